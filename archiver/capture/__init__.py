@@ -1,0 +1,1 @@
+"""Capturing an account page in headless Chromium: engine, site profiles, orchestration."""

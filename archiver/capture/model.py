@@ -1,0 +1,110 @@
+"""Plain data passed between the capture engine, the PDF/A builder and the catalogue.
+
+Kept free of Playwright and SQLAlchemy so each side can be tested alone.
+Coordinates are CSS pixels at device scale factor 1.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SEGMENT_MAX_PX = 8000
+"""Chromium silently returns blank regions for very tall screenshots; no segment is taller."""
+
+
+@dataclass(frozen=True)
+class TextBox:
+    """One line of rendered text with its box, relative to the top-left of its segment."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+    text: str
+    font_size: float
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One slice of the full page: a PNG of at most SEGMENT_MAX_PX height and its text."""
+
+    path: Path
+    top: int
+    width: int
+    height: int
+    text_boxes: tuple[TextBox, ...] = ()
+
+
+@dataclass(frozen=True)
+class SeenItem:
+    """A post, comment or reply as seen on a captured page (not yet in the catalogue)."""
+
+    platform_id: str
+    kind: str  # "post" | "comment" | "reply"
+    parent_id: str | None
+    author_handle: str | None
+    author_name: str | None
+    created: dt.datetime | None
+    text: str
+    url: str | None = None
+    media: tuple[str, ...] = ()
+
+
+@dataclass
+class Step:
+    """One timed step of a capture, for the capture log."""
+
+    name: str
+    seconds: float
+    ok: bool
+    detail: str = ""
+
+
+@dataclass
+class CaptureLog:
+    """What happened during one capture; stored as JSON beside the snapshot."""
+
+    steps: list[Step] = field(default_factory=list)
+    scroll_rounds: int = 0
+    items_seen: int = 0
+    overlays_dismissed: list[str] = field(default_factory=list)
+    expanders_clicked: int = 0
+    reached_period_start: bool = False
+    end_marker_seen: bool = False
+    page_height: int = 0
+    final_url: str = ""
+    title: str = ""
+    followers: int | None = None
+
+
+@dataclass
+class CaptureResult:
+    """Outcome of capturing one page. ``ok`` is False with a one-line ``reason`` on failure."""
+
+    ok: bool
+    reason: str | None
+    html: Path | None = None
+    mhtml: Path | None = None
+    print_pdf: Path | None = None
+    segments: list[Segment] = field(default_factory=list)
+    items: list[SeenItem] = field(default_factory=list)
+    log: CaptureLog = field(default_factory=CaptureLog)
+
+
+@dataclass(frozen=True)
+class SnapshotMetadata:
+    """What the XMP packet of both snapshot PDFs records about the capture."""
+
+    account: str
+    platform: str
+    url: str
+    captured_at: dt.datetime  # aware, UTC
+    boundary: dt.date | None
+    period_start: dt.date | None
+    period_end: dt.date | None
+    reason: str
+    engine_version: str
+    html_sha256: str
+    title: str = ""

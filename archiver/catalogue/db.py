@@ -1,0 +1,95 @@
+"""Opening the catalogue: engine options per backend and migrations to head."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from archiver.errors import BusyError, ConfigError
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout."""
+    try:
+        if url.startswith("sqlite"):
+            engine = create_engine(url, connect_args={"timeout": 30})
+            event.listen(engine, "connect", _sqlite_pragmas)
+        else:
+            engine = create_engine(url, pool_pre_ping=True)
+    except (SQLAlchemyError, ImportError) as e:
+        raise ConfigError(f"cannot use database URL {url!r}: {e}") from e
+    return engine
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(resources.files("archiver") / "migrations"))
+    return cfg
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Migrate the catalogue; Alembic runs each migration in a transaction."""
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def check_current(engine: Engine) -> None:
+    """Refuse to work on a catalogue older or newer than this program."""
+    try:
+        current = current_revision(engine)
+    except OperationalError as e:
+        raise ConfigError(f"cannot open the catalogue: {e.orig}") from e
+    head = head_revision()
+    if current != head:
+        raise ConfigError(
+            f"the catalogue is at schema revision {current or 'none'} but this program "
+            f"needs {head}; run: archive db upgrade"
+        )
+
+
+@contextmanager
+def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back everything on any error."""
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except OperationalError as e:
+        session.rollback()
+        if "locked" in str(e.orig).lower():
+            raise BusyError("the catalogue is locked by another process; try again") from e
+        raise
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

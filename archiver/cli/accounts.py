@@ -1,0 +1,212 @@
+"""``archive accounts``: the register of social-media accounts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from archiver import accounts as lib
+from archiver import register
+from archiver.cli.common import (
+    archive_options,
+    emit_json,
+    json_option,
+    open_from_options,
+    positive_id,
+    warn,
+)
+from archiver.errors import BadInputError
+from archiver.files import atomic_write_text
+
+
+def parse_date(value: str | None, option: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as e:
+        raise BadInputError(f"{option} {value!r} is not a date; use YYYY-MM-DD, e.g. 2021-03-15") from e
+
+
+def account_field_options(required: bool):  # type: ignore[no-untyped-def]
+    def deco(fn):  # type: ignore[no-untyped-def]
+        opts = [
+            click.option("--name", help="Account name as shown on the platform."),
+            click.option("--platform", type=str,
+                         help=f"One of: {', '.join(lib.PLATFORMS)}."),
+            click.option("--url", help="Address of the account page."),
+            click.option("--unit", help="Responsible unit (förvaltning/enhet)."),
+            click.option("--purpose", help="Why the account exists."),
+            click.option("--responsible", help="Named responsible person."),
+            click.option("--admin", "admins", multiple=True, metavar='"NAME <EMAIL>"',
+                         help="Administrator; repeat for each (at least two)."
+                              + ("" if required else " Replaces the list.")),
+            click.option("--opened", metavar="DATE", help="Date the account was opened (YYYY-MM-DD)."),
+            click.option("--profile", help="Site profile name overriding the platform's."),
+        ]
+        for opt in reversed(opts):
+            fn = opt(fn)
+        return fn
+    return deco
+
+
+def fields_from(name, platform, url, unit, purpose, responsible, admins, opened, profile,  # type: ignore[no-untyped-def]
+                *, replace_admins: bool) -> lib.AccountFields:
+    return lib.AccountFields(
+        name=name, platform=platform, url=url, unit=unit, purpose=purpose, responsible=responsible,
+        admins=tuple(admins) if (admins or not replace_admins) else None,
+        opened=parse_date(opened, "--opened"), profile=profile,
+    )
+
+
+@click.group("accounts")
+def accounts_group() -> None:
+    """Register, edit, close and publish the municipality's accounts."""
+
+
+@accounts_group.command("add")
+@account_field_options(required=True)
+@archive_options
+@json_option
+@click.pass_context
+def add(ctx: click.Context, name, platform, url, unit, purpose, responsible, admins, opened, profile,  # type: ignore[no-untyped-def]
+        home_opt, db_opt, now_opt, by_opt, as_json) -> None:
+    """Register an account; prints its id.
+
+    Example: archive accounts add --name "Torsby kommun" --platform facebook
+    --url https://www.facebook.com/torsbykommun --unit Kommunikation
+    --purpose "Information till invånare" --admin "Anna Berg <anna.berg@torsby.se>"
+    --admin "Per Lind <per.lind@torsby.se>"
+    """
+    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
+    f = fields_from(name, platform, url, unit, purpose, responsible, admins, opened, profile,
+                    replace_admins=False)
+    with archive.transaction() as session:
+        outcome = lib.add_account(archive, session, f)
+        account_id = outcome.account.id
+    for w in outcome.warnings:
+        warn(w)
+    if as_json:
+        emit_json({"id": account_id})
+    else:
+        click.echo(account_id)
+
+
+@accounts_group.command("list")
+@click.option("--all", "include_closed", is_flag=True, help="Include closed accounts.")
+@archive_options
+@json_option
+@click.pass_context
+def list_cmd(ctx: click.Context, include_closed: bool, home_opt, db_opt, now_opt, by_opt,  # type: ignore[no-untyped-def]
+             as_json: bool) -> None:
+    """List open accounts (all with --all)."""
+    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
+    with archive.transaction() as session:
+        accounts = lib.list_accounts(session, include_closed=include_closed)
+        records = [lib.account_record(a, internal=True) for a in accounts]
+    if as_json:
+        emit_json(records)
+        return
+    if not records:
+        click.echo("No accounts registered. Add one with: archive accounts add …", err=True)
+        return
+    for r in records:
+        state = f"closed {r['closed']}" if r["closed"] else "open"
+        click.echo(f"{r['id']:>4}  {r['platform']:<9}  {r['name']}  ({r['unit']}; {state})  {r['url']}")
+
+
+@accounts_group.command("show")
+@click.argument("account_id")
+@archive_options
+@json_option
+@click.pass_context
+def show(ctx: click.Context, account_id: str, home_opt, db_opt, now_opt, by_opt, as_json: bool) -> None:  # type: ignore[no-untyped-def]
+    """Show one account with its administrators."""
+    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
+    with archive.transaction() as session:
+        account = lib.get_account(session, positive_id(account_id))
+        record = lib.account_record(account, internal=True)
+        warnings = lib.admin_warning(account) if account.closed is None else []
+    if as_json:
+        emit_json(record)
+    else:
+        labels = {"administrators": "administrators"}
+        for key, value in record.items():
+            if key == "administrators":
+                value = ", ".join(f"{a['name']} <{a['email']}>" for a in value) or "none"
+            click.echo(f"{labels.get(key, key) + ':':<15} {value if value is not None else '-'}")
+    for w in warnings:
+        warn(w)
+
+
+@accounts_group.command("edit")
+@click.argument("account_id")
+@account_field_options(required=False)
+@archive_options
+@json_option
+@click.pass_context
+def edit(ctx: click.Context, account_id: str, name, platform, url, unit, purpose, responsible,  # type: ignore[no-untyped-def]
+         admins, opened, profile, home_opt, db_opt, now_opt, by_opt, as_json) -> None:
+    """Change an account's details; --admin replaces the administrator list."""
+    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
+    f = fields_from(name, platform, url, unit, purpose, responsible, admins, opened, profile,
+                    replace_admins=True)
+    with archive.transaction() as session:
+        outcome = lib.edit_account(archive, session, positive_id(account_id), f)
+        record = lib.account_record(outcome.account, internal=True)
+    for w in outcome.warnings:
+        warn(w)
+    if as_json:
+        emit_json(record)
+    else:
+        click.echo(f"Account {record['id']} updated.", err=True)
+
+
+@accounts_group.command("close")
+@click.argument("account_id")
+@click.option("--reason", required=True, help="Why the account is closed.")
+@click.option("--decided-by", required=True, help="Who decided (S12: head of communications).")
+@archive_options
+@json_option
+@click.pass_context
+def close(ctx: click.Context, account_id: str, reason: str, decided_by: str, home_opt, db_opt,  # type: ignore[no-untyped-def]
+          now_opt, by_opt, as_json: bool) -> None:
+    """Close an account: records date, reason and decision-maker."""
+    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
+    with archive.transaction() as session:
+        account = lib.close_account(archive, session, positive_id(account_id), reason=reason,
+                                    decided_by=decided_by)
+        record = lib.account_record(account, internal=True)
+    if as_json:
+        emit_json(record)
+    else:
+        click.echo(f"Account {record['id']} closed on {record['closed']}.", err=True)
+
+
+@accounts_group.command("register")
+@click.option("--format", "fmt", type=click.Choice(register.FORMATS), default="html",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to FILE (atomically) instead of stdout.")
+@click.option("--internal", is_flag=True,
+              help="Include administrators and closing decisions (not for publication).")
+@archive_options
+@click.pass_context
+def register_cmd(ctx: click.Context, fmt: str, output: Path | None, internal: bool, home_opt,  # type: ignore[no-untyped-def]
+                 db_opt, now_opt, by_opt) -> None:
+    """The public register of accounts (S10), for the municipality's website."""
+    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
+    with archive.transaction() as session:
+        accounts = lib.list_accounts(session, include_closed=True)
+        text = register.render(fmt, accounts, org_name=archive.settings.org_name,
+                               generated=archive.now, internal=internal)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        atomic_write_text(output, text)
+        click.echo(f"Wrote {output}.", err=True)
+
+
+COMMANDS = [accounts_group]

@@ -1,0 +1,107 @@
+"""Commands about the archive home itself: init, audit, db."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from archiver.archive import init_archive
+from archiver.audit import os_user
+from archiver.audit import verify as verify_chain
+from archiver.catalogue import db
+from archiver.cli.common import (
+    CliError,
+    Ctx,
+    archive_options,
+    emit_json,
+    home_from,
+    json_option,
+    open_from_options,
+)
+from archiver.clock import resolve_now
+from archiver.errors import ExitCode
+from archiver.home import valid_timezone
+
+
+@click.command("init")
+@click.option("--org", "org_name", required=True, help='Record creator, e.g. "Torsby kommun".')
+@click.option("--org-id", required=True, help="Organisationsnummer, e.g. 212000-1769.")
+@click.option("--tz", "timezone", default="Europe/Stockholm", show_default=True,
+              help="Time zone for half-year boundaries.")
+@archive_options
+@json_option
+@click.pass_context
+def init_cmd(ctx: click.Context, org_name: str, org_id: str, timezone: str, home_opt: str | None,
+             db_opt: str | None, now_opt: str | None, by_opt: str | None, as_json: bool) -> None:
+    """Create an archive home: archive.toml, catalogue, file store, policy folder.
+
+    Example: archive init --home /srv/bevara --org "Torsby kommun" --org-id 212000-1769
+    """
+    home = home_from(ctx, home_opt)
+    from zoneinfo import ZoneInfo
+
+    now = resolve_now(now_opt, os.environ, ZoneInfo(timezone if valid_timezone(timezone) else "UTC"))
+    group = ctx.find_object(Ctx) or Ctx()
+    archive = init_archive(home, org_name=org_name, org_id=org_id, timezone=timezone, now=now,
+                           actor=by_opt or os_user(), db_url=db_opt or group.db)
+    archive.close()
+    if as_json:
+        emit_json({"home": str(home.root), "organisation": org_name, "timezone": timezone})
+    else:
+        click.echo(f"Created archive home {home.root} for {org_name} ({org_id}).", err=True)
+
+
+@click.group("audit")
+def audit_group() -> None:
+    """The hash-chained audit log of every change."""
+
+
+@audit_group.command("verify")
+@archive_options
+@json_option
+@click.pass_context
+def audit_verify(ctx: click.Context, home_opt: str | None, db_opt: str | None, now_opt: str | None,
+                 by_opt: str | None, as_json: bool) -> None:
+    """Check that no audit entry was altered, removed or reordered. Exit 65 if one was."""
+    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
+    with archive.transaction() as session:
+        report = verify_chain(session)
+    if as_json:
+        emit_json({"entries": report.entries, "ok": report.ok, "problem": report.first_problem,
+                   "broken_seq": report.broken_seq})
+    if not report.ok:
+        raise CliError(f"audit log broken: {report.first_problem}", int(ExitCode.bad_input))
+    if not as_json:
+        click.echo(f"Audit log intact: {report.entries} entries.")
+
+
+@click.group("db")
+def db_group() -> None:
+    """Catalogue schema migrations."""
+
+
+@db_group.command("upgrade")
+@archive_options
+@click.pass_context
+def db_upgrade(ctx: click.Context, home_opt: str | None, db_opt: str | None, now_opt: str | None,
+               by_opt: str | None) -> None:
+    """Migrate the catalogue to this program's schema (safe to repeat)."""
+    from archiver.archive import open_archive
+
+    home = home_from(ctx, home_opt)
+    group = ctx.find_object(Ctx) or Ctx()
+    settings = home.load_settings()
+    archive = open_archive(home, now=resolve_now(now_opt, os.environ, settings.tz),
+                           actor=by_opt or os_user(), db_url=db_opt or group.db,
+                           check_schema=False)
+    try:
+        before = db.current_revision(archive.engine)
+        db.upgrade(archive.engine)
+        after = db.current_revision(archive.engine)
+    finally:
+        archive.close()
+    click.echo(f"Catalogue schema: {before or 'empty'} -> {after}.", err=True)
+
+
+COMMANDS = [init_cmd, audit_group, db_group]

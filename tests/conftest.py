@@ -1,0 +1,98 @@
+"""Shared test fixtures: a CLI runner with a fixed clock, archive homes, markers.
+
+Browser tests need Debian's Chromium; they are skipped with a reason when it is
+missing, never silently passed. PostgreSQL tests run when
+BEVARA_TEST_POSTGRES_URL names a server (scripts/test.sh starts one).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from archiver.cli import cli
+
+FIXED_NOW = "2026-07-01T08:00:00+00:00"
+ORG = ("--org", "Torsby kommun", "--org-id", "212000-1769")
+
+
+def chromium_available() -> bool:
+    return any(Path(p).exists() for p in ("/usr/lib/chromium/chromium", "/usr/bin/chromium"))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    skip_browser = pytest.mark.skip(reason="Chromium not installed (apt-get install chromium)")
+    skip_pg = pytest.mark.skip(reason="BEVARA_TEST_POSTGRES_URL not set")
+    for item in items:
+        if "browser" in item.keywords and not chromium_available():
+            item.add_marker(skip_browser)
+        if "postgres" in item.keywords and not os.environ.get("BEVARA_TEST_POSTGRES_URL"):
+            item.add_marker(skip_pg)
+
+
+@dataclass
+class Cli:
+    """Runs ``archive`` in-process against one archive home with a fixed clock."""
+
+    home: Path
+    env: dict[str, str]
+
+    def __call__(self, *args: str, env: dict[str, str] | None = None, input: str | None = None) -> Result:
+        runner = CliRunner()
+        return runner.invoke(cli, ["--home", str(self.home), *args],
+                             env={**self.env, **(env or {})}, input=input, catch_exceptions=False)
+
+    def ok(self, *args: str, **kw: Any) -> Result:
+        result = self(*args, **kw)
+        assert result.exit_code == 0, (result.exit_code, result.stdout, result.stderr)
+        return result
+
+    def json(self, *args: str, **kw: Any) -> Any:
+        return json.loads(self.ok(*args, "--json", **kw).stdout)
+
+
+@pytest.fixture
+def cli_home(tmp_path: Path) -> Cli:
+    """A CLI bound to a not-yet-initialised home."""
+    return Cli(home=tmp_path / "home", env={"ARCHIVE_NOW": FIXED_NOW, "ARCHIVE_HOME": ""})
+
+
+@pytest.fixture
+def arc(cli_home: Cli) -> Cli:
+    """A CLI bound to an initialised home."""
+    cli_home.ok("init", *ORG)
+    return cli_home
+
+
+ADMINS = ("--admin", "Anna Berg <anna.berg@torsby.se>", "--admin", "Per Lind <per.lind@torsby.se>")
+
+
+def add_account(arc: Cli, name: str = "Torsby kommun", platform: str = "facebook",
+                url: str = "https://www.facebook.com/torsbykommun", *extra: str) -> int:
+    data = arc.json("accounts", "add", "--name", name, "--platform", platform, "--url", url,
+                    "--unit", "Kommunikationsenheten", "--purpose", "Information till invånare",
+                    *ADMINS, *extra)
+    return int(data["id"])
+
+
+@pytest.fixture
+def add() -> Callable[..., int]:
+    return add_account
+
+
+def snapshot_tree(root: Path) -> dict[str, bytes]:
+    """Every file under root with its bytes, to prove a failed command changed nothing."""
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+            and not p.name.endswith(("-wal", "-shm"))}
+
+
+@pytest.fixture
+def tree() -> Callable[[Path], dict[str, bytes]]:
+    return snapshot_tree
