@@ -1,0 +1,210 @@
+"""``archive import``, ``archive items`` and ``archive report``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from archiver import itemsearch, marks
+from archiver.cli.common import archive_options, emit_json, json_option, open_from_options, positive_id
+from archiver.errors import BadInputError
+from archiver.files import atomic_write_text
+from archiver.importer import import_export
+from archiver.imports import FORMATS
+
+
+@click.command("import")
+@click.argument("account_id")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(("auto", *FORMATS)), default="auto",
+              show_default=True, help="Export format; auto detects it from the files.")
+@archive_options
+@json_option
+@click.pass_context
+def import_cmd(ctx: click.Context, account_id: str, path: Path, fmt: str, home_opt, db_opt,  # type: ignore[no-untyped-def]
+               now_opt, by_opt, as_json: bool) -> None:
+    """Import a platform's data export (zip or folder) for an account.
+
+    Re-importing the same export adds nothing; a newer overlapping export adds
+    only new items and new versions. A broken export is rejected whole (exit 65).
+    """
+    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
+    report = import_export(archive, positive_id(account_id), path, fmt)
+    data = {"import": report.import_id, "account": report.account_id, "format": report.format,
+            **report.counts.as_dict(), "removed_from_platform": report.removed_from_platform}
+    if as_json:
+        emit_json(data)
+        return
+    c = report.counts
+    click.echo(f"Imported {report.source} ({report.format}) into account {report.account_id}: "
+               f"{c.new} new, {c.updated} updated, {c.unchanged} unchanged, "
+               f"{sum(c.skipped.values())} skipped, {c.flagged} flagged for review, "
+               f"{report.removed_from_platform} no longer on the platform.")
+    for reason, n in sorted(c.skipped.items()):
+        click.echo(f"  skipped {n}: {reason}", err=True)
+
+
+def _date(value: str | None, option: str, tz: dt.tzinfo) -> dt.datetime | None:
+    if value is None:
+        return None
+    try:
+        d = dt.date.fromisoformat(value)
+    except ValueError as e:
+        raise BadInputError(f"{option} {value!r} is not a date; use YYYY-MM-DD") from e
+    return dt.datetime.combine(d, dt.time(), tz).astimezone(dt.UTC)
+
+
+def filter_options(fn):  # type: ignore[no-untyped-def]
+    for opt in reversed([
+        click.option("--account", "account_id", type=int, help="Only this account."),
+        click.option("--kind", type=click.Choice(("post", "comment", "reply", "message"))),
+        click.option("--from", "since", metavar="DATE", help="Created on or after DATE."),
+        click.option("--to", "until", metavar="DATE", help="Created before DATE."),
+        click.option("--flag", help="Flagged by the screen: a kind (personnummer, phone, email, "
+                                    "address, term…) or 'any'."),
+        click.option("--mark", type=click.Choice(("led-to-case", "removed", "confidential", "any"))),
+        click.option("--removed-from-platform", "gone", is_flag=True,
+                     help="Only items a later source no longer had."),
+        click.option("--limit", type=int, default=100, show_default=True),
+    ]):
+        fn = opt(fn)
+    return fn
+
+
+@click.group("items")
+def items_group() -> None:
+    """Posts, comments and messages from captures and imports."""
+
+
+def _run_list(ctx, text, account_id, kind, since, until, flag, mark, gone, limit,  # type: ignore[no-untyped-def]
+              home_opt, db_opt, now_opt, by_opt, as_json) -> None:
+    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
+    tz = archive.settings.tz
+    f = itemsearch.ItemFilter(account_id=account_id, kind=kind, since=_date(since, "--from", tz),
+                              until=_date(until, "--to", tz), flag=flag, mark=mark, text=text,
+                              removed_from_platform=True if gone else None, limit=limit)
+    with archive.transaction() as session:
+        records = [itemsearch.item_record(i) for i in itemsearch.find(session, f)]
+    if as_json:
+        emit_json(records)
+        return
+    for r in records:
+        tags = " ".join([*(f"[{k}]" for k in r["flags"]), *(f"<{m}>" for m in r["marks"])])
+        created = (r["created"] or "")[:10]
+        text_one_line = " ".join(r["text"].split())
+        click.echo(f"{r['id']:>6}  {created}  {r['kind']:<7}  {r['author'] or '-'}: "
+                   f"{text_one_line[:100]}{' ' + tags if tags else ''}")
+    click.echo(f"{len(records)} item{'s' if len(records) != 1 else ''}.", err=True)
+
+
+@items_group.command("list")
+@filter_options
+@archive_options
+@json_option
+@click.pass_context
+def items_list(ctx: click.Context, **kw) -> None:  # type: ignore[no-untyped-def]
+    """List items, newest first; sensitive spans are masked."""
+    _run_list(ctx, None, **kw)
+
+
+@items_group.command("search")
+@click.argument("text")
+@filter_options
+@archive_options
+@json_option
+@click.pass_context
+def items_search(ctx: click.Context, text: str, **kw) -> None:  # type: ignore[no-untyped-def]
+    """Find items whose text contains TEXT (case-insensitive)."""
+    _run_list(ctx, text, **kw)
+
+
+@items_group.command("show")
+@click.argument("item_id")
+@click.option("--unmasked", is_flag=True, help="Show what the screen found in clear text.")
+@archive_options
+@json_option
+@click.pass_context
+def items_show(ctx: click.Context, item_id: str, unmasked: bool, home_opt, db_opt, now_opt, by_opt,  # type: ignore[no-untyped-def]
+               as_json: bool) -> None:
+    """One item with its versions, sources, marks and flags."""
+    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
+    with archive.transaction() as session:
+        rec = itemsearch.item_record(itemsearch.get_item(session, positive_id(item_id, "item")),
+                                     masked=not unmasked, full=True)
+    if as_json:
+        emit_json(rec)
+        return
+    for key in ("id", "account", "platform_id", "kind", "parent", "author", "created", "edited",
+                "url", "text"):
+        click.echo(f"{key + ':':<10} {rec[key] if rec[key] is not None else '-'}")
+    for v in rec["versions"]:
+        click.echo(f"version {v['seq']} ({v['source']}, {v['seen'][:10]}): {v['text']}")
+    for f in rec["flag_spans"]:
+        click.echo(f"flag:      {f['kind']} {f['match']} {f['detail']}".rstrip())
+    for m in rec["marks"]:
+        what = m["case_ref"] or m["category"] or m["law"]
+        click.echo(f"mark:      {m['kind']} {what} by {m['by']} {m['at'][:10]}")
+    click.echo(f"sources:   {len(rec['sources'])}; removed from platform: "
+               f"{'yes' if rec['removed_from_platform'] else 'no'}")
+
+
+@items_group.command("mark")
+@click.argument("item_id")
+@click.option("--led-to-case", metavar="DNR", help='The item led to action in case DNR, e.g. "KS 2026/123".')
+@click.option("--removed", is_flag=True, help="A moderator removed it from the platform.")
+@click.option("--category", type=click.Choice(marks.REMOVAL_CATEGORIES), help="Why it was removed.")
+@click.option("--police-report", metavar="NR", help="Police report number, if reported.")
+@click.option("--confidential", is_flag=True, help="It holds confidential information.")
+@click.option("--law", metavar="REF", help='Secrecy provision, e.g. "OSL 21 kap. 1 §".')
+@click.option("--note", help="Why, in a sentence.")
+@archive_options
+@json_option
+@click.pass_context
+def items_mark(ctx: click.Context, item_id: str, led_to_case, removed, category, police_report,  # type: ignore[no-untyped-def]
+               confidential, law, note, home_opt, db_opt, now_opt, by_opt, as_json) -> None:
+    """Mark an item: led to a case, removed by a moderator, or confidential.
+
+    --category barnpornografibrott deletes the item's text and media at once and
+    keeps metadata only.
+    """
+    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
+    req = marks.MarkRequest(led_to_case=led_to_case, removed=removed, category=category,
+                            police_report=police_report, confidential=confidential, law=law,
+                            note=note)
+    with archive.transaction() as session:
+        made = marks.mark_item(archive, session, positive_id(item_id, "item"), req)
+        kinds = [m.kind for m in made]
+    if as_json:
+        emit_json({"item": int(item_id), "marks": kinds})
+    else:
+        click.echo(f"Item {item_id} marked: {', '.join(kinds)}.", err=True)
+
+
+@click.command("report")
+@click.option("--year", type=int, required=True, help="Calendar year to report on.")
+@click.option("--format", "fmt", type=click.Choice(("table", "csv", "html", "json")),
+              default="table", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
+@archive_options
+@json_option
+@click.pass_context
+def report_cmd(ctx: click.Context, year: int, fmt: str, output: Path | None, home_opt, db_opt,  # type: ignore[no-untyped-def]
+               now_opt, by_opt, as_json: bool) -> None:
+    """Yearly statistics per account (Torsby 4.3, S14)."""
+    from archiver import report
+
+    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
+    with archive.transaction() as session:
+        rows = report.yearly(session, year, archive.settings.tz)
+    text = report.render("json" if as_json else fmt, rows, year=year,
+                         org_name=archive.settings.org_name)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        atomic_write_text(output, text)
+        click.echo(f"Wrote {output}.", err=True)
+
+
+COMMANDS = [import_cmd, items_group, report_cmd]

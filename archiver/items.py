@@ -1,0 +1,277 @@
+"""Items in the catalogue: one row per post/comment/message however many sources saw it.
+
+``Ingest`` takes a stream of ``ImportedItem`` records (from an export, or from a
+capture's seen items converted to the same shape) and, in the caller's
+transaction, adds new items, new text versions, the source that saw them, and
+sensitive-data flags for every new version. It works in batches with one query
+per batch for what already exists, so a 100,000-item export stays fast and flat
+in memory.
+
+Identity: the platform id first. Exports often lack ids (Facebook), so a record
+whose id is unknown is matched to an existing item of the same account and kind
+with the same creation instant and the same text; that is how a captured post
+and the same post in an export become one item.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import itertools
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from archiver.catalogue.models import Item, ItemFlag, ItemMedia, ItemSource, ItemVersion
+from archiver.imports.model import ImportedItem, MediaRef, Skipped
+from archiver.store import FileStore, StoredRef, record
+from retention.screen import Screen
+
+BATCH = 1000
+KINDS = ("post", "comment", "reply", "message")
+
+
+@dataclass
+class Counts:
+    """What an ingest did, for the user and the audit log."""
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+    flagged: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"new": self.new, "updated": self.updated, "unchanged": self.unchanged,
+                "skipped": sum(self.skipped.values()), "skipped_reasons": dict(self.skipped),
+                "flagged": self.flagged}
+
+
+def text_digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def normalise(text: str) -> str:
+    """Text compared for identity: NFC and collapsed whitespace, since renderers differ."""
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+@dataclass
+class _Known:
+    id: int
+    digests: dict[str, int]  # text digest -> version seq
+    removed: bool
+
+
+class Ingest:
+    """Adds records for one account and one source inside the caller's transaction."""
+
+    def __init__(self, session: Session, *, account_id: int, now: dt.datetime, source: str,
+                 screen: Screen, snapshot_id: int | None = None, import_id: int | None = None,
+                 media: Callable[[MediaRef], StoredRef | None] | None = None,
+                 store: FileStore | None = None) -> None:
+        self.session = session
+        self.account_id = account_id
+        self.now = now
+        self.source = source
+        self.screen = screen
+        self.snapshot_id = snapshot_id
+        self.import_id = import_id
+        self.media = media
+        self.store = store
+        self.counts = Counts()
+        self.seen_ids: set[int] = set()
+        self.min_created: dt.datetime | None = None
+        self.max_created: dt.datetime | None = None
+
+    def run(self, records: Iterable[ImportedItem | Skipped]) -> Counts:
+        it: Iterator[ImportedItem | Skipped] = iter(records)
+        while batch := list(itertools.islice(it, BATCH)):
+            self._batch(batch)
+        return self.counts
+
+    def _batch(self, batch: list[ImportedItem | Skipped]) -> None:
+        records: list[ImportedItem] = []
+        for r in batch:
+            if isinstance(r, Skipped):
+                self.counts.skipped[r.reason] += 1
+            elif r.kind not in KINDS:
+                self.counts.skipped[f"unknown kind {r.kind!r}"] += 1
+            else:
+                records.append(r)
+                if r.created is not None:
+                    c = r.created
+                    self.min_created = c if self.min_created is None else min(self.min_created, c)
+                    self.max_created = c if self.max_created is None else max(self.max_created, c)
+        known = self._known(records)
+        new_rows: list[dict[str, Any]] = []
+        new_records: list[ImportedItem] = []
+        pending: dict[str, int] = {}  # platform id -> index in new_rows, for repeats in a batch
+        versions: list[tuple[int | str, ImportedItem, int]] = []  # (item id or pending key, record, seq)
+        for r in records:
+            k = known.get(r.platform_id) or known.get(_content_key(r))
+            if k is None and r.platform_id in pending:
+                digest = text_digest(r.text)
+                row = new_rows[pending[r.platform_id]]
+                if digest not in row["_digests"]:
+                    row["_digests"][digest] = len(row["_digests"]) + 1
+                    row.update(text=r.text, edited_at=r.edited or row["edited_at"])
+                    versions.append((r.platform_id, r, len(row["_digests"])))
+                continue
+            if k is None:
+                pending[r.platform_id] = len(new_rows)
+                new_rows.append(self._new_row(r))
+                new_records.append(r)
+                versions.append((r.platform_id, r, 1))
+                self.counts.new += 1
+                continue
+            self.seen_ids.add(k.id)
+            digest = text_digest(r.text)
+            changes: dict[str, Any] = {"last_seen_at": self.now}
+            if r.deleted:
+                changes["deleted_on_platform"] = True
+            if k.removed:
+                changes.update(removed_from_platform=False, removed_detected_at=None)
+            if digest in k.digests:
+                self.counts.unchanged += 1
+            else:
+                seq = max(k.digests.values(), default=0) + 1
+                k.digests[digest] = seq
+                versions.append((k.id, r, seq))
+                changes.update(text=r.text, edited_at=r.edited)
+                self.counts.updated += 1
+            self.session.execute(update(Item).where(Item.id == k.id).values(**changes))
+            self._source(k.id)
+        ids: dict[str, int] = {}
+        if new_rows:
+            for row in new_rows:
+                row.pop("_digests")
+            result = self.session.execute(
+                insert(Item).returning(Item.id, Item.platform_id, sort_by_parameter_order=True),
+                new_rows)
+            ids = {pid: iid for iid, pid in result}
+            self.seen_ids.update(ids.values())
+            self.session.execute(insert(ItemSource), [
+                {"item_id": i, "snapshot_id": self.snapshot_id, "import_id": self.import_id,
+                 "seen_at": self.now} for i in ids.values()])
+            for r in new_records:
+                self._store_media(ids[r.platform_id], r)
+        self._versions([(ids[v] if isinstance(v, str) else v, r, seq) for v, r, seq in versions])
+
+    def _known(self, records: list[ImportedItem]) -> dict[str, _Known]:
+        """Existing items for a batch, by platform id and by content key."""
+        if not records:
+            return {}
+        pids = list({r.platform_id for r in records})
+        rows = list(self.session.execute(
+            select(Item.id, Item.platform_id, Item.removed_from_platform)
+            .where(Item.account_id == self.account_id, Item.platform_id.in_(pids))))
+        by_id = {pid: _Known(iid, {}, removed) for iid, pid, removed in rows}
+        out: dict[str, _Known] = dict(by_id)
+        unmatched = [r for r in records if r.platform_id not in by_id and r.created is not None]
+        if unmatched:
+            created = list({r.created for r in unmatched})
+            for iid, kind, c, text, removed in self.session.execute(
+                    select(Item.id, Item.kind, Item.created_at, Item.text, Item.removed_from_platform)
+                    .where(Item.account_id == self.account_id, Item.created_at.in_(created))):
+                key = f"{kind}|{c.isoformat()}|{normalise(text)}"
+                out.setdefault(key, _Known(iid, {}, removed))
+        ids = {k.id: k for k in out.values()}
+        if ids:
+            for item_id, digest, seq in self.session.execute(
+                    select(ItemVersion.item_id, ItemVersion.text_sha256, ItemVersion.seq)
+                    .where(ItemVersion.item_id.in_(list(ids)))):
+                ids[item_id].digests[digest] = seq
+        return out
+
+    def _new_row(self, r: ImportedItem) -> dict[str, Any]:
+        return {
+            "account_id": self.account_id, "platform_id": r.platform_id, "kind": r.kind,
+            "parent_platform_id": r.parent_id, "thread_id": r.thread_id,
+            "author_handle": r.author_handle, "author_name": r.author_name, "is_own": r.is_own,
+            "created_at": r.created, "edited_at": r.edited, "text": r.text, "url": r.url,
+            "deleted_on_platform": r.deleted, "removed_from_platform": False,
+            "removed_detected_at": None, "content_purged": False,
+            "first_seen_at": self.now, "last_seen_at": self.now,
+            "_digests": {text_digest(r.text): 1},
+        }
+
+    def _source(self, item_id: int) -> None:
+        self.session.execute(insert(ItemSource).values(
+            item_id=item_id, snapshot_id=self.snapshot_id, import_id=self.import_id,
+            seen_at=self.now))
+
+    def _versions(self, versions: list[tuple[int, ImportedItem, int]]) -> None:
+        if not versions:
+            return
+        result = self.session.execute(
+            insert(ItemVersion).returning(ItemVersion.id, ItemVersion.item_id,
+                                          sort_by_parameter_order=True),
+            [{"item_id": item_id, "seq": seq, "text": r.text, "text_sha256": text_digest(r.text),
+              "edited_at": r.edited, "seen_at": self.now, "source": self.source}
+             for item_id, r, seq in versions])
+        flags = []
+        flagged_items = set()
+        for (version_id, item_id), (_, r, _) in zip(result, versions, strict=True):
+            for f in self.screen.scan(r.text):
+                flags.append({"item_id": item_id, "version_id": version_id, "kind": f.kind,
+                              "start": f.start, "end": f.end, "match": f.match,
+                              "detail": f.detail})
+                flagged_items.add(item_id)
+        if flags:
+            self.session.execute(insert(ItemFlag), _dedupe_flags(flags))
+        self.counts.flagged += len(flagged_items)
+
+    def _store_media(self, item_id: int, r: ImportedItem) -> None:
+        if not r.media or self.media is None:
+            return
+        seen: set[str] = set()
+        for ref in r.media:
+            stored = self.media(ref)
+            if stored is None:
+                self.counts.skipped["media file listed but missing from the export"] += 1
+                continue
+            if stored.sha256 in seen:
+                continue
+            seen.add(stored.sha256)
+            record(self.session, stored, self.now)
+            self.session.add(ItemMedia(item_id=item_id, sha256=stored.sha256,
+                                       name=ref.path.rsplit("/", 1)[-1],
+                                       media_type=stored.media_type, purged=False))
+
+
+def _content_key(r: ImportedItem) -> str:
+    if r.created is None:
+        return ""
+    return f"{r.kind}|{r.created.astimezone(dt.UTC).replace(tzinfo=None).isoformat()}|{normalise(r.text)}"
+
+
+def _dedupe_flags(flags: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    seen = set()
+    out = []
+    for f in flags:
+        key = (f["version_id"], f["kind"], f["start"])
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+
+
+def mark_removed_from_platform(session: Session, *, account_id: int, seen: set[int],
+                               since: dt.datetime, until: dt.datetime, now: dt.datetime,
+                               kinds: tuple[str, ...] = ("post",)) -> int:
+    """Items a complete later source covered but no longer showed were removed on the platform."""
+    rows = session.execute(
+        select(Item.id).where(Item.account_id == account_id, Item.kind.in_(kinds),
+                              Item.created_at >= since, Item.created_at < until,
+                              Item.removed_from_platform.is_(False))).scalars()
+    gone = [i for i in rows if i not in seen]
+    if gone:
+        session.execute(update(Item).where(Item.id.in_(gone))
+                        .values(removed_from_platform=True, removed_detected_at=now))
+    return len(gone)
