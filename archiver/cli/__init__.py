@@ -26,9 +26,9 @@ def cli(ctx: click.Context, home: str | None, db: str | None, verbose: int, quie
 
 
 def _register() -> None:
-    from archiver.cli import accounts, admin, items
+    from archiver.cli import accounts, admin, capture, items
 
-    for module in (admin, accounts, items):
+    for module in (admin, accounts, capture, items):
         for command in module.COMMANDS:
             cli.add_command(command)
 

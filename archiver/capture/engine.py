@@ -1,0 +1,271 @@
+"""Capture one account page: load, check, scroll, expand, and write the snapshot's raw parts.
+
+One BrowserContext per capture, always closed, so many captures can share one browser.
+Every step is time-bounded and the whole capture has its own limit. Page problems
+(login walls, block pages, blank screenshots, incomplete feeds, hangs) come back as
+``CaptureResult(ok=False, reason=...)``; only wrong input raises.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from playwright.async_api import Browser, BrowserContext, Page
+
+from archiver.capture import artifacts
+from archiver.capture import page_scripts as js
+from archiver.capture.feed import FeedReader, ScrollOutcome
+from archiver.capture.items import ItemCollector, parse_count
+from archiver.capture.model import CaptureLog, CaptureResult, Segment, Step
+from archiver.capture.network import WEB_SCHEMES, NavigationGuard, NetworkWatch, host_of
+from archiver.capture.overlays import dismiss_consent, page_state_problem
+from archiver.capture.profiles import GENERIC, SiteProfile, load_profile
+from archiver.capture.steps import CaptureFailed, StepRunner, seconds
+from archiver.errors import BadInputError
+
+IDLE_WAIT_MAX = 5.0
+"""Longest wait for network idle after load; busy pages (polling, ads) never go idle."""
+IMAGE_WAIT_MAX = 10.0
+CLOSE_TIMEOUT = 10.0
+
+
+@dataclass(frozen=True)
+class CaptureRequest:
+    """What to capture and within which limits (see the module docstring)."""
+
+    url: str
+    profile: SiteProfile
+    workdir: Path
+    period_start: dt.datetime | None = None
+    timezone: str = "Europe/Stockholm"
+    locale: str = "sv-SE"
+    storage_state: Path | None = None
+    allowed_hosts: tuple[str, ...] = ()
+    step_timeout: float = 30.0
+    total_timeout: float = 240.0
+    max_scroll_rounds: int = 300
+    viewport_width: int = 1280
+    viewport_height: int = 900
+    progress: Callable[[str], None] | None = field(default=None, compare=False)
+
+
+async def capture(browser: Browser, request: CaptureRequest) -> CaptureResult:
+    """Capture ``request.url`` in a fresh context of ``browser``; never a fake success."""
+    period_start = _validate(request)
+    request.workdir.mkdir(parents=True, exist_ok=True)
+    return await _Capture(browser, request, period_start).execute()
+
+
+def _validate(request: CaptureRequest) -> dt.datetime | None:
+    """Reject input the engine cannot honour; return period_start as an aware datetime."""
+    parts = urlsplit(request.url)
+    if parts.scheme.lower() not in WEB_SCHEMES or not parts.hostname:
+        raise BadInputError(f"cannot capture {request.url!r}: only http(s) URLs with a host")
+    if request.storage_state is not None and not request.storage_state.is_file():
+        raise BadInputError(
+            f"storage state file {request.storage_state} does not exist; "
+            "save a logged-in session to it first"
+        )
+    if request.step_timeout <= 0 or request.total_timeout <= 0 or request.max_scroll_rounds < 1:
+        raise BadInputError("step_timeout, total_timeout and max_scroll_rounds must be positive")
+    try:
+        zone = ZoneInfo(request.timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise BadInputError(f"unknown time zone {request.timezone!r}") from exc
+    start = request.period_start
+    if start is not None and start.tzinfo is None:
+        start = start.replace(tzinfo=zone)
+    return start
+
+
+def _user_agent(browser: Browser) -> str:
+    """A normal desktop Chrome UA: some sites serve other pages to "HeadlessChrome"."""
+    major = browser.version.split(".")[0]
+    return (
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        f"Chrome/{major}.0.0.0 Safari/537.36"
+    )
+
+
+class _Capture:
+    """State of one capture run; lives only for the duration of ``capture()``."""
+
+    def __init__(self, browser: Browser, request: CaptureRequest, period_start: dt.datetime | None):
+        self.browser = browser
+        self.req = request
+        self.period_start = period_start
+        self.log = CaptureLog()
+        self.steps = StepRunner(self.log, request.step_timeout, request.progress)
+        self.collector = ItemCollector()
+        allowed = request.allowed_hosts or (host_of(request.url),)
+        self.guard = NavigationGuard(tuple(allowed) + request.profile.hosts)
+        self.context: BrowserContext | None = None
+        self.result = CaptureResult(ok=False, reason=None, log=self.log)
+
+    async def execute(self) -> CaptureResult:
+        started = time.monotonic()
+        try:
+            await asyncio.wait_for(self._run(), self.req.total_timeout)
+        except TimeoutError:
+            self.steps.record(self.steps.current, started, False, "total timeout")
+            self._fail(
+                f"timed out in step {self.steps.current} after {seconds(self.req.total_timeout)} s"
+            )
+        except CaptureFailed as failure:
+            self._fail(failure.reason)
+        finally:
+            await self._close()
+        self.result.items = self.collector.items
+        self.log.items_seen = len(self.collector)
+        return self.result
+
+    def _fail(self, reason: str) -> None:
+        self.result.ok = False
+        refused = self.guard.reason() if self.steps.current == "goto" else None
+        self.result.reason = refused or reason
+
+    async def _close(self) -> None:
+        """Close the context, bounded: a hung renderer must not hang the caller too."""
+        if self.context is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.context.close(), CLOSE_TIMEOUT)
+            self.context = None
+
+    async def _run(self) -> None:
+        page = await self.steps.run("open", self._open)
+        network = NetworkWatch(page)
+        await self.steps.run("goto", lambda: self._goto(page))
+        await self._check_state(page, "detect")
+        generic = load_profile(GENERIC) if self.req.profile.name != GENERIC else None
+        await self.steps.run(
+            "consent",
+            lambda: dismiss_consent(page, self.req.profile, generic, self.log, network),
+        )
+        await self._check_state(page, "detect")
+        reader = FeedReader(page, self.req.profile, self.steps, self.collector, network)
+        outcome = await reader.scroll(
+            self.period_start, self.req.max_scroll_rounds, self.req.viewport_height
+        )
+        await self._check_state(page, "detect")
+        await reader.expand_all()
+        await self.steps.run("images", lambda: self._wait_for_images(page))
+        await self.steps.run("top", lambda: self._to_top(page, network))
+        await self.steps.run("extract", lambda: self._final_read(page, reader))
+        incomplete = self._incompleteness(outcome)
+        res = self.result
+        res.html = await artifacts.write_html(page, self.steps, self.req.workdir)
+        res.mhtml = await artifacts.write_mhtml(page, self.steps, self.req.workdir)
+        segments: list[Segment] = await artifacts.shoot_segments(
+            page, self.steps, self.req.workdir, self.req.viewport_width, self.req.viewport_height
+        )
+        res.segments = segments
+        res.print_pdf = await artifacts.print_pdf(
+            page, self.steps, self.req.workdir, self.req.viewport_width
+        )
+        # An incomplete feed still gets its files (useful to inspect) but is never ok.
+        res.ok = incomplete is None
+        res.reason = incomplete
+
+    async def _open(self) -> Page:
+        """New context with pinned locale, zone, viewport and UA; route guard; one page."""
+        options: dict[str, object] = {
+            "locale": self.req.locale,
+            "timezone_id": self.req.timezone,
+            "viewport": {"width": self.req.viewport_width, "height": self.req.viewport_height},
+            "device_scale_factor": 1,
+            "user_agent": _user_agent(self.browser),
+            "accept_downloads": False,
+            "service_workers": "block",  # a service worker could fetch around the route guard
+        }
+        if self.req.storage_state is not None:
+            options["storage_state"] = str(self.req.storage_state)
+        self.context = await self.browser.new_context(**options)  # type: ignore[arg-type]
+        self.context.set_default_timeout(self.req.step_timeout * 1000)
+        await self.context.route("**/*", self.guard.handle)
+        page = await self.context.new_page()
+        # Pop-ups are not part of the account page; close them as they appear.
+        self.context.on(
+            "page",
+            lambda extra: None if extra is page else asyncio.ensure_future(_close_quietly(extra)),
+        )
+        return page
+
+    async def _goto(self, page: Page) -> None:
+        """Load the page, then give it a short, bounded chance to finish its requests."""
+        response = await page.goto(
+            self.req.url, wait_until="domcontentloaded", timeout=self.req.step_timeout * 1000
+        )
+        if response is not None and response.status == 429:
+            raise CaptureFailed("blocked by platform")
+        if response is not None and response.status >= 400:
+            raise CaptureFailed(f"HTTP {response.status} from {response.url}")
+        idle = min(IDLE_WAIT_MAX, self.req.step_timeout / 2)
+        with contextlib.suppress(Exception):
+            await page.wait_for_load_state("networkidle", timeout=idle * 1000)
+
+    async def _check_state(self, page: Page, name: str) -> None:
+        """Fail with "login required" / "blocked by platform" when the page says so."""
+        problem = await self.steps.run(name, lambda: page_state_problem(page, self.req.profile))
+        if problem is not None:
+            reason, marker = problem
+            self.log.steps[-1].detail = f"{reason}: matched {marker!r}"
+            raise CaptureFailed(reason)
+
+    async def _wait_for_images(self, page: Page) -> None:
+        """Let lazy images finish loading; stragglers are logged, not fatal."""
+        deadline = time.monotonic() + min(IMAGE_WAIT_MAX, self.req.step_timeout / 2)
+        pending = await page.evaluate(js.IMAGES_PENDING)
+        while pending and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+            pending = await page.evaluate(js.IMAGES_PENDING)
+        if pending:
+            self.log.steps.append(Step("images", 0.0, True, f"{pending} images still loading"))
+
+    async def _to_top(self, page: Page, network: NetworkWatch) -> None:
+        await page.evaluate(js.SCROLL_TO_TOP)
+        await network.quiet(quiet_s=0.2, max_s=2.0)
+        await page.evaluate("() => new Promise((r) => requestAnimationFrame(() => r(null)))")
+
+    async def _final_read(self, page: Page, reader: FeedReader) -> None:
+        """Last item read, followers, title and URL for the log."""
+        await reader.read_items()
+        profile = self.req.profile
+        if profile.followers_selector:
+            raw = await page.evaluate(
+                js.READ_FOLLOWERS,
+                {"selector": profile.followers_selector, "attr": profile.followers_attr},
+            )
+            self.log.followers = parse_count(raw)
+        metrics = await page.evaluate(js.PAGE_METRICS)
+        self.log.title = str(metrics["title"])
+        self.log.final_url = str(metrics["url"])
+        self.log.page_height = int(metrics["height"])
+
+    def _incompleteness(self, outcome: ScrollOutcome) -> str | None:
+        """Reason the feed is incomplete, or None when the capture covers what was asked."""
+        profile = self.req.profile
+        if outcome.reached_period_start or outcome.end_marker_seen:
+            return None
+        needs_proof = profile.has_items and (self.period_start is not None or profile.end_marker)
+        if outcome.bottom_stable and not needs_proof:
+            return None
+        target = (
+            self.period_start.date().isoformat()
+            if self.period_start is not None and profile.has_items
+            else "its end"
+        )
+        why = "scroll limit" if outcome.limit_hit else "feed stopped loading"
+        return f"incomplete: feed did not reach {target} ({why})"
+
+
+async def _close_quietly(page: Page) -> None:
+    with contextlib.suppress(Exception):
+        await page.close()

@@ -1,0 +1,125 @@
+"""Turning what the page scripts read into SeenItems, and keeping one per platform id.
+
+Feeds are virtualised (posts leave the DOM as you scroll), so items are collected
+round by round and merged here; the page's final DOM is never the only source.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import asdict
+from typing import Any
+
+from archiver.capture.model import SeenItem
+from archiver.capture.profiles import ItemSpec, SiteProfile
+
+
+def specs_for_page(profile: SiteProfile) -> list[dict[str, Any]]:
+    """The profile's item specs as plain dicts for EXTRACT_ITEMS."""
+    return [_spec_dict(spec) for spec in profile.items]
+
+
+def _spec_dict(spec: ItemSpec) -> dict[str, Any]:
+    return asdict(spec)
+
+
+def parse_time(raw: str | None) -> dt.datetime | None:
+    """Parse an ISO 8601 ``datetime`` attribute; naive values are taken as UTC."""
+    if not raw:
+        return None
+    text = raw.strip()
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        try:
+            value = dt.datetime.fromtimestamp(float(text), tz=dt.UTC)  # epoch seconds
+        except (ValueError, OverflowError):
+            return None
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+_COUNT = re.compile(r"(\d+(?:[ \u00a0\u202f.,]\d+)*)\s*(tn|tusen|k|mn|milj|m)?\b", re.IGNORECASE)
+
+
+def parse_count(raw: str | None) -> int | None:
+    """Read a follower count like "12345", "12 345 följare", "1,2 tn", "3.4K" or "2 mn"."""
+    if raw is None:
+        return None
+    match = _COUNT.search(raw.strip())
+    if not match:
+        return None
+    number, unit = match.group(1), (match.group(2) or "").lower()
+    if unit:
+        value = float(re.sub(r"[ \u00a0\u202f]", "", number).replace(",", "."))
+        factor = 1_000 if unit in ("tn", "tusen", "k") else 1_000_000
+        return round(value * factor)
+    return int(re.sub(r"\D", "", number))
+
+
+class ItemCollector:
+    """Merges items seen over many scroll rounds, keeping first-seen order.
+
+    A later sighting wins field by field where it knows more (an expanded text, a
+    loaded image), but never erases what an earlier sighting knew.
+    """
+
+    def __init__(self) -> None:
+        self._items: dict[str, SeenItem] = {}
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @property
+    def items(self) -> list[SeenItem]:
+        return list(self._items.values())
+
+    def add_raw(self, raw_items: list[dict[str, Any]]) -> int:
+        """Merge one round's raw items; return how many ids were new."""
+        new = 0
+        for raw in raw_items:
+            item = SeenItem(
+                platform_id=str(raw["id"]),
+                kind=str(raw["kind"]),
+                parent_id=raw.get("parent") or None,
+                author_handle=_clean(raw.get("author_handle"), handle=True),
+                author_name=_clean(raw.get("author_name")),
+                created=parse_time(raw.get("created")),
+                text=raw.get("text") or "",
+                url=raw.get("url") or None,
+                media=tuple(raw.get("media") or ()),
+            )
+            old = self._items.get(item.platform_id)
+            if old is None:
+                new += 1
+                self._items[item.platform_id] = item
+            else:
+                self._items[item.platform_id] = _merge(old, item)
+        return new
+
+    def oldest_post(self) -> dt.datetime | None:
+        """The earliest creation time among posts, to know when the period start is reached."""
+        times = [i.created for i in self._items.values() if i.kind == "post" and i.created]
+        return min(times) if times else None
+
+
+def _clean(value: Any, *, handle: bool = False) -> str | None:
+    """Strip white space (and a handle's leading "@") so sightings compare equal."""
+    text = str(value).strip() if value is not None else ""
+    if handle:
+        text = text.lstrip("@")
+    return text or None
+
+
+def _merge(old: SeenItem, new: SeenItem) -> SeenItem:
+    return SeenItem(
+        platform_id=old.platform_id,
+        kind=old.kind,
+        parent_id=new.parent_id or old.parent_id,
+        author_handle=new.author_handle or old.author_handle,
+        author_name=new.author_name or old.author_name,
+        created=new.created or old.created,
+        text=new.text if len(new.text) >= len(old.text) else old.text,
+        url=new.url or old.url,
+        media=tuple(dict.fromkeys(old.media + new.media)),
+    )

@@ -1,0 +1,302 @@
+"""JavaScript the engine evaluates inside the captured page.
+
+Kept as Python strings (not .js files) so they ship with the package without extra
+package-data rules. Each script is one arrow function taking a single argument, so
+``page.evaluate(SCRIPT, arg)`` is the whole calling convention. Scripts only read the
+page or make the changes the engine asks for; they never navigate.
+"""
+
+from __future__ import annotations
+
+# A visible element: rendered, not visibility:hidden, not fully transparent.
+_VISIBLE = """
+const visible = (el) => {
+  if (!el || !el.isConnected) return false;
+  if (el.checkVisibility && !el.checkVisibility({opacityProperty: true, visibilityProperty: true}))
+    return false;
+  const r = el.getBoundingClientRect();
+  return r.width > 0 && r.height > 0;
+};
+const norm = (s) => (s || '').replace(/\\s+/g, ' ').trim();
+"""
+
+PAGE_METRICS = """() => {
+  const se = document.scrollingElement || document.documentElement;
+  const height = Math.max(se.scrollHeight, document.body ? document.body.scrollHeight : 0);
+  return {height, width: se.scrollWidth, scrollY: window.scrollY,
+          viewport: window.innerHeight,
+          atBottom: window.scrollY + window.innerHeight >= height - 2,
+          title: document.title, url: location.href};
+}"""
+
+SCROLL_BY = """(dy) => { window.scrollBy(0, dy); return window.scrollY; }"""
+
+# One scroll round in one round trip: scroll on unless at the bottom, then let two frames
+# pass so scroll listeners and IntersectionObservers (lazy images, infinite scroll) fire.
+SCROLL_STEP = """async (dy) => {
+  const se = document.scrollingElement || document.documentElement;
+  const height = Math.max(se.scrollHeight, document.body ? document.body.scrollHeight : 0);
+  const atBottom = window.scrollY + window.innerHeight >= height - 2;
+  if (!atBottom) {
+    window.scrollBy(0, dy);
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+  }
+  return {height, atBottom};
+}"""
+
+SCROLL_TO_TOP = """() => { window.scrollTo(0, 0); return window.scrollY; }"""
+
+DETECT_STATE = (
+    """(m) => {"""
+    + _VISIBLE
+    + """
+  const text = (document.body ? document.body.innerText : '').toLowerCase();
+  const hit = (selectors, texts) => {
+    for (const s of selectors) {
+      try { for (const el of document.querySelectorAll(s)) if (visible(el)) return s; }
+      catch (e) { /* a bad selector must not break detection of the others */ }
+    }
+    for (const t of texts) if (t && text.includes(t.toLowerCase())) return t;
+    return null;
+  };
+  return {loggedOut: hit(m.loggedOutSelectors, m.loggedOutTexts),
+          blocked: hit(m.blockedSelectors, m.blockedTexts)};
+}"""
+)
+
+# Marks consent buttons with data-bevara-consent="<rank>" so Python can click them with a
+# real mouse click; returns [{rank, label}] best first. A text match only counts inside
+# something overlay-like, so a page's own "Acceptera" button is never pressed.
+MARK_CONSENT = (
+    """(m) => {"""
+    + _VISIBLE
+    + """
+  for (const el of document.querySelectorAll('[data-bevara-consent]'))
+    el.removeAttribute('data-bevara-consent');
+  const overlayish = (el) => {
+    for (let e = el; e && e !== document.documentElement; e = e.parentElement) {
+      const role = (e.getAttribute('role') || '').toLowerCase();
+      if (role === 'dialog' || role === 'alertdialog' || e.tagName === 'DIALOG') return true;
+      if (e.getAttribute('aria-modal') === 'true') return true;
+      const pos = getComputedStyle(e).position;
+      if (pos === 'fixed' || pos === 'sticky') return true;
+      if (/cookie|consent|gdpr|privacy|samtycke|banner/i.test((e.id || '') + ' ' + (e.className && e.className.baseVal === undefined ? e.className : '')))
+        return true;
+    }
+    return false;
+  };
+  const found = [];
+  const seen = new Set();
+  const add = (el, label, rank) => {
+    if (seen.has(el) || !visible(el) || el.disabled) return;
+    if (el.hasAttribute('data-bevara-consent-done')) return;
+    seen.add(el);
+    el.setAttribute('data-bevara-consent', String(found.length));
+    found.push({rank, label, index: found.length});
+  };
+  const labelOf = (el) => norm(el.tagName === 'INPUT' ? el.value : (el.innerText || el.textContent));
+  m.selectors.forEach((s, i) => {
+    try {
+      for (const el of document.querySelectorAll(s)) add(el, labelOf(el).slice(0, 80) || s, i);
+    } catch (e) {}
+  });
+  const wanted = m.texts.map((t) => norm(t).toLowerCase());
+  const buttons = document.querySelectorAll(
+    'button, [role="button"], a, input[type="button"], input[type="submit"]');
+  for (const el of buttons) {
+    const label = labelOf(el).toLowerCase();
+    const i = wanted.indexOf(label);
+    if (i >= 0 && overlayish(el)) add(el, m.texts[i], 1000 + i);
+  }
+  found.sort((a, b) => a.rank - b.rank);
+  return found;
+}"""
+)
+
+# Clicks every visible, not yet clicked expander ("Visa 3 kommentarer", "Visa svar", …).
+# Links to other documents are skipped: clicking them would leave the page.
+CLICK_EXPANDERS = (
+    """(m) => {"""
+    + _VISIBLE
+    + """
+  const texts = m.texts.map((t) => norm(t).toLowerCase());
+  const patterns = m.patterns.map((p) => new RegExp(p, 'i'));
+  const candidates = new Set();
+  for (const s of m.selectors) {
+    try { document.querySelectorAll(s).forEach((el) => candidates.add(el)); } catch (e) {}
+  }
+  if (texts.length || patterns.length) {
+    for (const el of document.querySelectorAll('button, [role="button"], a, summary, span[tabindex], div[tabindex]')) {
+      const label = norm(el.innerText || el.textContent);
+      if (!label || label.length > 80) continue;
+      if (texts.includes(label.toLowerCase()) || patterns.some((p) => p.test(label))) candidates.add(el);
+    }
+  }
+  const clicked = [];
+  for (const el of candidates) {
+    if (el.hasAttribute('data-bevara-clicked') || !visible(el) || el.disabled) continue;
+    if (el.getAttribute('aria-expanded') === 'true') continue;
+    if (el.tagName === 'A') {
+      const href = el.getAttribute('href') || '';
+      if (href && !href.startsWith('#') && !href.toLowerCase().startsWith('javascript:')) continue;
+    }
+    el.setAttribute('data-bevara-clicked', '');
+    if (el.tagName === 'SUMMARY' && el.parentElement) el.parentElement.open = true;
+    else el.click();
+    clicked.push(norm(el.innerText || el.textContent).slice(0, 80));
+  }
+  return clicked;
+}"""
+)
+
+# Reads every post/comment/reply currently in the DOM. A field is looked up inside the
+# item but never inside a nested item, so a post's text is not its comments' text.
+EXTRACT_ITEMS = """(specs) => {
+  const all = specs.map((s) => s.container).join(', ');
+  const ownedBy = (el, item) => {
+    if (el === item) return true;
+    const owner = el.parentElement ? el.parentElement.closest(all) : null;
+    return owner === item;
+  };
+  const find = (item, f) => {
+    if (!f.selector) return item;
+    for (const el of item.querySelectorAll(f.selector)) if (ownedBy(el, item)) return el;
+    return null;
+  };
+  const value = (el, f) => {
+    if (!el) return null;
+    if (f.attr) {
+      if (f.attr === 'href' && el.href) return String(el.href);
+      if (f.attr === 'src' && (el.currentSrc || el.src)) return String(el.currentSrc || el.src);
+      const v = el.getAttribute(f.attr);
+      return v === null ? null : v;
+    }
+    return (el.innerText || el.textContent || '').trim();
+  };
+  const read = (item, f) => (f ? value(find(item, f), f) : null);
+  const out = [];
+  for (const s of specs) {
+    let nodes;
+    try { nodes = document.querySelectorAll(s.container); } catch (e) { continue; }
+    for (const item of nodes) {
+      const id = read(item, s.id);
+      if (!id) continue;
+      let parent = read(item, s.parent_id);
+      if (!parent && s.kind !== 'post' && item.parentElement) {
+        const up = item.parentElement.closest(all);
+        if (up) {
+          const upSpec = specs.find((x) => up.matches(x.container));
+          parent = upSpec ? read(up, upSpec.id) : null;
+        }
+      }
+      const media = [];
+      if (s.media) {
+        for (const el of item.querySelectorAll(s.media.selector || '*')) {
+          if (!ownedBy(el, item)) continue;
+          const v = value(el, s.media);
+          if (v && !v.startsWith('data:') && !media.includes(v)) media.push(v);
+        }
+      }
+      out.push({kind: s.kind, id, parent, author_handle: read(item, s.author_handle),
+                author_name: read(item, s.author_name), created: read(item, s.created),
+                text: read(item, s.text) || '', url: read(item, s.url), media});
+    }
+  }
+  return out;
+}"""
+
+READ_FOLLOWERS = """(f) => {
+  const el = document.querySelector(f.selector);
+  if (!el) return null;
+  return f.attr ? el.getAttribute(f.attr) : (el.innerText || el.textContent);
+}"""
+
+ELEMENT_PRESENT = """(selector) => {
+  try { return document.querySelector(selector) !== null; } catch (e) { return false; }
+}"""
+
+# Makes lazy images load now and reports how many are still loading.
+IMAGES_PENDING = """() => {
+  let pending = 0;
+  for (const img of document.images) {
+    if (img.loading === 'lazy') img.loading = 'eager';
+    if (!img.complete) pending++;
+  }
+  return pending;
+}"""
+
+# One box per rendered line of every visible text node, in document coordinates:
+# words are measured one by one and grouped into lines by their top edge, so each box
+# carries exactly the characters Chromium drew on that line (emoji and å/ä/ö included).
+TEXT_BOXES = (
+    """() => {"""
+    + _VISIBLE
+    + """
+  const skip = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'OPTION', 'TEXTAREA', 'HEAD']);
+  const shown = new Map();
+  const isShown = (el) => {
+    if (!shown.has(el)) shown.set(el, visible(el));
+    return shown.get(el);
+  };
+  const sx = window.scrollX, sy = window.scrollY;
+  const boxes = [];
+  const range = document.createRange();
+  const walker = document.createTreeWalker(document.body || document.documentElement, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const data = node.data;
+    if (!/\\S/.test(data)) continue;
+    const el = node.parentElement;
+    if (!el || skip.has(el.tagName) || el.closest('svg') || !isShown(el)) continue;
+    const fontSize = parseFloat(getComputedStyle(el).fontSize) || 0;
+    const words = [];
+    const re = /\\S+/g;
+    let m;
+    while ((m = re.exec(data)) !== null) {
+      range.setStart(node, m.index);
+      range.setEnd(node, m.index + m[0].length);
+      const rects = range.getClientRects();
+      if (!rects.length) continue;
+      const r = rects[0];
+      if (r.width <= 0 || r.height <= 0) continue;
+      words.push({start: m.index, end: m.index + m[0].length, top: r.top});
+    }
+    let line = null;
+    const flush = () => {
+      if (!line) return;
+      range.setStart(node, line.start);
+      range.setEnd(node, line.end);
+      const r = range.getBoundingClientRect();
+      const text = norm(data.slice(line.start, line.end));
+      if (text && r.width > 0 && r.height > 0)
+        boxes.push([r.left + sx, r.top + sy, r.width, r.height, text, fontSize]);
+    };
+    for (const w of words) {
+      if (line && Math.abs(w.top - line.top) < 2) { line.end = w.end; continue; }
+      flush();
+      line = {start: w.start, end: w.end, top: w.top};
+    }
+    flush();
+  }
+  return boxes;
+}"""
+)
+
+# Print shows fixed and sticky elements on every page; make them ordinary blocks first.
+UNSTICK_FOR_PRINT = """() => {
+  let changed = 0;
+  for (const el of document.querySelectorAll('body *')) {
+    const pos = getComputedStyle(el).position;
+    if (pos === 'fixed' || pos === 'sticky') {
+      el.style.setProperty('position', 'static', 'important');
+      changed++;
+    }
+  }
+  return changed;
+}"""
+
+# The engine's bookkeeping attributes must not end up in the archived HTML.
+REMOVE_MARKS = """() => {
+  const names = ['data-bevara-consent', 'data-bevara-consent-done', 'data-bevara-clicked'];
+  for (const name of names)
+    for (const el of document.querySelectorAll('[' + name + ']')) el.removeAttribute(name);
+}"""

@@ -1,0 +1,95 @@
+"""Full-page screenshots in verified slices, each carrying the DOM text drawn on it.
+
+Chromium silently returns blank regions for tall full-page screenshots (capture.md
+§4.2), so the page is shot in slices of at most SEGMENT_MAX_PX and every slice is
+checked: an image of one colour, or a band where the DOM says text is drawn but the
+image is flat, fails the capture instead of archiving an empty picture.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from PIL import Image
+
+from archiver.capture.model import SEGMENT_MAX_PX, TextBox
+
+FLAT_TOLERANCE = 3
+"""Channel range (0–255) at or below which a region counts as one colour."""
+
+BAND_PX = 1000
+"""Height of the bands checked for text that the DOM places there but the image lacks."""
+
+MIN_TEXT_AREA = 400.0
+"""Text area (px²) a band needs before an empty band counts as a rendering failure."""
+
+
+@dataclass(frozen=True)
+class SegmentPlan:
+    """Where one slice starts and how tall it is, in CSS pixels from the top of the page."""
+
+    index: int
+    top: int
+    height: int
+
+
+def plan_segments(page_height: int, max_px: int = SEGMENT_MAX_PX) -> list[SegmentPlan]:
+    """Cut the page into slices of at most ``max_px``; a zero-height page still gets one."""
+    height = max(1, page_height)
+    plans = []
+    top = 0
+    while top < height:
+        plans.append(SegmentPlan(len(plans), top, min(max_px, height - top)))
+        top += max_px
+    return plans
+
+
+def boxes_for_segment(
+    boxes: Iterable[Sequence[object]], top: int, height: int
+) -> tuple[TextBox, ...]:
+    """Pick the text boxes whose vertical centre lies in the slice; make them slice-relative."""
+    picked = []
+    for x, y, w, h, text, font_size in boxes:
+        centre = float(y) + float(h) / 2  # type: ignore[arg-type]
+        if top <= centre < top + height:
+            picked.append(
+                TextBox(
+                    x=round(float(x), 2),  # type: ignore[arg-type]
+                    y=round(float(y) - top, 2),  # type: ignore[arg-type]
+                    w=round(float(w), 2),  # type: ignore[arg-type]
+                    h=round(float(h), 2),  # type: ignore[arg-type]
+                    text=str(text),
+                    font_size=float(font_size),  # type: ignore[arg-type]
+                )
+            )
+    return tuple(picked)
+
+
+def _flat(image: Image.Image) -> bool:
+    """Whether every channel of the image stays within FLAT_TOLERANCE."""
+    extrema = image.getextrema()
+    if isinstance(extrema[0], (int, float)):
+        extrema = (extrema,)  # single-band image
+    return all(hi - lo <= FLAT_TOLERANCE for lo, hi in extrema)  # type: ignore[misc]
+
+
+def find_blank(image: Image.Image, boxes: Sequence[TextBox]) -> int | None:
+    """Return the slice-relative y of the first blank region, or None if the slice looks drawn.
+
+    A slice is blank when it is all one colour, or when a band of it is flat although the
+    DOM places a fair amount of text there — the shape of Chromium's silent failure.
+    """
+    rgb = image if image.mode in ("RGB", "RGBA", "L") else image.convert("RGB")
+    if _flat(rgb):
+        return 0
+    for band_top in range(0, rgb.height, BAND_PX):
+        band_bottom = min(rgb.height, band_top + BAND_PX)
+        area = 0.0
+        for box in boxes:
+            overlap = min(box.y + box.h, band_bottom) - max(box.y, band_top)
+            if overlap > 0 and box.x < rgb.width and box.x + box.w > 0:
+                area += overlap * min(box.w, rgb.width)
+        if area >= MIN_TEXT_AREA and _flat(rgb.crop((0, band_top, rgb.width, band_bottom))):
+            return band_top
+    return None

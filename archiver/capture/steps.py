@@ -1,0 +1,98 @@
+"""Timed, bounded steps: the one place that turns hangs and page errors into reasons.
+
+Playwright calls can wait forever (``page.pdf()`` has no timeout at all), so every
+step runs under ``asyncio.wait_for`` and is written to the capture log with its
+duration. A failing step raises ``CaptureFailed`` carrying the one-line reason the
+CaptureResult will show; the engine never lets a page problem escape as an exception.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import TimeoutError as PlaywrightTimeoutError
+
+from archiver.capture.model import CaptureLog, Step
+
+T = TypeVar("T")
+
+
+class CaptureFailed(Exception):
+    """Internal: stops a capture with a reason for CaptureResult (never leaves the engine)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def seconds(value: float) -> str:
+    """Format a limit the way reasons show it: "30", "2.5"."""
+    return f"{value:g}"
+
+
+class StepRunner:
+    """Runs steps under a time limit, logs them and reports progress."""
+
+    def __init__(
+        self,
+        log: CaptureLog,
+        step_timeout: float,
+        progress: Callable[[str], None] | None = None,
+    ) -> None:
+        self.log = log
+        self.step_timeout = step_timeout
+        self.current = "start"
+        self._progress = progress
+
+    def report(self, label: str) -> None:
+        """Tell the caller what is happening; a failing progress callback is ignored."""
+        if self._progress is not None:
+            try:
+                self._progress(label)
+            except Exception:  # noqa: BLE001 - progress output must never stop a capture
+                pass
+
+    def record(self, name: str, started: float, ok: bool, detail: str = "") -> None:
+        """Append one Step to the log (used directly for multi-round phases)."""
+        self.log.steps.append(Step(name, round(time.monotonic() - started, 3), ok, detail))
+
+    async def run(
+        self,
+        name: str,
+        factory: Callable[[], Awaitable[T]],
+        *,
+        label: str | None = None,
+        timeout: float | None = None,
+        record: bool = True,
+    ) -> T:
+        """Await ``factory()`` within the step limit; failures become CaptureFailed.
+
+        ``record=False`` is for the many small rounds of a phase (scrolling, segments)
+        that the caller logs as one step.
+        """
+        limit = self.step_timeout if timeout is None else timeout
+        self.current = name
+        self.report(label or name)
+        started = time.monotonic()
+        try:
+            value = await asyncio.wait_for(factory(), limit)
+        except (TimeoutError, PlaywrightTimeoutError) as exc:
+            self.record(name, started, False, "timed out")
+            raise CaptureFailed(f"timed out in step {name} after {seconds(limit)} s") from exc
+        except PlaywrightError as exc:
+            message = describe_error(exc)
+            self.record(name, started, False, message)
+            raise CaptureFailed(f"step {name} failed: {message}") from exc
+        if record:
+            self.record(name, started, True)
+        return value
+
+
+def describe_error(exc: BaseException) -> str:
+    """First line of a Playwright error, without its call log."""
+    text = str(getattr(exc, "message", "") or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

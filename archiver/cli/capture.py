@@ -1,0 +1,160 @@
+"""``archive capture``, ``archive due`` and ``archive snapshots``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from archiver import snapshots
+from archiver.cli.common import archive_options, emit_json, json_option, open_from_options, positive_id
+from archiver.errors import BadInputError, PartialFailure
+
+
+def _progress(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def report_outcomes(outcomes: list[snapshots.Outcome], as_json: bool) -> None:
+    if as_json:
+        emit_json([o.as_dict() for o in outcomes])
+    else:
+        for o in outcomes:
+            where = f" boundary {o.boundary}" if o.boundary else ""
+            late = f" (late by {o.late_seconds // 86400} days)" if o.late_seconds else ""
+            if o.status == "ok":
+                click.echo(f"account {o.account}: snapshot {o.snapshot}{where}{late}, "
+                           f"{o.items_seen} items, {len(o.files)} files")
+            else:
+                click.echo(f"account {o.account}: FAILED{where}: {o.reason}")
+    failed = [o for o in outcomes if o.status != "ok"]
+    if failed:
+        raise PartialFailure(f"{len(failed)} of {len(outcomes)} captures failed; the others are stored"
+                             if len(failed) < len(outcomes) else
+                             f"{len(failed)} capture{'s' if len(failed) != 1 else ''} failed")
+
+
+@click.command("capture")
+@click.argument("account_ids", nargs=-1)
+@click.option("--all", "all_open", is_flag=True, help="Every open account.")
+@click.option("--due", "due_only", is_flag=True,
+              help="Only accounts missing their snapshot for the latest half-year boundary (for cron).")
+@click.option("--reason", default=None, help='Why, e.g. "ny profilbild" (stored in the snapshot).')
+@archive_options
+@json_option
+@click.pass_context
+def capture_cmd(ctx: click.Context, account_ids: tuple[str, ...], all_open: bool, due_only: bool,  # type: ignore[no-untyped-def]
+                reason: str | None, home_opt, db_opt, now_opt, by_opt, as_json: bool) -> None:
+    """Capture accounts as PDF/A snapshots.
+
+    Exit 0 when all captures are stored (or nothing was due), 3 when some failed
+    (the others are stored), 75 when another --due run holds the lock.
+    """
+    chosen = sum([bool(account_ids), all_open, due_only])
+    if chosen != 1:
+        raise BadInputError("name accounts, or give --all or --due (exactly one of them)")
+    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
+    tz = archive.settings.tz
+    if due_only:
+        with snapshots.run_lock(archive.home.locks_dir / "capture-due.lock"):
+            with archive.transaction() as session:
+                jobs = snapshots.due_jobs(session, archive.now, tz)
+            if not jobs:
+                click.echo("Nothing due.", err=True)
+            outcomes = snapshots.run(archive, jobs, progress=_progress)
+    else:
+        ids = None if all_open else [positive_id(a) for a in account_ids]
+        with archive.transaction() as session:
+            jobs = snapshots.adhoc_jobs(session, ids, archive.now, tz, reason or "ad hoc")
+        outcomes = snapshots.run(archive, jobs, progress=_progress)
+    report_outcomes(outcomes, as_json)
+
+
+@click.command("due")
+@archive_options
+@json_option
+@click.pass_context
+def due_cmd(ctx: click.Context, home_opt, db_opt, now_opt, by_opt, as_json: bool) -> None:  # type: ignore[no-untyped-def]
+    """List accounts whose snapshot for the latest half-year boundary is missing."""
+    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
+    with archive.transaction() as session:
+        entries = snapshots.due(session, archive.now, archive.settings.tz)
+    if as_json:
+        emit_json([{"account": e.account_id, "name": e.name, "boundary": e.boundary.isoformat(),
+                    "late_seconds": e.late_seconds} for e in entries])
+        return
+    for e in entries:
+        late = f" (late by {e.late_seconds // 86400} days)" if e.late_seconds else ""
+        click.echo(f"{e.account_id:>4}  {e.name}  boundary {e.boundary}{late}")
+    if not entries:
+        click.echo("Nothing due.", err=True)
+
+
+@click.group("snapshots")
+def snapshots_group() -> None:
+    """Stored snapshots: list, show, export."""
+
+
+@snapshots_group.command("list")
+@click.option("--account", "account_id", type=int, help="Only this account.")
+@archive_options
+@json_option
+@click.pass_context
+def snapshots_list(ctx: click.Context, account_id: int | None, home_opt, db_opt, now_opt, by_opt,  # type: ignore[no-untyped-def]
+                   as_json: bool) -> None:
+    """List snapshots, oldest first."""
+    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
+    with archive.transaction() as session:
+        records = [snapshots.snapshot_record(s) for s in snapshots.list_snapshots(session, account_id)]
+    if as_json:
+        emit_json(records)
+        return
+    for r in records:
+        late = " late" if r["late_seconds"] else ""
+        click.echo(f"{r['id']:>5}  account {r['account']:<4} {r['captured_at'][:16]}  "
+                   f"{r['trigger']:<5} {r['boundary'] or '-':<10}{late}  {r['reason']}")
+
+
+@snapshots_group.command("show")
+@click.argument("snapshot_id")
+@archive_options
+@json_option
+@click.pass_context
+def snapshots_show(ctx: click.Context, snapshot_id: str, home_opt, db_opt, now_opt, by_opt,  # type: ignore[no-untyped-def]
+                   as_json: bool) -> None:
+    """One snapshot with its files and their SHA-256."""
+    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
+    with archive.transaction() as session:
+        r = snapshots.snapshot_record(snapshots.get_snapshot(session, positive_id(snapshot_id, "snapshot")),
+                                      archive.store.path_for)
+    if as_json:
+        emit_json(r)
+        return
+    for key in ("id", "account", "trigger", "boundary", "captured_at", "late_seconds", "reason", "url",
+                "complete", "items_seen", "followers", "engine", "captured_by"):
+        click.echo(f"{key + ':':<13} {r[key] if r[key] is not None else '-'}")
+    for f in r["files"]:
+        click.echo(f"file:         {f['role']:<10} {f['sha256']}  {f['size']:>9}  {f['name']}")
+
+
+@snapshots_group.command("export")
+@click.argument("snapshot_id")
+@click.option("-o", "--output", "dest", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write the files and snapshot.json to.")
+@archive_options
+@json_option
+@click.pass_context
+def snapshots_export(ctx: click.Context, snapshot_id: str, dest: Path, home_opt, db_opt, now_opt,  # type: ignore[no-untyped-def]
+                     by_opt, as_json: bool) -> None:
+    """Copy a snapshot's files out of the store (digests verified) for the archivist."""
+    if dest.exists() and any(dest.iterdir()):
+        raise BadInputError(f"{dest} is not empty; export into a new or empty folder")
+    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
+    files = snapshots.export_snapshot(archive, positive_id(snapshot_id, "snapshot"), dest)
+    if as_json:
+        emit_json(files)
+    else:
+        click.echo(f"Exported {len(files)} files to {dest}.", err=True)
+
+
+COMMANDS = [capture_cmd, due_cmd, snapshots_group]

@@ -1,0 +1,470 @@
+"""The two PDF/A-2b records of a snapshot, written and validated without Ghostscript.
+
+* The **visual record** (`build_visual_pdfa`): one page per screenshot segment,
+  the PNG embedded losslessly (img2pdf passes the PNG's Flate data through,
+  no re-encoding), plus an invisible text layer (see `archiver.textlayer`)
+  so the exact published text is searchable and selectable where it appears.
+* The **print record** (`make_print_pdfa`): Chromium's ``page.pdf()`` made
+  PDF/A-2b with `pikepdf.pdfa`, keeping its tags and real text. Chromium
+  draws colour emoji as Type 3 fonts, which pikepdf's validator refuses; we
+  convert each Type 3 glyph into a form XObject (the colour bitmap stays)
+  plus invisible text carrying the glyph's Unicode (`archiver.textlayer`), so no
+  print CSS, extra font or monochrome emoji is needed.
+
+XMP and pikepdf's validator
+---------------------------
+Both records carry dc:title, dc:source, xmp:CreateDate and the ``bevara``
+namespace. PDF/A (ISO 19005-2 §6.6.2.3) allows custom XMP properties when the
+packet describes them in a PDF/A extension schema, which we write. pikepdf's
+validator is an allowlist that does not implement extension schemas, so it
+reports the ``bevara``/``pdfaExtension`` namespace declarations as
+violations of 6.6.2.3.1-1. `validate_pdfa` therefore (1) requires pikepdf to
+approve the written file with our extension block removed, with no other
+change, and (2) accepts on the real file exactly those namespace findings and
+nothing else, after checking that the extension schema declares every
+``bevara`` property used. Every other finding fails the record.
+
+Writes are staged in the destination directory: pikepdf.pdfa.save writes a
+verified file, we add the bevara block, validate the final bytes, fsync and
+rename. A failure leaves no output file behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+import pikepdf
+
+from archiver.capture.model import Segment, SnapshotMetadata
+from archiver.errors import PdfaError
+from archiver.textlayer import GlyphlessFont, add_text_layer
+
+PT_PER_PX = 0.75
+"""CSS pixels are 1/96 in; PDF points are 1/72 in."""
+MAX_PAGE_PT = 14400.0
+"""PDF's implementation limit for a page side (200 in), kept by PDF/A."""
+
+BEVARA_NS = "https://bevara.se/ns/snapshot/1.0/"
+BEVARA_PREFIX = "bevara"
+BEVARA_FIELDS: tuple[str, ...] = (
+    "account",
+    "platform",
+    "url",
+    "capturedAt",
+    "boundary",
+    "periodStart",
+    "periodEnd",
+    "reason",
+    "engineVersion",
+    "htmlSha256",
+)
+_EXT_NAMESPACES = {
+    "pdfaExtension": "http://www.aiim.org/pdfa/ns/extension/",
+    "pdfaSchema": "http://www.aiim.org/pdfa/ns/schema#",
+    "pdfaProperty": "http://www.aiim.org/pdfa/ns/property#",
+}
+_TOLERATED_URIS = frozenset([BEVARA_NS, *_EXT_NAMESPACES.values()])
+_BLOCK_START = "<!-- bevara:begin -->"
+_BLOCK_END = "<!-- bevara:end -->"
+_NS_FINDING = re.compile(r"XMP namespace (\S+)=(\S+) is not permitted")
+_PROP_FINDING = re.compile(r"XMP property (\w+):(\w+) is not permitted")
+_TOLERATED_PROPS = frozenset(
+    [f"{BEVARA_PREFIX}:{n}" for n in BEVARA_FIELDS] + ["pdfaExtension:schemas"]
+)
+
+PRINT_CSS = """
+html, body { height: auto !important; overflow: visible !important; }
+*, *::before, *::after { background-image: none !important; }
+.bevara-unpin { position: static !important; inset: auto !important; transform: none !important; }
+""".strip()
+"""Injected (page.add_style_tag) before page.pdf(): unpinned headers print once, not per page."""
+
+PRINT_SCRIPT = """
+() => {
+  for (const el of document.querySelectorAll('body *')) {
+    const pos = getComputedStyle(el).position;
+    if (pos === 'fixed' || pos === 'sticky') el.classList.add('bevara-unpin');
+  }
+}
+""".strip()
+"""Run with page.evaluate() after PRINT_CSS: CSS cannot select by computed position."""
+
+
+# --------------------------------------------------------------------- builders
+
+
+def build_visual_pdfa(segments: Sequence[Segment], out: Path, meta: SnapshotMetadata) -> None:
+    """Write the visual record: one page per segment, image plus invisible text.
+
+    Page size follows the segment's CSS pixel size at 96 dpi, so the text
+    boxes (CSS px) land exactly where the text appears in the screenshot.
+    """
+    import img2pdf
+
+    if not segments:
+        raise PdfaError("no segments to build the visual PDF from; capture produced no screenshot")
+    problems = []
+    for i, seg in enumerate(segments):
+        if not Path(seg.path).is_file():
+            problems.append(f"segment {i}: {seg.path} does not exist")
+        for side, px in (("width", seg.width), ("height", seg.height)):
+            if px * PT_PER_PX > MAX_PAGE_PT:
+                problems.append(
+                    f"segment {i}: {side} {px} px is {px * PT_PER_PX:.0f} pt, over PDF's "
+                    f"{MAX_PAGE_PT:.0f} pt page limit; split it into smaller segments"
+                )
+    if problems:
+        raise PdfaError("cannot build visual PDF:\n  " + "\n  ".join(problems))
+
+    with tempfile.TemporaryDirectory(dir=out.parent, prefix=".bevara-img-") as tmp:
+        images = [_pdf_ready_png(Path(s.path), Path(tmp), i) for i, s in enumerate(segments)]
+        layout = img2pdf.get_fixed_dpi_layout_fun((96, 96))
+        data = img2pdf.convert([str(p) for p in images], layout_fun=layout)
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        font = GlyphlessFont(pdf)
+        for seg, page in zip(segments, pdf.pages, strict=True):
+            # Boxes are CSS px of the segment; the PNG may be at another scale.
+            width_pt = float(page.mediabox[2]) - float(page.mediabox[0])
+            add_text_layer(pdf, page, font, seg.text_boxes, width_pt / seg.width)
+        font.finish()
+        _finalize(pdf, out, meta)
+
+
+def _pdf_ready_png(path: Path, tmp: Path, index: int) -> Path:
+    """Return a PNG img2pdf embeds as is; flatten alpha onto white if present.
+
+    Screenshots are opaque, but an alpha channel (omit_background) would make
+    img2pdf refuse the file; flattening loses nothing that was visible.
+    """
+    from PIL import Image
+
+    with Image.open(path) as im:
+        if im.mode not in ("RGBA", "LA") and "transparency" not in im.info:
+            return path
+        rgba = im.convert("RGBA")
+    flat = Image.new("RGB", rgba.size, "white")
+    flat.paste(rgba, mask=rgba.getchannel("A"))
+    target = tmp / f"segment-{index}.png"
+    flat.save(target, optimize=False)
+    return target
+
+
+def make_print_pdfa(chromium_pdf: Path, out: Path, meta: SnapshotMetadata) -> None:
+    """Write the print record from Chromium's page.pdf() output.
+
+    Repairs what PDF/A forbids in Chromium's output and converts its Type 3
+    (colour emoji) fonts; tags, outline and text are kept.
+    """
+    from archiver.textlayer import convert_type3_fonts
+
+    try:
+        pdf = pikepdf.open(chromium_pdf)
+    except (pikepdf.PdfError, OSError) as e:
+        raise PdfaError(f"cannot open Chromium PDF {chromium_pdf}: {e}") from e
+    with pdf:
+        for key in ("/MarkInfo", "/ViewerPreferences"):
+            # PDF/A's schemas have no /Type for these dictionaries.
+            obj = pdf.Root.get(key)
+            if isinstance(obj, pikepdf.Dictionary) and "/Type" in obj:
+                del obj["/Type"]
+        _drop_outline_struct_refs(pdf)
+        _drop_color_transform(pdf)
+        convert_type3_fonts(pdf)
+        leftover = type3_fonts(pdf)
+        if leftover:
+            raise PdfaError(
+                "Type 3 fonts remain that could not be converted: " + ", ".join(leftover)
+            )
+        _finalize(pdf, out, meta)
+
+
+def _drop_color_transform(pdf: pikepdf.Pdf) -> None:
+    """Delete /ColorTransform from image dictionaries.
+
+    Chromium writes it on the image itself, where the PDF specification has no such
+    key, so readers ignore it and removing it changes nothing they show; pikepdf's
+    validator refuses the unknown key. (Its proper place, /DecodeParms, is left
+    alone: moving it there could change how the JPEG decodes.)
+    """
+    for obj in pdf.objects:
+        if isinstance(obj, pikepdf.Stream) and "/ColorTransform" in obj:
+            del obj["/ColorTransform"]
+
+
+def _drop_outline_struct_refs(pdf: pikepdf.Pdf) -> None:
+    """Remove /SE (PDF 1.7 ext: outline item → structure element) that Chromium writes.
+
+    pikepdf's validator does not support it; the outline still points at its
+    destination and the structure tree is untouched.
+    """
+    outlines = pdf.Root.get("/Outlines")
+    stack = [outlines.get("/First")] if isinstance(outlines, pikepdf.Dictionary) else []
+    seen: set[tuple[int, int]] = set()
+    while stack:
+        item = stack.pop()
+        if not isinstance(item, pikepdf.Dictionary) or item.objgen in seen:
+            continue
+        seen.add(item.objgen)
+        if "/SE" in item:
+            del item["/SE"]
+        stack += [item.get("/First"), item.get("/Next")]
+
+
+def type3_fonts(pdf: pikepdf.Pdf) -> list[str]:
+    """Describe every Type 3 font reachable from the pages (for error messages)."""
+    found: list[str] = []
+    for number, page in enumerate(pdf.pages, 1):
+        for name, font in _fonts_in(page.obj.get("/Resources"), set()):
+            if font.get("/Subtype") == pikepdf.Name.Type3:
+                fd = font.get("/FontDescriptor")
+                family = str(fd.get("/FontName", "")) if fd is not None else ""
+                found.append(f"page {number} {name} {family}".rstrip())
+    return found
+
+
+def _fonts_in(resources: Any, seen: set[tuple[int, int]]) -> Iterator[tuple[str, Any]]:
+    """Fonts of a resource dictionary and of the form XObjects it uses."""
+    if not isinstance(resources, pikepdf.Dictionary):
+        return
+    yield from resources.get("/Font", pikepdf.Dictionary()).items()
+    for xobj in resources.get("/XObject", pikepdf.Dictionary()).values():
+        if xobj.get("/Subtype") != pikepdf.Name.Form or xobj.objgen in seen:
+            continue
+        seen.add(xobj.objgen)
+        yield from _fonts_in(xobj.get("/Resources"), seen)
+
+
+# ------------------------------------------------------------------ write path
+
+
+def _finalize(pdf: pikepdf.Pdf, out: Path, meta: SnapshotMetadata, part: str = "2b") -> None:
+    """Make *pdf* PDF/A, add the bevara XMP, validate the final bytes, rename into place."""
+    out = Path(out)
+    write_xmp(pdf, meta)
+    with _staging(out, ".stage.pdf") as stage, _staging(out, ".final.pdf") as final:
+        try:
+            report = pikepdf.pdfa.save(pdf, stage, part)
+        except pikepdf.pdfa.PdfaError as e:
+            findings = [str(f) for f in e.report.findings]
+            raise PdfaError(_findings_message(out, findings)) from e
+        with pikepdf.open(stage) as staged:
+            _add_bevara_block(staged, meta)
+            with final.open("wb") as fh:
+                staged.save(fh, **report.save_kwargs)
+                fh.flush()
+                os.fsync(fh.fileno())
+        findings = validate_pdfa(final, part)
+        if findings:
+            raise PdfaError(_findings_message(out, findings))
+        final.replace(out)
+        _fsync_dir(out.parent)
+
+
+def _findings_message(out: Path, findings: Sequence[str]) -> str:
+    lines = "\n  ".join(findings)
+    return f"{out.name} is not valid PDF/A ({len(findings)} finding(s)):\n  {lines}"
+
+
+@contextlib.contextmanager
+def _staging(out: Path, suffix: str) -> Iterator[Path]:
+    """A temporary path beside *out* (same file system, so rename is atomic), always removed."""
+    fd, name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=suffix)
+    os.close(fd)
+    path = Path(name)
+    try:
+        yield path
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+# ------------------------------------------------------------------------- XMP
+
+
+def _bevara_values(meta: SnapshotMetadata) -> dict[str, str]:
+    def day(d: Any) -> str:
+        return d.isoformat() if d is not None else ""
+
+    return {
+        "account": meta.account,
+        "platform": meta.platform,
+        "url": meta.url,
+        "capturedAt": _xmp_date(meta),
+        "boundary": day(meta.boundary),
+        "periodStart": day(meta.period_start),
+        "periodEnd": day(meta.period_end),
+        "reason": meta.reason,
+        "engineVersion": meta.engine_version,
+        "htmlSha256": meta.html_sha256,
+    }
+
+
+def _xmp_date(meta: SnapshotMetadata) -> str:
+    """Capture time in UTC, ISO 8601 with Z; a naive time is a caller bug."""
+    if meta.captured_at.tzinfo is None:
+        raise PdfaError("SnapshotMetadata.captured_at must be timezone-aware (UTC)")
+    import datetime as dt
+
+    utc = meta.captured_at.astimezone(dt.UTC).replace(microsecond=0)
+    return utc.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def write_xmp(pdf: pikepdf.Pdf, meta: SnapshotMetadata) -> None:
+    """Set the standard XMP properties (title, source URL, capture time).
+
+    These are predefined by XMP, so pikepdf.pdfa.save keeps them. The bevara
+    properties are added after that save (see module docstring).
+    """
+    with pdf.open_metadata(set_pikepdf_as_editor=False) as m:
+        m["dc:title"] = meta.title or f"{meta.platform}: {meta.account}"
+        m["dc:source"] = meta.url
+        m["xmp:CreateDate"] = _xmp_date(meta)
+        m["xmp:CreatorTool"] = f"Bevara {meta.engine_version}"
+
+
+def _extension_schema() -> str:
+    props = "".join(
+        '<rdf:li rdf:parseType="Resource">'
+        f"<pdfaProperty:name>{name}</pdfaProperty:name>"
+        f"<pdfaProperty:valueType>{'Date' if name == 'capturedAt' else 'Text'}"
+        "</pdfaProperty:valueType>"
+        "<pdfaProperty:category>external</pdfaProperty:category>"
+        f"<pdfaProperty:description>Bevara snapshot {name}</pdfaProperty:description>"
+        "</rdf:li>"
+        for name in BEVARA_FIELDS
+    )
+    ns = " ".join(f'xmlns:{p}="{u}"' for p, u in _EXT_NAMESPACES.items())
+    return (
+        f'<rdf:Description rdf:about="" {ns}><pdfaExtension:schemas><rdf:Bag>'
+        '<rdf:li rdf:parseType="Resource">'
+        "<pdfaSchema:schema>Bevara snapshot metadata</pdfaSchema:schema>"
+        f"<pdfaSchema:namespaceURI>{BEVARA_NS}</pdfaSchema:namespaceURI>"
+        f"<pdfaSchema:prefix>{BEVARA_PREFIX}</pdfaSchema:prefix>"
+        f"<pdfaSchema:property><rdf:Seq>{props}</rdf:Seq></pdfaSchema:property>"
+        "</rdf:li></rdf:Bag></pdfaExtension:schemas></rdf:Description>"
+    )
+
+
+def _bevara_block(meta: SnapshotMetadata) -> str:
+    fields = "".join(
+        f"<{BEVARA_PREFIX}:{k}>{escape(v)}</{BEVARA_PREFIX}:{k}>"
+        for k, v in _bevara_values(meta).items()
+    )
+    return (
+        f"{_BLOCK_START}{_extension_schema()}"
+        f'<rdf:Description rdf:about="" xmlns:{BEVARA_PREFIX}="{BEVARA_NS}">{fields}'
+        f"</rdf:Description>{_BLOCK_END}"
+    )
+
+
+def _add_bevara_block(pdf: pikepdf.Pdf, meta: SnapshotMetadata) -> None:
+    stream = pdf.Root.Metadata
+    text = stream.read_bytes().decode("utf-8")
+    if "</rdf:RDF>" not in text:
+        raise PdfaError("XMP packet written by pikepdf has no rdf:RDF element")
+    text = text.replace("</rdf:RDF>", _bevara_block(meta) + "</rdf:RDF>", 1)
+    stream.write(text.encode("utf-8"))
+
+
+def _strip_bevara_block(xmp: str) -> str:
+    start, end = xmp.find(_BLOCK_START), xmp.find(_BLOCK_END)
+    if start < 0 or end < 0:
+        return xmp
+    return xmp[:start] + xmp[end + len(_BLOCK_END) :]
+
+
+def _xmp_text(pdf: pikepdf.Pdf) -> str | None:
+    stream = pdf.Root.get("/Metadata")
+    if not isinstance(stream, pikepdf.Stream):
+        return None
+    return stream.read_bytes().decode("utf-8", errors="replace")
+
+
+def read_snapshot_xmp(path: Path) -> dict[str, str]:
+    """The bevara fields plus title, source and createDate from a record's XMP."""
+    from lxml import etree
+
+    with pikepdf.open(path) as pdf:
+        text = _xmp_text(pdf)
+    if text is None:
+        return {}
+    root = etree.fromstring(text.encode("utf-8"))
+    result: dict[str, str] = {}
+    for el in root.iter(f"{{{BEVARA_NS}}}*"):
+        result[etree.QName(el).localname] = el.text or ""
+    wanted = {
+        "{http://purl.org/dc/elements/1.1/}title": "title",
+        "{http://purl.org/dc/elements/1.1/}source": "source",
+        "{http://ns.adobe.com/xap/1.0/}CreateDate": "createDate",
+    }
+    for tag, key in wanted.items():
+        for el in root.iter(tag):
+            result[key] = "".join(el.itertext()).strip()
+    return result
+
+
+# ------------------------------------------------------------------ validation
+
+
+def _is_extension_finding(message: str) -> bool:
+    """Is this pikepdf's refusal of our own, schema-described XMP extension?"""
+    ns = _NS_FINDING.search(message)
+    if ns:
+        return ns.group(2).strip("\"'") in _TOLERATED_URIS
+    prop = _PROP_FINDING.search(message)
+    return prop is not None and f"{prop.group(1)}:{prop.group(2)}" in _TOLERATED_PROPS
+
+
+def validate_pdfa(path: Path, part: str = "2b") -> list[str]:
+    """Every reason *path* is not an acceptable PDF/A record (empty = valid).
+
+    See the module docstring for why the bevara namespace findings are the
+    only pikepdf findings tolerated, and on what condition.
+    """
+    import pikepdf.pdfa as pdfa
+
+    findings: list[str] = []
+    report = pdfa.validate_written(Path(path), part)
+    with pikepdf.open(path) as pdf:
+        xmp = _xmp_text(pdf) or ""
+        has_schema = (
+            all(f"<pdfaProperty:name>{n}</pdfaProperty:name>" in xmp for n in BEVARA_FIELDS)
+            and f"<pdfaSchema:namespaceURI>{BEVARA_NS}</pdfaSchema:namespaceURI>" in xmp
+        )
+        for f in report.findings:
+            if has_schema and f.rule.endswith("6.6.2.3.1-1") and _is_extension_finding(f.message):
+                continue
+            findings.append(str(f))
+        if xmp and _BLOCK_START in xmp:
+            # The same file without our extension block must pass pikepdf unconditionally.
+            pdf.Root.Metadata.write(_strip_bevara_block(xmp).encode("utf-8"))
+            strict = pdfa.check(pdf, part, **report.save_kwargs)
+            findings += [f"without bevara XMP: {f}" for f in strict.findings]
+        claim = pdf.open_metadata().pdfa_status
+    if claim != part.upper():
+        findings.append(f"XMP claims PDF/A {claim or 'nothing'}, expected {part.upper()}")
+    if xmp and not has_schema:
+        findings.append("XMP has no PDF/A extension schema for the bevara namespace")
+    values = read_snapshot_xmp(path) if xmp else {}
+    missing = [n for n in BEVARA_FIELDS if n not in values]
+    if missing:
+        findings.append("XMP lacks bevara fields: " + ", ".join(missing))
+    for key in ("title", "source", "createDate"):
+        if not values.get(key):
+            findings.append(f"XMP lacks {key}")
+    return findings

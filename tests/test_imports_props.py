@@ -1,0 +1,146 @@
+"""Property tests: the mojibake repair, and parsers facing arbitrary JSON values."""
+
+from __future__ import annotations
+
+import io
+import json
+import unicodedata
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from archiver.errors import BadInputError
+from archiver.imports import ImportedItem, Skipped, detect_format, open_export, read_export
+from archiver.imports.textfix import clean_text, mojibake, repair_mojibake
+
+SWEDISH = st.lists(
+    st.sampled_from(list("abcåäöÅÄÖéü ,.!?\n-–") + ["🎉", "👍🏽", "❄️", "Ω", "€"]), max_size=40
+).map("".join)
+
+
+def is_mojibake_candidate(text: str) -> bool:
+    try:
+        text.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return False
+    return not text.isascii()
+
+
+@given(st.one_of(st.text(), SWEDISH))
+def test_repair_inverts_meta_escaping(text: str) -> None:
+    assert repair_mojibake(mojibake(text)) == text
+
+
+@given(st.one_of(st.text(), SWEDISH))
+def test_repair_leaves_correct_text_alone(text: str) -> None:
+    if not is_mojibake_candidate(text):
+        assert repair_mojibake(text) == text
+
+
+@given(SWEDISH)
+def test_correct_swedish_text_is_never_touched(text: str) -> None:
+    # Swedish letters alone never form valid UTF-8 when read as bytes.
+    assert repair_mojibake(text) == text
+    assert clean_text(text, meta=True) == unicodedata.normalize("NFC", text)
+
+
+def test_known_examples() -> None:
+    assert repair_mojibake("V\u00c3\u00a4lkommen till Torsby! \u00f0\u009f\u008e\u0089") == (
+        "Välkommen till Torsby! 🎉"
+    )
+    assert repair_mojibake("Välkommen") == "Välkommen"
+    assert repair_mojibake("café 🎉") == "café 🎉"
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,
+                                                                max_size=4),
+    max_leaves=12,
+)
+
+
+def _zip(tmp: Path, members: dict[str, str]) -> Path:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    path = tmp / "export.zip"
+    path.write_bytes(buf.getvalue())
+    return path
+
+
+def _drain(path: Path) -> None:
+    try:
+        with open_export(path) as source:
+            for record in read_export(source, detect_format(source)):
+                assert isinstance(record, ImportedItem | Skipped)
+    except BadInputError:
+        pass
+
+
+def _fb_post(v: Any) -> Any:
+    return {"timestamp": 1735722000, "data": [{"post": v}, {"update_timestamp": v}],
+            "attachments": [{"data": [{"media": {"uri": v}}]}, v], "title": v}
+
+
+SETTINGS = settings(max_examples=40, deadline=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@SETTINGS
+@given(value=JSON)
+def test_facebook_survives_arbitrary_values(tmp_path: Path, value: Any) -> None:
+    posts = [_fb_post(value), value, {"timestamp": value, "data": value}]
+    comments = {"comments_v2": [value, {"timestamp": value, "data": [{"comment": value}],
+                                        "title": value}]}
+    _drain(_zip(tmp_path, {"posts/your_posts_1.json": json.dumps(posts),
+                           "comments/comments.json": json.dumps(comments),
+                           "profile_information/profile_information.json":
+                           json.dumps({"profile_v2": value})}))
+
+
+@SETTINGS
+@given(value=JSON)
+def test_instagram_survives_arbitrary_values(tmp_path: Path, value: Any) -> None:
+    posts = [{"media": [{"uri": value, "creation_timestamp": value, "title": value}]},
+             {"media": value, "title": value}, value]
+    comments = [value, {"string_map_data": {"Comment": {"value": value},
+                                            "Time": {"timestamp": value}}}]
+    _drain(_zip(tmp_path, {"content/posts_1.json": json.dumps(posts),
+                           "comments/post_comments_1.json": json.dumps(comments)}))
+
+
+@SETTINGS
+@given(value=JSON)
+def test_x_survives_arbitrary_values(tmp_path: Path, value: Any) -> None:
+    tweets = [{"tweet": {"id_str": "1", "full_text": value, "created_at": value,
+                         "edit_info": value, "extended_entities": {"media": [value]},
+                         "in_reply_to_status_id_str": value}},
+              {"tweet": {"id_str": "2", "full_text": "x", "created_at":
+                         "Wed Oct 10 20:19:24 +0000 2018", "edit_info": {"edit": value}}},
+              {"tweet": value}, value]
+    dms = [{"dmConversation": {"conversationId": value, "messages": [value, {
+        "messageCreate": value}]}}]
+    _drain(_zip(tmp_path, {"data/tweets.js": "window.YTD.tweets.part0 = " + json.dumps(tweets),
+                           "data/account.js": "window.YTD.account.part0 = "
+                           + json.dumps([{"account": value}]),
+                           "data/direct-messages.js": "window.YTD.direct_messages.part0 = "
+                           + json.dumps(dms)}))
+
+
+@SETTINGS
+@given(cell=st.text(max_size=30))
+def test_youtube_survives_arbitrary_cells(tmp_path: Path, cell: str) -> None:
+    import csv
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["Comment ID", "Channel ID", "Comment create timestamp", "Video ID",
+                "Comment text", "Parent comment ID"])
+    w.writerow([cell, cell, cell, cell, cell, cell])
+    w.writerow(["c1", "UC1", "2025-01-01T00:00:00Z", "v1", cell, ""])
+    _drain(_zip(tmp_path, {"Takeout/YouTube and YouTube Music/comments/comments.csv":
+                           buf.getvalue()}))

@@ -1,0 +1,224 @@
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+from pathlib import Path
+
+import pikepdf
+import pikepdf.pdfa
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from archiver.capture.model import Segment, SnapshotMetadata, TextBox
+from archiver.errors import PdfaError
+from archiver.pdfa import (
+    PRINT_CSS,
+    PRINT_SCRIPT,
+    _strip_bevara_block,
+    build_visual_pdfa,
+    make_print_pdfa,
+    read_snapshot_xmp,
+    validate_pdfa,
+)
+
+LINES = ["Välkommen till Torsby! 🎉", "Snöröjning ❄️", "Familj 👨‍👩‍👧 här"]
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+META = SnapshotMetadata(
+    account="torsbykommun",
+    platform="facebook",
+    url="https://www.facebook.com/torsbykommun",
+    captured_at=dt.datetime(2025, 3, 1, 12, 0, 5, tzinfo=dt.UTC),
+    boundary=dt.date(2025, 2, 28),
+    period_start=dt.date(2024, 9, 1),
+    period_end=None,
+    reason="scheduled <halvår> & test",
+    engine_version="0.1.0",
+    html_sha256="ab" * 32,
+    title="Torsby kommun – Facebook",
+)
+
+
+def pdftotext(path: Path) -> str:
+    return subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def strict_check(path: Path) -> pikepdf.pdfa.Report:
+    """pikepdf's own verdict on the file minus our schema-described bevara XMP block."""
+    with pikepdf.open(path) as pdf:
+        xmp = pdf.Root.Metadata.read_bytes().decode()
+        pdf.Root.Metadata.write(_strip_bevara_block(xmp).encode())
+        return pikepdf.pdfa.check(pdf, "2b")
+
+
+def make_segment(tmp: Path, name: str, height: int = 300, width: int = 800) -> Segment:
+    im = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(im)
+    font = ImageFont.truetype(FONT, 28)
+    boxes = []
+    for i, line in enumerate(LINES):
+        y = 20 + 60 * i
+        draw.text((10, y), line, fill="black", font=font)
+        boxes.append(TextBox(10, y, draw.textlength(line, font=font), 34, line, 28))
+    path = tmp / name
+    im.save(path)
+    return Segment(path=path, top=0, width=width, height=height, text_boxes=tuple(boxes))
+
+
+def test_visual_record_is_pdfa_with_exact_text_and_xmp(tmp_path: Path) -> None:
+    out = tmp_path / "visual.pdf"
+    segs = [make_segment(tmp_path, "a.png"), make_segment(tmp_path, "b.png")]
+    build_visual_pdfa(segs, out, META)
+    assert validate_pdfa(out) == []
+    assert strict_check(out).passed
+    text = pdftotext(out)
+    for line in LINES:
+        assert text.count(line) == 2
+    with pikepdf.open(out) as pdf:
+        assert len(pdf.pages) == 2
+        assert [float(v) for v in pdf.pages[0].mediabox] == [0, 0, 600, 225]
+        image = next(iter(pdf.pages[0].Resources.XObject.values()))
+        assert image.Filter == "/FlateDecode"  # lossless, not DCT
+    xmp = read_snapshot_xmp(out)
+    assert xmp["account"] == "torsbykommun"
+    assert xmp["capturedAt"] == "2025-03-01T12:00:05Z"
+    assert xmp["periodEnd"] == "" and xmp["periodStart"] == "2024-09-01"
+    assert xmp["reason"] == "scheduled <halvår> & test"
+    assert xmp["title"] == "Torsby kommun – Facebook"
+    assert xmp["source"] == META.url and xmp["createDate"].startswith("2025-03-01T12:00:05")
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_tall_segment_is_one_page_and_oversize_is_refused(tmp_path: Path) -> None:
+    out = tmp_path / "tall.pdf"
+    build_visual_pdfa([make_segment(tmp_path, "t.png", height=8000, width=1280)], out, META)
+    with pikepdf.open(out) as pdf:
+        assert len(pdf.pages) == 1
+        assert float(pdf.pages[0].mediabox[3]) == 6000 <= 14400
+    huge = Segment(path=tmp_path / "t.png", top=0, width=1280, height=20000)
+    with pytest.raises(PdfaError, match="page limit"):
+        build_visual_pdfa([huge], tmp_path / "huge.pdf", META)
+    assert not (tmp_path / "huge.pdf").exists()
+
+
+def test_alpha_png_is_flattened(tmp_path: Path) -> None:
+    seg = make_segment(tmp_path, "a.png")
+    Image.open(seg.path).convert("RGBA").save(seg.path)
+    out = tmp_path / "alpha.pdf"
+    build_visual_pdfa([seg], out, META)
+    assert validate_pdfa(out) == []
+
+
+def test_broken_pdf_gives_all_findings_and_no_output(tmp_path: Path) -> None:
+    good = tmp_path / "good.pdf"
+    build_visual_pdfa([make_segment(tmp_path, "a.png")], good, META)
+    broken = tmp_path / "broken.pdf"
+    with pikepdf.open(good) as pdf:
+        del pdf.Root["/OutputIntents"]
+        with pdf.open_metadata(set_pikepdf_as_editor=False) as m:
+            del m["pdfaid:part"]
+        pdf.save(broken)
+    findings = validate_pdfa(broken)
+    assert any("OutputIntent" in f for f in findings)
+    assert any("claims PDF/A nothing" in f for f in findings)
+
+    # A Type 3 font the converter cannot handle (inside a form XObject) fails clearly.
+    src = tmp_path / "type3.pdf"
+    with pikepdf.open(good) as pdf:
+        t3 = pdf.make_indirect(
+            pikepdf.Dictionary(
+                Type=pikepdf.Name.Font,
+                Subtype=pikepdf.Name.Type3,
+                FontBBox=[0, 0, 1, 1],
+                FontMatrix=[0.001, 0, 0, 0.001, 0, 0],
+                CharProcs={},
+                Encoding=pikepdf.Dictionary(),
+                FirstChar=0,
+                LastChar=0,
+                Widths=[0],
+            )
+        )
+        form = pdf.make_stream(
+            b"BT /T3 12 Tf (a) Tj ET",
+            Type=pikepdf.Name.XObject,
+            Subtype=pikepdf.Name.Form,
+            BBox=[0, 0, 10, 10],
+            Resources=pikepdf.Dictionary(Font=pikepdf.Dictionary(T3=t3)),
+        )
+        pdf.pages[0].add_resource(form, pikepdf.Name.XObject, pikepdf.Name("/Fm9"))
+        pdf.save(src)
+    out = tmp_path / "out.pdf"
+    with pytest.raises(PdfaError, match="Type 3"):
+        make_print_pdfa(src, out, META)
+    assert not out.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_failed_validation_after_write_leaves_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import archiver.pdfa as mod
+
+    monkeypatch.setattr(mod, "validate_pdfa", lambda *a, **k: ["finding one", "finding two"])
+    out = tmp_path / "v.pdf"
+    with pytest.raises(PdfaError, match="finding one\n  finding two"):
+        build_visual_pdfa([make_segment(tmp_path, "a.png")], out, META)
+    assert not out.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+HTML = (
+    """<!doctype html><html lang="sv"><head><meta charset="utf-8"><title>Torsby</title>
+<style>body{font-family:sans-serif} header{position:sticky;top:0;background:#eef}
+.fix{position:fixed;bottom:0}</style></head><body>
+<header>Torsby kommun – sidhuvud</header><div class="fix">Fast fot</div>
+<h1>Välkommen till Torsby! 🎉</h1><p>Snöröjning ❄️</p><p>Familj 👨‍👩‍👧 här</p>
+"""
+    + "<p>Åsa Öberg skriver om älgar och snö.</p>" * 120
+    + "</body></html>"
+)
+
+
+@pytest.mark.browser
+def test_print_record_from_chromium(tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    raw = tmp_path / "raw.pdf"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/lib/chromium/chromium",
+            args=[
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        )
+        try:
+            page = browser.new_page()
+            page.set_content(HTML)
+            page.add_style_tag(content=PRINT_CSS)
+            page.evaluate(PRINT_SCRIPT)
+            page.pdf(path=str(raw), tagged=True, outline=True, print_background=True)
+        finally:
+            browser.close()
+    with pikepdf.open(raw) as pdf:
+        assert not pikepdf.pdfa.check(pdf, "2b").passed
+        pages = len(pdf.pages)
+    out = tmp_path / "print.pdf"
+    make_print_pdfa(raw, out, META)
+    assert validate_pdfa(out) == []
+    assert strict_check(out).passed
+    text = pdftotext(out)
+    for line in LINES:
+        assert line in text
+    assert text.count("Torsby kommun – sidhuvud") == 1  # sticky header printed once
+    assert text.count("Fast fot") == 1
+    with pikepdf.open(out) as pdf:
+        assert len(pdf.pages) == pages > 1
+        assert pdf.Root.MarkInfo.Marked and "/StructTreeRoot" in pdf.Root  # still tagged
+    fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True).stdout
+    assert "Type 3" not in fonts
+    assert read_snapshot_xmp(out)["htmlSha256"] == "ab" * 32
