@@ -149,20 +149,20 @@ def edit_account(archive: Archive, session: Session, account_id: int, f: Account
 
 
 def close_account(archive: Archive, session: Session, account_id: int, *, reason: str,
-                  decided_by: str, closed_on: dt.date | None = None) -> Account:
+                  decided_by: str, final_snapshot: int | None = None) -> Account:
     account = get_account(session, account_id)
     if account.closed is not None:
         raise BadInputError(f"account {account_id} was already closed on {account.closed.isoformat()}")
     if not reason.strip() or not decided_by.strip():
         raise BadInputError("closing needs --reason and --decided-by (S12: the decision is recorded)")
-    account.closed = closed_on or archive.now.astimezone(archive.settings.tz).date()
+    account.closed = archive.now.astimezone(archive.settings.tz).date()
     account.close_reason = reason.strip()
     account.closed_by = decided_by.strip()
     account.updated_at = archive.now
     session.flush()
     archive.audit(session, f"account:{account.id}",
                   {"closed": account.closed.isoformat(), "reason": account.close_reason,
-                   "decided_by": account.closed_by})
+                   "decided_by": account.closed_by, "final_snapshot": final_snapshot})
     return account
 
 

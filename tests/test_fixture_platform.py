@@ -211,7 +211,9 @@ def test_login_wall_with_and_without_cookie(fp: FixturePlatform) -> None:
     assert 'type="password"' in html and "data-post-id" not in html
     assert get(fp, "/api/facebook/login-wall/posts")[0] == 401
 
-    action = re.search(r'action="([^"]+)"', html).group(1).replace("&amp;", "&")
+    form = re.search(r'action="([^"]+)"', html)
+    assert form
+    action = form.group(1).replace("&amp;", "&")
     status, headers, _ = get(fp, action, method="POST")
     assert status == 303
     assert headers["Location"] == "/facebook/login-wall?posts=12"
@@ -227,7 +229,9 @@ def test_login_wall_with_and_without_cookie(fp: FixturePlatform) -> None:
 def test_tall_page_is_taller_than_100000px_with_markers(fp: FixturePlatform) -> None:
     markers = fp.tall_markers()
     html = get(fp, "/instagram/tall")[2].decode()
-    row_height = int(re.search(r"\.tall-row\{height:(\d+)px", html).group(1))
+    height_rule = re.search(r"\.tall-row\{height:(\d+)px", html)
+    assert height_rule
+    row_height = int(height_rule.group(1))
     rows = re.findall(r'class="tall-row[^"]*"[^>]*>(Rad \d{5})', html)
     assert row_height == markers.row_height_px
     assert len(rows) == len(set(rows)) == markers.row_count
@@ -267,6 +271,7 @@ def test_special_and_unknown_paths(fp: FixturePlatform) -> None:
 
 def test_media_is_a_small_png(fp: FixturePlatform) -> None:
     post = next(p for p in fp.expected_posts("instagram", "torsbykommun") if p.media_path)
+    assert post.media_path == f"/media/{post.id}.png"
     status, headers, body = get(fp, post.media_path)
     assert status == 200 and headers["Content-Type"] == "image/png"
     assert body.startswith(b"\x89PNG") and len(body) < 100_000

@@ -19,7 +19,7 @@ from playwright.async_api import Page
 
 from archiver.capture import page_scripts as js
 from archiver.capture.model import Segment, TextBox
-from archiver.capture.segments import boxes_for_segment, find_blank, plan_segments
+from archiver.capture.segments import SegmentPlan, boxes_for_segment, find_blank, plan_segments
 from archiver.capture.steps import CaptureFailed, StepRunner
 
 HTML_NAME = "page.html"
@@ -79,6 +79,9 @@ async def shoot_segments(
     plans = plan_segments(int(metrics["height"]))
     started = time.monotonic()
     segments: list[Segment] = []
+    # Each slice is decoded and checked in a thread while Chromium shoots the next one.
+    pending: tuple[asyncio.Task[tuple[tuple[int, int], int | None]], SegmentPlan, Path,
+                   tuple[TextBox, ...]] | None = None
     for plan in plans:
         path = workdir / f"segment-{plan.index + 1:03d}.png"
         clip = {"x": 0, "y": plan.top, "width": width, "height": plan.height}
@@ -92,15 +95,34 @@ async def shoot_segments(
             record=False,
         )
         text_boxes = boxes_for_segment(boxes, plan.top, plan.height)
-        size, blank_at = await asyncio.to_thread(_inspect, path, text_boxes)
-        last_padding = plan.index == len(plans) - 1 and len(plans) > 1 and not text_boxes and (
-            plan.height < viewport_height
-        )
-        if blank_at is not None and not last_padding:
-            raise CaptureFailed(f"blank segment {plan.index + 1} at y={plan.top + blank_at}")
-        segments.append(Segment(path, plan.top, size[0], size[1], text_boxes))
+        task = asyncio.ensure_future(asyncio.to_thread(_inspect, path, text_boxes))
+        if pending is not None:
+            segments.append(await _verified(*pending, len(plans), viewport_height))
+        pending = (task, plan, path, text_boxes)
+    if pending is not None:
+        segments.append(await _verified(*pending, len(plans), viewport_height))
     steps.record("screenshots", started, True, f"{len(segments)} segments")
     return segments
+
+
+async def _verified(
+    task: asyncio.Task[tuple[tuple[int, int], int | None]],
+    plan: SegmentPlan,
+    path: Path,
+    text_boxes: tuple[TextBox, ...],
+    count: int,
+    viewport_height: int,
+) -> Segment:
+    """Wait for a slice's check; a blank slice fails the capture.
+
+    A flat last slice shorter than the viewport with no text is page padding, not a
+    rendering failure.
+    """
+    size, blank_at = await task
+    padding = plan.index == count - 1 and count > 1 and not text_boxes
+    if blank_at is not None and not (padding and plan.height < viewport_height):
+        raise CaptureFailed(f"blank segment {plan.index + 1} at y={plan.top + blank_at}")
+    return Segment(path, plan.top, size[0], size[1], text_boxes)
 
 
 def _inspect(path: Path, boxes: tuple[TextBox, ...]) -> tuple[tuple[int, int], int | None]:

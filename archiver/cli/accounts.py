@@ -17,7 +17,7 @@ from archiver.cli.common import (
     positive_id,
     warn,
 )
-from archiver.errors import BadInputError
+from archiver.errors import BadInputError, CaptureError
 from archiver.files import atomic_write_text
 
 
@@ -168,16 +168,37 @@ def edit(ctx: click.Context, account_id: str, name, platform, url, unit, purpose
 @click.argument("account_id")
 @click.option("--reason", required=True, help="Why the account is closed.")
 @click.option("--decided-by", required=True, help="Who decided (S12: head of communications).")
+@click.option("--no-final-snapshot", is_flag=True,
+              help="Close without the final snapshot (e.g. the page is already gone); recorded "
+                   "in the audit log.")
 @archive_options
 @json_option
 @click.pass_context
-def close(ctx: click.Context, account_id: str, reason: str, decided_by: str, home_opt, db_opt,  # type: ignore[no-untyped-def]
-          now_opt, by_opt, as_json: bool) -> None:
-    """Close an account: records date, reason and decision-maker."""
+def close(ctx: click.Context, account_id: str, reason: str, decided_by: str,  # type: ignore[no-untyped-def]
+          no_final_snapshot: bool, home_opt, db_opt, now_opt, by_opt, as_json: bool) -> None:
+    """Close an account: a final snapshot first, then date, reason and decision-maker.
+
+    If the final snapshot fails the account stays open (exit 3).
+    """
+    from archiver import snapshots
+
     archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
+    ident = positive_id(account_id)
     with archive.transaction() as session:
-        account = lib.close_account(archive, session, positive_id(account_id), reason=reason,
-                                    decided_by=decided_by)
+        account = lib.get_account(session, ident)
+        if account.closed is not None:
+            raise BadInputError(f"account {ident} was already closed on {account.closed.isoformat()}")
+        jobs = [] if no_final_snapshot else snapshots.adhoc_jobs(
+            session, [ident], archive.now, archive.settings.tz, f"final snapshot before closing: {reason}",
+            trigger="close")
+    outcomes = snapshots.run(archive, jobs, progress=lambda m: click.echo(m, err=True))
+    failed = [o for o in outcomes if o.status != "ok"]
+    if failed:
+        raise CaptureError(f"final snapshot of account {ident} failed: {failed[0].reason}; "
+                           "the account stays open (retry, or close with --no-final-snapshot)")
+    with archive.transaction() as session:
+        account = lib.close_account(archive, session, ident, reason=reason, decided_by=decided_by,
+                                    final_snapshot=outcomes[0].snapshot if outcomes else None)
         record = lib.account_record(account, internal=True)
     if as_json:
         emit_json(record)

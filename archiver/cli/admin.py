@@ -105,3 +105,40 @@ def db_upgrade(ctx: click.Context, home_opt: str | None, db_opt: str | None, now
 
 
 COMMANDS = [init_cmd, audit_group, db_group]
+
+
+@click.command("demo")
+@click.option("--home", "home_opt", metavar="DIR", default="demo-home", show_default=True,
+              help="Folder for the demo archive home.")
+@click.option("--fresh", is_flag=True, help="Replace a previous demo home in that folder.")
+@click.option("--posts", type=click.IntRange(1, 500), default=40, show_default=True,
+              help="Posts per fixture account.")
+@json_option
+def demo_cmd(home_opt: str, fresh: bool, posts: int, as_json: bool) -> None:
+    """Run the main job end to end on the built-in fixture platform."""
+    from pathlib import Path
+
+    from archiver.demo import run_demo
+
+    result = run_demo(Path(home_opt), fresh=fresh, actor=os_user(), posts=posts,
+                      progress=lambda m: click.echo(m, err=True))
+    ok = [o for o in result.outcomes if o.status == "ok"]
+    if as_json:
+        emit_json({"home": str(result.home), "register": str(result.register_html),
+                   "captures": [o.as_dict() for o in result.outcomes],
+                   "import": result.imported.counts.as_dict() if result.imported else None})
+    else:
+        click.echo(f"Archive home: {result.home}")
+        for o in result.outcomes:
+            state = f"snapshot {o.snapshot}, {o.items_seen} items" if o.status == "ok" else f"FAILED: {o.reason}"
+            click.echo(f"  {o.name}: {state}")
+        if result.imported:
+            c = result.imported.counts
+            click.echo(f"  Facebook export: {c.new} new items, {c.flagged} flagged for review")
+        click.echo(f"Public register: {result.register_html}")
+        click.echo(f"Next: ARCHIVE_HOME={result.home} archive items list --flag any")
+    if len(ok) != len(result.outcomes):
+        raise CliError("some demo captures failed", int(ExitCode.partial_failure))
+
+
+COMMANDS.append(demo_cmd)

@@ -1,0 +1,93 @@
+"""``archive demo``: the main job end to end on the built-in fixture platform.
+
+Creates an archive home, registers three fixture accounts (Facebook-, Instagram-
+and X-style pages served on 127.0.0.1), runs the unattended half-year capture,
+imports a sample Facebook export, and writes the public register. Everything is
+real: real Chromium, real PDF/A, real catalogue; only the social platform is local.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from archiver import accounts, register, snapshots
+from archiver.archive import init_archive
+from archiver.errors import ConfigError
+from archiver.files import atomic_write_text
+from archiver.home import Home
+from archiver.importer import ImportReport, import_export
+
+MARKER = ".bevara-demo"
+DEMO_NOW = dt.datetime(2026, 7, 1, 6, 0, tzinfo=dt.UTC)
+"""The fixture platform's content is generated around this instant, just after midsummer's boundary."""
+
+ACCOUNTS = (
+    ("Torsby kommun", "facebook", "torsbykommun", "Kommunikationsenheten",
+     "Information och dialog med invånare"),
+    ("Torsby bibliotek", "instagram", "torsbybibliotek", "Kultur och fritid",
+     "Evenemang och boktips"),
+    ("Torsby kommun på X", "x", "torsbykommun", "Kommunikationsenheten", "Nyheter och driftinfo"),
+)
+ADMINS = ("Anna Berg <anna.berg@torsby.se>", "Per Lind <per.lind@torsby.se>")
+
+
+@dataclass
+class DemoResult:
+    home: Path
+    register_html: Path
+    outcomes: list[snapshots.Outcome] = field(default_factory=list)
+    imported: ImportReport | None = None
+    flagged: int = 0
+
+
+def prepare_home(root: Path, fresh: bool) -> Home:
+    """Use a new folder, or with ``fresh`` wipe a previous *demo* home (never anything else)."""
+    if root.exists() and any(root.iterdir()):
+        if not fresh:
+            raise ConfigError(f"{root} is not empty; give a new folder or --fresh to replace a previous demo")
+        if not (root / MARKER).exists():
+            raise ConfigError(f"{root} is not a demo home (no {MARKER}); refusing to delete it")
+        shutil.rmtree(root)
+    root.mkdir(parents=True, exist_ok=True)
+    (root / MARKER).write_text("created by archive demo\n")
+    return Home(root.resolve())
+
+
+def run_demo(root: Path, *, fresh: bool, actor: str, progress: Callable[[str], None],
+             posts: int = 40) -> DemoResult:
+    from fixtures.exports.generate import generate_facebook_export
+    from fixtures.platform import FixturePlatform
+
+    home = prepare_home(root, fresh)
+    archive = init_archive(home, org_name="Torsby kommun (demo)", org_id="212000-1769",
+                           timezone="Europe/Stockholm", now=DEMO_NOW, actor=actor)
+    try:
+        with FixturePlatform(seed=2026, now=DEMO_NOW) as fp:
+            progress(f"fixture platform on {fp.base_url}")
+            ids = []
+            with archive.transaction() as session:
+                for name, style, handle, unit, purpose in ACCOUNTS:
+                    outcome = accounts.add_account(archive, session, accounts.AccountFields(
+                        name=name, platform=style, url=fp.account_url(style, handle, posts=posts),
+                        unit=unit, purpose=purpose, admins=ADMINS, opened=dt.date(2019, 3, 1)))
+                    ids.append(outcome.account.id)
+            with archive.transaction() as session:
+                jobs = snapshots.due_jobs(session, archive.now, archive.settings.tz)
+            outcomes = snapshots.run(archive, jobs, progress=progress)
+        export = home.tmp_dir / "facebook-export.zip"
+        generate_facebook_export(export, items=60, seed=2026, owner="Torsby kommun")
+        progress("importing a sample Facebook export")
+        imported = import_export(archive, ids[0], export, "facebook")
+        export.unlink()
+        with archive.transaction() as session:
+            html = register.render_html(accounts.list_accounts(session, include_closed=True),
+                                        org_name=archive.settings.org_name, generated=archive.now)
+        register_html = home.root / "register.html"
+        atomic_write_text(register_html, html)
+        return DemoResult(home.root, register_html, outcomes, imported, imported.counts.flagged)
+    finally:
+        archive.close()
