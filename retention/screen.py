@@ -175,8 +175,9 @@ class Terms:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Terms):
             return NotImplemented
-        return (dict(self._categories), self._exceptions) == (
-            dict(other._categories),
+        # category order is part of the value: it decides ties between categories
+        return (tuple(self._categories.items()), self._exceptions) == (
+            tuple(other._categories.items()),
             other._exceptions,
         )
 

@@ -1,0 +1,168 @@
+"""archive capture / due / snapshots end to end against the fixture platform."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import ADMINS, Cli
+
+from archiver.errors import ExitCode
+from archiver.pdfa import read_snapshot_xmp, validate_pdfa
+from fixtures.platform import FixturePlatform
+
+NOW = dt.datetime(2026, 7, 1, 8, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(scope="module")
+def platform():  # type: ignore[no-untyped-def]
+    with FixturePlatform(seed=2026, now=NOW) as fp:
+        yield fp
+
+
+def register(arc: Cli, url: str, platform: str = "facebook", opened: str = "2020-01-01") -> int:
+    return int(arc.json("accounts", "add", "--name", f"Konto {platform}", "--platform", platform,
+                        "--url", url, "--unit", "Kommunikation", "--purpose", "Information",
+                        "--opened", opened, *ADMINS)["id"])
+
+
+def set_timeouts(arc: Cli, step: int, total: int) -> None:
+    cfg = arc.home / "archive.toml"
+    text = cfg.read_text().replace("step_timeout = 45", f"step_timeout = {step}")
+    cfg.write_text(text.replace("total_timeout = 300", f"total_timeout = {total}"))
+
+
+def pdftotext(path: str) -> str:
+    return subprocess.run(["pdftotext", path, "-"], capture_output=True, text=True, check=True).stdout
+
+
+@pytest.mark.browser
+def test_due_capture_stores_valid_snapshot_once(arc: Cli, platform: FixturePlatform, tmp_path: Path) -> None:
+    url = platform.account_url("facebook", "torsbykommun", posts=30)
+    account = register(arc, url)
+    env = {"ARCHIVE_NOW": "2026-07-01T09:00:00Z"}
+    assert arc.json("due", env=env) == [
+        {"account": account, "name": "Konto facebook", "boundary": "2026-07-01", "late_seconds": None}]
+    result = arc("capture", "--due", "--json", env=env)
+    assert result.exit_code == 0, result.stderr[-2000:]
+    (out,) = json.loads(result.stdout)
+    assert (out["account"], out["status"], out["boundary"]) == (account, "ok", "2026-07-01")
+    roles = {f["role"]: f for f in out["files"]}
+    assert {"visual-pdf", "print-pdf", "html", "items", "log"} <= set(roles)
+    assert "account 1 (Konto facebook): scroll" in result.stderr  # progress on stderr
+    for role in ("visual-pdf", "print-pdf"):
+        assert validate_pdfa(Path(roles[role]["path"])) == []
+    xmp = read_snapshot_xmp(Path(roles["visual-pdf"]["path"]))
+    assert xmp["boundary"] == "2026-07-01" and xmp["periodStart"] == "2026-01-01"
+    expected = [p for p in platform.expected_posts("facebook", "torsbykommun", posts=30)
+                if p.created >= dt.datetime(2025, 12, 31, 23, tzinfo=dt.UTC)]
+    text = " ".join(pdftotext(roles["visual-pdf"]["path"]).split())
+    assert " ".join(expected[0].text.split()) in text      # newest post
+    assert " ".join(expected[-1].text.split()) in text     # last post of the period
+    # Idempotent: a second run finds nothing due and stores nothing.
+    again = arc("capture", "--due", "--json", env=env)
+    assert again.exit_code == 0 and json.loads(again.stdout) == []
+    assert again.stderr == "Nothing due.\n"
+    snaps = arc.json("snapshots", "list")
+    assert [s["boundary"] for s in snaps] == ["2026-07-01"]
+    # Items from the page landed in the catalogue, linked to the snapshot.
+    items = arc.json("items", "list", "--kind", "post", "--limit", "500")
+    assert {i["platform_id"] for i in items} >= {p.id for p in expected}
+    exported = arc.json("snapshots", "export", "1", "-o", str(tmp_path / "out"))
+    assert {f["role"] for f in exported} == {f["role"] for f in snaps[0]["files"]}
+    assert (tmp_path / "out" / "snapshot.json").exists()
+
+
+@pytest.mark.browser
+def test_login_wall_is_a_failure_not_a_snapshot(arc: Cli, platform: FixturePlatform) -> None:
+    account = register(arc, platform.account_url("facebook", "login-wall"))
+    ok_account = register(arc, platform.account_url("x", "torsbykommun", posts=10), "x")
+    result = arc("capture", str(account), str(ok_account), "--json", "--reason", "test")
+    assert result.exit_code == ExitCode.partial_failure
+    outcomes = {o["account"]: o for o in json.loads(result.stdout)}
+    assert outcomes[account]["status"] == "failed"
+    assert outcomes[account]["reason"] == "login required"
+    assert outcomes[ok_account]["status"] == "ok"
+    assert result.stderr.endswith("Error: 1 of 2 captures failed; the others are stored\n")
+    assert [s["account"] for s in arc.json("snapshots", "list")] == [ok_account]
+    # Closing needs a final snapshot; it fails here, so the account stays open.
+    close = arc("accounts", "close", str(account), "--reason", "Nedlagt", "--decided-by", "Chef")
+    assert close.exit_code == ExitCode.partial_failure
+    assert close.stderr.endswith(
+        f"Error: final snapshot of account {account} failed: login required; the account stays "
+        "open (retry, or close with --no-final-snapshot)\n")
+    assert arc.json("accounts", "show", str(account))["closed"] is None
+
+
+@pytest.mark.browser
+def test_hanging_page_fails_in_bounded_time(arc: Cli, platform: FixturePlatform) -> None:
+    set_timeouts(arc, step=4, total=20)
+    account = register(arc, platform.account_url("facebook", "hangs"))
+    started = time.monotonic()
+    result = arc("capture", str(account), "--json")
+    assert time.monotonic() - started < 40
+    assert result.exit_code == ExitCode.partial_failure
+    (out,) = json.loads(result.stdout)
+    assert out["status"] == "failed" and "timed out" in out["reason"]
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_three_concurrent_due_runs_give_one_snapshot_per_account(arc: Cli, platform: FixturePlatform) -> None:
+    for i in range(3):
+        register(arc, platform.account_url("x", f"konto{i}", posts=8), "x")
+    env = {**os.environ, "ARCHIVE_HOME": str(arc.home), "ARCHIVE_NOW": "2026-07-02T03:00:00Z"}
+    procs = [subprocess.Popen([sys.executable, "-m", "archiver", "capture", "--due", "--json"],
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(3)]
+    codes = [p.wait(timeout=300) for p in procs]
+    assert sorted(codes) in ([0, 0, 0], [0, 0, 75], [0, 75, 75]), codes
+    snaps = arc.json("snapshots", "list")
+    assert sorted(s["account"] for s in snaps) == [1, 2, 3]
+    assert {s["boundary"] for s in snaps} == {"2026-07-01"}
+
+
+def test_due_respects_boundaries_opening_and_closing(arc: Cli) -> None:
+    a = register(arc, "https://www.facebook.com/a", opened="2025-12-01")
+    b = register(arc, "https://www.facebook.com/b", opened="2026-07-01")
+    c = register(arc, "https://www.facebook.com/c", opened="2026-07-02")
+    # New Year's Eve 23:30 UTC is already 1 January in Stockholm.
+    assert arc.json("due", "--now", "2026-12-31T22:59:59Z")[0]["boundary"] == "2026-07-01"
+    assert [e["account"] for e in arc.json("due", "--now", "2026-12-31T23:30:00Z")] == [a, b, c]
+    # Midsummer: 1 July starts at 22:00 UTC on 30 June (summer time).
+    just_before = arc.json("due", "--now", "2026-06-30T21:59:59Z")
+    assert [e["account"] for e in just_before] == [a]
+    assert just_before[0]["boundary"] == "2026-01-01"
+    assert just_before[0]["late_seconds"] is not None  # run months after 1 January
+    on_time = arc.json("due", "--now", "2026-06-30T22:00:00Z")
+    assert [(e["account"], e["boundary"], e["late_seconds"]) for e in on_time] == [
+        (a, "2026-07-01", None), (b, "2026-07-01", None)]
+    arc.ok("accounts", "close", str(a), "--reason", "Slut", "--decided-by", "Chef",
+           "--no-final-snapshot", "--now", "2026-06-01")
+    assert [e["account"] for e in arc.json("due", "--now", "2026-07-10")] == [b]
+    late = arc.json("due", "--now", "2026-07-10T00:00:00+02:00")[0]
+    assert late["late_seconds"] == 9 * 86400
+
+
+def test_capture_usage_errors(arc: Cli) -> None:
+    result = arc("capture")
+    assert result.exit_code == ExitCode.bad_input
+    assert result.stderr == "Error: name accounts, or give --all or --due (exactly one of them)\n"
+    missing = arc("capture", "9")
+    assert missing.exit_code == ExitCode.not_found
+    assert missing.stderr == "Error: account 9 does not exist; list accounts with: archive accounts list --all\n"
+    busy_lock = arc.home / "locks" / "capture-due.lock"
+    import fcntl
+    busy_lock.parent.mkdir(exist_ok=True)
+    with busy_lock.open("a+") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        busy = arc("capture", "--due")
+    assert busy.exit_code == ExitCode.busy
+    assert busy.stderr == (f"Error: another capture run holds {busy_lock}; try again when it has "
+                           "finished\n")

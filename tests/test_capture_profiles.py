@@ -1,0 +1,161 @@
+"""Capture engine parts that need no browser: profiles, items, segments, host rules."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw
+
+from archiver import chromium
+from archiver.capture.engine import CaptureRequest, capture
+from archiver.capture.items import ItemCollector, parse_count, parse_time
+from archiver.capture.model import SEGMENT_MAX_PX, TextBox
+from archiver.capture.network import host_allowed
+from archiver.capture.profiles import (
+    PROFILE_DIR,
+    load_profile,
+    load_profile_file,
+    profile_for,
+)
+from archiver.capture.segments import boxes_for_segment, find_blank, plan_segments
+from archiver.errors import BadInputError, ConfigError, MissingDependencyError, NotFoundError
+
+
+@pytest.mark.parametrize("name", ["generic", "facebook", "instagram", "x", "linkedin", "youtube"])
+def test_packaged_profiles_load(name: str) -> None:
+    profile = load_profile(name)
+    assert profile.name == name
+    assert profile.source == PROFILE_DIR / f"{name}.toml"
+
+
+def test_generic_profile_has_consent_texts_and_no_items() -> None:
+    generic = load_profile("generic")
+    assert not generic.has_items
+    for text in ("Tillåt alla cookies", "Godkänn alla", "Acceptera alla cookies", "Accept all",
+                 "Allow all cookies", "Only allow essential cookies"):
+        assert text in generic.consent_texts
+
+
+def test_platform_profiles_know_posts_comments_and_replies() -> None:
+    for name in ("facebook", "instagram", "x"):
+        profile = load_profile(name)
+        assert {spec.kind for spec in profile.items} == {"post", "comment", "reply"}
+        assert profile.end_marker and profile.logged_out_selectors and profile.blocked_texts
+
+
+def test_profile_for_uses_aliases_and_falls_back_to_generic() -> None:
+    assert profile_for("Facebook").name == "facebook"
+    assert profile_for("twitter").name == "x"
+    assert profile_for("tiktok").name == "generic"
+    with pytest.raises(NotFoundError, match="tiktok"):
+        load_profile("tiktok")
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ('nmae = "x"\n', "unknown key 'nmae'"),
+        ('[consent]\ntext = ["a"]\n', "unknown key 'consent.text'"),
+        ('[feed]\nstable_rounds = "3"\n', "feed.stable_rounds must be an integer"),
+        ('[items.post]\ncontainer = "a"\nid = { attr = "x" }\nbody = { selector = "p" }\n',
+         "unknown key items.post.'body'"),
+        ('[items.story]\ncontainer = "a"\nid = { attr = "x" }\n', "unknown key 'items.story'"),
+        ('[items.post]\ncontainer = "a"\n', "items.post.id is required"),
+        ('[expand]\npatterns = ["(unclosed"]\n', "bad regular expression"),
+        ("name = \n", "not valid TOML"),
+    ],
+)
+def test_bad_profiles_name_file_and_key(tmp_path: Path, toml: str, message: str) -> None:
+    path = tmp_path / "broken.toml"
+    path.write_text(toml, encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_profile_file(path)
+    assert str(path) in str(info.value)
+    assert message in str(info.value)
+
+
+def test_parse_time_and_count() -> None:
+    assert parse_time("2026-03-01T09:30:00Z") == dt.datetime(2026, 3, 1, 9, 30, tzinfo=dt.UTC)
+    assert parse_time("2026-03-01T09:30:00").tzinfo == dt.UTC
+    assert parse_time("igår") is None
+    assert parse_count("12345") == 12345
+    assert parse_count("12 345 följare") == 12345
+    assert parse_count("1,2 tn följare") == 1200
+    assert parse_count("3.4K followers") == 3400
+    assert parse_count("2 mn") == 2_000_000
+    assert parse_count(None) is None
+
+
+def test_collector_deduplicates_and_keeps_best_fields() -> None:
+    collector = ItemCollector()
+    base = {"kind": "post", "id": "p1", "parent": None, "author_handle": "@kommun",
+            "author_name": "Kommunen", "created": "2026-02-01T10:00:00Z", "text": "Hej …",
+            "url": None, "media": []}
+    assert collector.add_raw([base]) == 1
+    assert collector.add_raw([{**base, "text": "Hej åäö 😀 hela texten", "author_name": None,
+                               "media": ["http://h/m.png"]}]) == 0
+    (item,) = collector.items
+    assert item.author_handle == "kommun"
+    assert item.author_name == "Kommunen"
+    assert item.text == "Hej åäö 😀 hela texten"
+    assert item.media == ("http://h/m.png",)
+    assert collector.oldest_post() == dt.datetime(2026, 2, 1, 10, tzinfo=dt.UTC)
+
+
+def test_segment_plan_never_exceeds_the_limit() -> None:
+    plans = plan_segments(105_688)
+    assert all(p.height <= SEGMENT_MAX_PX for p in plans)
+    assert sum(p.height for p in plans) == 105_688
+    assert plans[-1].top + plans[-1].height == 105_688
+    assert plan_segments(0)[0].height == 1
+
+
+def test_boxes_are_assigned_by_centre_and_made_relative() -> None:
+    boxes = [[10, 7985, 50, 20, "gräns", 16], [10, 8100, 50, 20, "nästa 😀", 16]]
+    first = boxes_for_segment(boxes, 0, 8000)
+    second = boxes_for_segment(boxes, 8000, 8000)
+    assert [b.text for b in first] == ["gräns"]
+    assert [(b.text, b.y) for b in second] == [("nästa 😀", 100.0)]
+
+
+def test_blank_detection() -> None:
+    flat = Image.new("RGB", (200, 3000), "white")
+    assert find_blank(flat, ()) == 0
+    drawn = flat.copy()
+    ImageDraw.Draw(drawn).rectangle((10, 10, 100, 40), fill="black")
+    assert find_blank(drawn, ()) is None
+    # Text in the DOM at y=2100 but nothing drawn there: Chromium's silent failure.
+    text = (TextBox(10, 2100, 150, 20, "Rad 42", 16),)
+    assert find_blank(drawn, text) == 2000
+    ImageDraw.Draw(drawn).rectangle((10, 2100, 150, 120 + 2000), fill="black")
+    assert find_blank(drawn, text) is None
+
+
+def test_host_allow_list() -> None:
+    assert host_allowed("www.facebook.com", ("facebook.com",))
+    assert host_allowed("facebook.com", ("facebook.com",))
+    assert not host_allowed("evilfacebook.com", ("facebook.com",))
+    assert not host_allowed("facebook.com.evil.example", ("facebook.com",))
+
+
+def test_find_chromium_names_the_fix(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(chromium, "CHROMIUM_CANDIDATES", (tmp_path / "nope",))
+    with pytest.raises(MissingDependencyError, match="apt-get install chromium"):
+        chromium.find_chromium()
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "data:text/html,hej", "javascript:1", "/x"])
+def test_capture_refuses_non_web_urls(tmp_path: Path, url: str) -> None:
+    request = CaptureRequest(url=url, profile=load_profile("generic"), workdir=tmp_path)
+    with pytest.raises(BadInputError, match="http"):
+        asyncio.run(capture(None, request))  # type: ignore[arg-type]
+
+
+def test_capture_refuses_missing_storage_state(tmp_path: Path) -> None:
+    request = CaptureRequest(url="https://example.org/", profile=load_profile("generic"),
+                             workdir=tmp_path, storage_state=tmp_path / "missing.json")
+    with pytest.raises(BadInputError, match="storage state"):
+        asyncio.run(capture(None, request))  # type: ignore[arg-type]
