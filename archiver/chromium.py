@@ -81,7 +81,8 @@ async def launch_browser(
         from playwright.async_api import async_playwright
     except ImportError as exc:  # pragma: no cover - dependency is declared in pyproject
         raise MissingDependencyError(
-            "the Python package playwright is missing; install it with: pip install playwright==1.65.2"
+            "the Python package playwright is missing; "
+            "install it with: pip install playwright==1.65.2"
         ) from exc
 
     marker = f"--bevara-launch={uuid.uuid4().hex}"  # ignored by Chromium, lets us find our process

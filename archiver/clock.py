@@ -27,7 +27,4 @@ def resolve_now(option: str | None, env: Mapping[str, str], tz: ZoneInfo) -> dt.
         return parse_instant(text, tz)
     except ValueError as e:
         source = "--now" if option is not None else ENV_NOW
-        raise BadInputError(
-            f"{source}: cannot read {text!r} as a date or time ({e}); "
-            "use ISO 8601, e.g. 2026-07-01 or 2026-07-01T08:00:00+02:00"
-        ) from e
+        raise BadInputError(f"{source}: {e}") from e

@@ -149,9 +149,9 @@ def settings_from_toml(data: Mapping[str, object], where: Path) -> Settings:
         org_id=str(org_id),
         timezone=str(tz),
         database_url=url if isinstance(url, str) else None,
-        capture_parallel=int(parallel),  # type: ignore[arg-type]
-        capture_step_timeout=float(step),  # type: ignore[arg-type]
-        capture_total_timeout=float(total),  # type: ignore[arg-type]
+        capture_parallel=int(parallel),
+        capture_step_timeout=float(step),
+        capture_total_timeout=float(total),
     )
 
 

@@ -14,8 +14,8 @@ from pathlib import Path
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from archiver.archive import Archive
 from archiver.accounts import get_account
+from archiver.archive import Archive
 from archiver.catalogue.models import ImportRun, Item, ItemSource
 from archiver.errors import BadInputError, NotFoundError
 from archiver.imports import FORMATS, detect_format, open_export, read_export
@@ -49,7 +49,8 @@ def import_export(archive: Archive, account_id: int, path: Path, fmt: str = "aut
             if not source.has_member(ref.path):
                 return None
             with source.open_member(ref.path) as fh:
-                return archive.store.put_stream(fh, ref.media_type or guess_media_type(ref.path))
+                return archive.store.put_stream(fh, ref.media_type or guess_media_type(ref.path),
+                                                durable=False)
 
         with archive.transaction() as session:
             get_account(session, account_id)
@@ -61,6 +62,7 @@ def import_export(archive: Archive, account_id: int, path: Path, fmt: str = "aut
                             screen=screen, import_id=run.id, media=store_media)
             counts = ingest.run(read_export(source, fmt))
             removed = _removed_since_last_import(session, archive, account_id, fmt, run.id, ingest)
+            archive.store.sync()  # media bytes on disk before the rows that name them commit
             run.counts = json.dumps({**counts.as_dict(), "removed_from_platform": removed})
             archive.audit(session, f"account:{account_id}",
                           {"import": run.id, "format": fmt, "source": path.name,

@@ -27,9 +27,9 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from archiver.catalogue.models import Item, ItemFlag, ItemMedia, ItemSource, ItemVersion
+from archiver.catalogue.models import Item, ItemFlag, ItemMedia, ItemSource, ItemVersion, StoredFile
 from archiver.imports.model import ImportedItem, MediaRef, Skipped
-from archiver.store import FileStore, StoredRef, record
+from archiver.store import FileStore, StoredRef
 from retention.screen import Screen
 
 BATCH = 1000
@@ -113,6 +113,7 @@ class Ingest:
         new_records: list[ImportedItem] = []
         pending: dict[str, int] = {}  # platform id -> index in new_rows, for repeats in a batch
         versions: list[tuple[int | str, ImportedItem, int]] = []  # (item id or pending key, record, seq)
+        touched: list[int] = []  # existing items this source saw again
         for r in records:
             k = known.get(r.platform_id) or known.get(_content_key(r))
             if k is None and r.platform_id in pending:
@@ -131,8 +132,9 @@ class Ingest:
                 self.counts.new += 1
                 continue
             self.seen_ids.add(k.id)
+            touched.append(k.id)
             digest = text_digest(r.text)
-            changes: dict[str, Any] = {"last_seen_at": self.now}
+            changes: dict[str, Any] = {}
             if r.deleted:
                 changes["deleted_on_platform"] = True
             if k.removed:
@@ -145,8 +147,11 @@ class Ingest:
                 versions.append((k.id, r, seq))
                 changes.update(text=r.text, edited_at=r.edited)
                 self.counts.updated += 1
-            self.session.execute(update(Item).where(Item.id == k.id).values(**changes))
-            self._source(k.id)
+            if changes:
+                self.session.execute(update(Item).where(Item.id == k.id).values(**changes))
+        if touched:
+            self.session.execute(update(Item).where(Item.id.in_(touched)).values(last_seen_at=self.now))
+            self._sources(touched)
         ids: dict[str, int] = {}
         if new_rows:
             for row in new_rows:
@@ -156,11 +161,8 @@ class Ingest:
                 new_rows)
             ids = {pid: iid for iid, pid in result}
             self.seen_ids.update(ids.values())
-            self.session.execute(insert(ItemSource), [
-                {"item_id": i, "snapshot_id": self.snapshot_id, "import_id": self.import_id,
-                 "seen_at": self.now} for i in ids.values()])
-            for r in new_records:
-                self._store_media(ids[r.platform_id], r)
+            self._sources(list(ids.values()))
+            self._store_media([(ids[r.platform_id], r) for r in new_records if r.media])
         self._versions([(ids[v] if isinstance(v, str) else v, r, seq) for v, r, seq in versions])
 
     def _known(self, records: list[ImportedItem]) -> dict[str, _Known]:
@@ -179,7 +181,7 @@ class Ingest:
             for iid, kind, c, text, removed in self.session.execute(
                     select(Item.id, Item.kind, Item.created_at, Item.text, Item.removed_from_platform)
                     .where(Item.account_id == self.account_id, Item.created_at.in_(created))):
-                key = f"{kind}|{c.isoformat()}|{normalise(text)}"
+                key = f"{kind}|{c.isoformat() if c else ''}|{normalise(text)}"
                 out.setdefault(key, _Known(iid, {}, removed))
         ids = {k.id: k for k in out.values()}
         if ids:
@@ -201,10 +203,10 @@ class Ingest:
             "_digests": {text_digest(r.text): 1},
         }
 
-    def _source(self, item_id: int) -> None:
-        self.session.execute(insert(ItemSource).values(
-            item_id=item_id, snapshot_id=self.snapshot_id, import_id=self.import_id,
-            seen_at=self.now))
+    def _sources(self, item_ids: list[int]) -> None:
+        self.session.execute(insert(ItemSource), [
+            {"item_id": i, "snapshot_id": self.snapshot_id, "import_id": self.import_id,
+             "seen_at": self.now} for i in item_ids])
 
     def _versions(self, versions: list[tuple[int, ImportedItem, int]]) -> None:
         if not versions:
@@ -227,22 +229,35 @@ class Ingest:
             self.session.execute(insert(ItemFlag), _dedupe_flags(flags))
         self.counts.flagged += len(flagged_items)
 
-    def _store_media(self, item_id: int, r: ImportedItem) -> None:
-        if not r.media or self.media is None:
+    def _store_media(self, records: list[tuple[int, ImportedItem]]) -> None:
+        """Media bytes into the store, then one insert for the catalogue rows of a batch."""
+        if not records or self.media is None:
             return
-        seen: set[str] = set()
-        for ref in r.media:
-            stored = self.media(ref)
-            if stored is None:
-                self.counts.skipped["media file listed but missing from the export"] += 1
-                continue
-            if stored.sha256 in seen:
-                continue
-            seen.add(stored.sha256)
-            record(self.session, stored, self.now)
-            self.session.add(ItemMedia(item_id=item_id, sha256=stored.sha256,
-                                       name=ref.path.rsplit("/", 1)[-1],
-                                       media_type=stored.media_type, purged=False))
+        stored: dict[str, StoredRef] = {}
+        rows = []
+        for item_id, r in records:
+            seen: set[str] = set()
+            for ref in r.media:
+                got = self.media(ref)
+                if got is None:
+                    self.counts.skipped["media file listed but missing from the export"] += 1
+                    continue
+                if got.sha256 in seen:
+                    continue
+                seen.add(got.sha256)
+                stored[got.sha256] = got
+                rows.append({"item_id": item_id, "sha256": got.sha256,
+                             "name": ref.path.rsplit("/", 1)[-1], "media_type": got.media_type,
+                             "purged": False})
+        if not rows:
+            return
+        known = set(self.session.scalars(select(StoredFile.sha256)
+                                         .where(StoredFile.sha256.in_(list(stored)))))
+        fresh = [{"sha256": d, "size": ref.size, "media_type": ref.media_type, "stored_at": self.now}
+                 for d, ref in stored.items() if d not in known]
+        if fresh:
+            self.session.execute(insert(StoredFile), fresh)
+        self.session.execute(insert(ItemMedia), rows)
 
 
 def _content_key(r: ImportedItem) -> str:

@@ -31,7 +31,7 @@ class ItemFilter:
     limit: int = 100
 
 
-def query(f: ItemFilter) -> Select[tuple[Item]]:
+def query(f: ItemFilter) -> Select[Any]:
     q = select(Item).options(selectinload(Item.flags), selectinload(Item.marks))
     if f.account_id is not None:
         q = q.where(Item.account_id == f.account_id)

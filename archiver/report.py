@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import json
 from dataclasses import asdict, dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from lxml import etree
@@ -40,9 +41,9 @@ def yearly(session: Session, year: int, tz: ZoneInfo) -> list[YearRow]:
     in_year = and_(Item.created_at >= start, Item.created_at < end)
     rows = []
     for account in session.scalars(select(Account).order_by(Account.id)):
-        def count(*where) -> int:  # type: ignore[no-untyped-def]
+        def count(*where: Any, account_id: int = account.id) -> int:
             return session.scalar(select(func.count()).select_from(Item).where(
-                Item.account_id == account.id, in_year, *where)) or 0
+                Item.account_id == account_id, in_year, *where)) or 0
 
         reply = aliased(Item)
         answered = session.scalar(
@@ -98,8 +99,8 @@ def render(fmt: str, rows: list[YearRow], *, year: int, org_name: str) -> str:
                       E.body(E.main(E.h1(title), table)), lang="sv")
         return "<!DOCTYPE html>\n" + etree.tostring(page, encoding="unicode", method="html") + "\n"
     widths = [max(len(h), *(len(str(v)) for v in col)) if rows else len(h)
-              for h, col in zip(HEADINGS_SV, zip(*[astuple(r) for r in rows]) if rows else
-                                [()] * len(HEADINGS_SV), strict=True)]
+              for h, col in zip(HEADINGS_SV, zip(*[astuple(r) for r in rows], strict=True) if rows
+                                else [()] * len(HEADINGS_SV), strict=True)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(HEADINGS_SV, widths, strict=True))]
     for r in rows:
         lines.append("  ".join(("–" if v is None else str(v)).ljust(w)

@@ -32,8 +32,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from archiver import __version__, schedule
 from archiver.archive import Archive
+from archiver.capture.model import CaptureResult, SeenItem, Segment, SnapshotMetadata
 from archiver.catalogue.models import Account, CaptureFailure, Snapshot, SnapshotFile
-from archiver.capture.model import CaptureResult, Segment, SeenItem, SnapshotMetadata
 from archiver.errors import ArchiverError, BusyError, NotFoundError
 from archiver.imports.model import ImportedItem
 from archiver.items import Ingest, mark_removed_from_platform
@@ -136,7 +136,8 @@ def adhoc_jobs(session: Session, account_ids: Sequence[int] | None, now: dt.date
             if a is None:
                 raise NotFoundError(f"account {i} does not exist; list accounts with: archive accounts list --all")
             if a.closed is not None and trigger != "close":
-                raise NotFoundError(f"account {i} was closed on {a.closed.isoformat()}; closed accounts are not captured")
+                raise NotFoundError(f"account {i} was closed on {a.closed.isoformat()}; "
+                                    "closed accounts are not captured")
             accounts.append(a)
     start = schedule.latest_boundary(now, tz)
     today = now.astimezone(tz).date()

@@ -60,8 +60,12 @@ class FileStore:
     def put_bytes(self, data: bytes, media_type: str) -> StoredRef:
         return self.put_stream(io.BytesIO(data), media_type)
 
-    def put_stream(self, stream: BinaryIO, media_type: str) -> StoredRef:
-        """Copy a stream into a temp file while hashing, then move it to its digest name."""
+    def put_stream(self, stream: BinaryIO, media_type: str, *, durable: bool = True) -> StoredRef:
+        """Copy a stream into a temp file while hashing, then move it to its digest name.
+
+        With ``durable=False`` the per-file fsyncs are skipped; the caller must call
+        ``sync()`` before committing the catalogue rows that point at the files.
+        """
         tmp_dir = self.root / ".incoming"
         try:
             tmp_dir.mkdir(parents=True, exist_ok=True)
@@ -77,23 +81,30 @@ class FileStore:
                     size += len(chunk)
                     out.write(chunk)
                 out.flush()
-                os.fsync(out.fileno())
+                if durable:
+                    os.fsync(out.fileno())
             digest = h.hexdigest()
-            return self._publish(Path(tmp), digest, size, media_type)
+            return self._publish(Path(tmp), digest, size, media_type, durable)
         except OSError as e:
             raise OutputError(f"cannot write to the file store {self.root}: {e.strerror}") from e
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
 
-    def _publish(self, tmp: Path, digest: str, size: int, media_type: str) -> StoredRef:
+    def _publish(self, tmp: Path, digest: str, size: int, media_type: str,
+                 durable: bool = True) -> StoredRef:
         final = self.path_for(digest)
         if not final.exists():
             final.parent.mkdir(parents=True, exist_ok=True)
             os.chmod(tmp, 0o444)
             os.replace(tmp, final)
-            fsync_dir(final.parent)
+            if durable:
+                fsync_dir(final.parent)
         return StoredRef(digest, size, media_type)
+
+    def sync(self) -> None:
+        """Flush every file written with ``durable=False`` to disk (one sync for the lot)."""
+        os.sync()
 
     def open(self, sha256: str) -> BinaryIO:
         try:

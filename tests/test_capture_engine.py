@@ -25,12 +25,14 @@ FEED = """<!doctype html><html lang="sv"><head><meta charset="utf-8"><title>Komm
 padding:10px} .row{height:400px;border-bottom:2px solid #888;padding:8px}
 #cookie{position:fixed;bottom:0;left:0;right:0;background:#eee;padding:20px}</style></head>
 <body><header>Kommunen åäö 😀</header>
-<div id="cookie">Vi använder kakor <button onclick="this.parentNode.remove()">Godkänn alla</button></div>
+<div id="cookie">Vi använder kakor
+<button onclick="this.parentNode.remove()">Godkänn alla</button></div>
 <main id="feed"></main><footer id="end"></footer>
 <script>
 let n = 0; const feed = document.getElementById('feed'); const total = %(total)d;
-function more() { for (let i = 0; i < 8 && n < total; i++) { const d = document.createElement('div');
-  d.className = 'row'; d.textContent = 'Inlägg ' + (n++) + ' – Ärende ✅ Åsa'; feed.appendChild(d); }
+function more() { for (let i = 0; i < 8 && n < total; i++) {
+  const d = document.createElement('div'); d.className = 'row';
+  d.textContent = 'Inlägg ' + (n++) + ' – Ärende ✅ Åsa'; feed.appendChild(d); }
   if (n >= total) document.getElementById('end').textContent = 'SLUT på flödet'; }
 more();
 addEventListener('scroll', () => { if (scrollY + innerHeight > document.body.scrollHeight - 100)
@@ -38,7 +40,7 @@ addEventListener('scroll', () => { if (scrollY + innerHeight > document.body.scr
 </script></body></html>"""
 
 GAP = """<!doctype html><html><head><meta charset="utf-8"><title>Gap</title></head>
-<body style="margin:0"><p>Överst</p><div style="height:20000px"></div></body></html>"""
+<body style="margin:0"><p>Överst</p><div style="height:9500px"></div></body></html>"""
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -54,12 +56,9 @@ class _Handler(BaseHTTPRequestHandler):
         pages = {"/feed": FEED % {"total": 40}, "/endless": FEED % {"total": 100000},
                  "/gap": GAP}
         body = pages.get(self.path.split("?")[0])
-        if body is None:
-            self.send_response(404)
-            self.end_headers()
-            return
-        data = body.encode()
-        self.send_response(200)
+        status = 200 if body is not None else 404
+        data = (body or "<h1>Sidan hittades inte</h1>").encode()
+        self.send_response(status)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
@@ -112,7 +111,7 @@ def test_generic_capture_of_an_infinite_page(site: str, tmp_path: Path) -> None:
     assert "data-bevara" not in result.html.read_text(encoding="utf-8")
     assert result.mhtml and result.mhtml.stat().st_size > 1000
     assert result.print_pdf and result.print_pdf.read_bytes().startswith(b"%PDF")
-    assert {"goto", "consent", "screenshot 1/%d" % len(result.segments), "print pdf"} <= set(steps)
+    assert {"goto", "consent", f"screenshot 1/{len(result.segments)}", "print pdf"} <= set(steps)
     assert any(s.startswith("scroll ") for s in steps)
     assert result.log.final_url == f"{site}/feed" and result.log.title == "Kommunen"
 

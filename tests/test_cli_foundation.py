@@ -216,7 +216,7 @@ def test_now_option_and_env(arc: Cli) -> None:
     assert arc.json("accounts", "show", str(account))["opened"] == "2027-01-01"
     bad = arc("accounts", "list", "--now", "igår")
     assert bad.exit_code == ExitCode.bad_input
-    assert bad.stderr.startswith("Error: --now: cannot read 'igår' as a date or time (")
+    assert bad.stderr.startswith("Error: --now: ") and "'igår'" in bad.stderr
     env_bad = arc("accounts", "list", env={"ARCHIVE_NOW": "not-a-date"})
     assert env_bad.exit_code == ExitCode.bad_input
-    assert env_bad.stderr.startswith("Error: ARCHIVE_NOW: cannot read 'not-a-date'")
+    assert env_bad.stderr.startswith("Error: ARCHIVE_NOW: ") and "'not-a-date'" in env_bad.stderr

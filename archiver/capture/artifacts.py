@@ -10,8 +10,6 @@ import asyncio
 import contextlib
 import time
 from pathlib import Path
-
-from archiver.pdfa import PRINT_CSS
 from typing import Any
 
 from PIL import Image
@@ -21,6 +19,7 @@ from archiver.capture import page_scripts as js
 from archiver.capture.model import Segment, TextBox
 from archiver.capture.segments import SegmentPlan, boxes_for_segment, find_blank, plan_segments
 from archiver.capture.steps import CaptureFailed, StepRunner
+from archiver.pdfa import PRINT_CSS
 
 HTML_NAME = "page.html"
 MHTML_NAME = "page.mhtml"

@@ -141,6 +141,7 @@ class _Capture:
 
     async def _run(self) -> None:
         page = await self.steps.run("open", self._open)
+        page.on("request", self.guard.observe)
         network = NetworkWatch(page)
         await self.steps.run("goto", lambda: self._goto(page))
         await self._check_state(page, "detect")
@@ -203,6 +204,8 @@ class _Capture:
         response = await page.goto(
             self.req.url, wait_until="domcontentloaded", timeout=self.req.step_timeout * 1000
         )
+        if self.guard.refused or not self.guard.allows_page(page.url):
+            raise CaptureFailed(self.guard.reason() or f"navigation blocked: {page.url}")
         if response is not None and response.status == 429:
             raise CaptureFailed("blocked by platform")
         if response is not None and response.status >= 400:
@@ -244,6 +247,9 @@ class _Capture:
                 {"selector": profile.followers_selector, "attr": profile.followers_attr},
             )
             self.log.followers = parse_count(raw)
+        if not self.guard.allows_page(page.url):
+            # The page went somewhere else mid-capture (a redirect): not the account's page.
+            raise CaptureFailed(f"navigation blocked: host {host_of(page.url)} is not allowed")
         metrics = await page.evaluate(js.PAGE_METRICS)
         self.log.title = str(metrics["title"])
         self.log.final_url = str(metrics["url"])

@@ -56,6 +56,21 @@ class NavigationGuard:
             return
         await route.continue_()
 
+    def observe(self, request: Request) -> None:
+        """Record redirect hops off the allow-list: route handlers never see redirects,
+        so these cannot be aborted, only noticed (and the capture failed)."""
+        if request.redirected_from is None or not request.is_navigation_request():
+            return
+        url = request.url
+        web = urlsplit(url).scheme.lower() in WEB_SCHEMES
+        if _is_main_frame(request) and (not web or not host_allowed(host_of(url), self.allowed)):
+            self.refused.append(url)
+
+    def allows_page(self, url: str) -> bool:
+        """Whether a loaded top-level document URL is on the allow-list."""
+        web = urlsplit(url).scheme.lower() in WEB_SCHEMES
+        return web and host_allowed(host_of(url), self.allowed)
+
     def reason(self) -> str | None:
         """Why navigation failed, if this guard caused it."""
         if not self.refused:

@@ -80,8 +80,9 @@ MARK_CONSENT = (
       if (e.getAttribute('aria-modal') === 'true') return true;
       const pos = getComputedStyle(e).position;
       if (pos === 'fixed' || pos === 'sticky') return true;
-      if (/cookie|consent|gdpr|privacy|samtycke|banner/i.test((e.id || '') + ' ' + (e.className && e.className.baseVal === undefined ? e.className : '')))
-        return true;
+      const cls = typeof e.className === 'string' ? e.className : '';
+      const names = (e.id || '') + ' ' + cls;
+      if (/cookie|consent|gdpr|privacy|samtycke|banner/i.test(names)) return true;
     }
     return false;
   };
@@ -94,7 +95,8 @@ MARK_CONSENT = (
     el.setAttribute('data-bevara-consent', String(found.length));
     found.push({rank, label, index: found.length});
   };
-  const labelOf = (el) => norm(el.tagName === 'INPUT' ? el.value : (el.innerText || el.textContent));
+  const labelOf = (el) =>
+    norm(el.tagName === 'INPUT' ? el.value : (el.innerText || el.textContent));
   m.selectors.forEach((s, i) => {
     try {
       for (const el of document.querySelectorAll(s)) add(el, labelOf(el).slice(0, 80) || s, i);
@@ -126,10 +128,12 @@ CLICK_EXPANDERS = (
     try { document.querySelectorAll(s).forEach((el) => candidates.add(el)); } catch (e) {}
   }
   if (texts.length || patterns.length) {
-    for (const el of document.querySelectorAll('button, [role="button"], a, summary, span[tabindex], div[tabindex]')) {
+    const clickable = 'button, [role="button"], a, summary, span[tabindex], div[tabindex]';
+    for (const el of document.querySelectorAll(clickable)) {
       const label = norm(el.innerText || el.textContent);
       if (!label || label.length > 80) continue;
-      if (texts.includes(label.toLowerCase()) || patterns.some((p) => p.test(label))) candidates.add(el);
+      if (texts.includes(label.toLowerCase()) || patterns.some((p) => p.test(label)))
+        candidates.add(el);
     }
   }
   const clicked = [];
@@ -241,7 +245,8 @@ TEXT_BOXES = (
   const sx = window.scrollX, sy = window.scrollY;
   const boxes = [];
   const range = document.createRange();
-  const walker = document.createTreeWalker(document.body || document.documentElement, NodeFilter.SHOW_TEXT);
+  const root = document.body || document.documentElement;
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     const data = node.data;
     if (!/\\S/.test(data)) continue;

@@ -106,7 +106,9 @@ _SECTIONS: dict[str, dict[str, tuple[str, type]]] = {
     },
     "followers": {"selector": ("followers_selector", str), "attr": ("followers_attr", str)},
 }
-_ITEM_FIELDS = ("id", "parent_id", "author_handle", "author_name", "created", "text", "url", "media")
+_ITEM_FIELDS = (
+    "id", "parent_id", "author_handle", "author_name", "created", "text", "url", "media"
+)
 
 
 def load_profile(name: str, directory: Path | None = None) -> SiteProfile:
@@ -214,8 +216,14 @@ def _parse_items(path: Path, table: Any) -> tuple[ItemSpec, ...]:
         if not isinstance(spec.get("container"), str) or not spec["container"]:
             raise ConfigError(f"site profile {path}: {where}.container must be a CSS selector")
         if "id" not in spec:
-            raise ConfigError(f"site profile {path}: {where}.id is required (items are de-duplicated by it)")
-        fields = {name: _field(path, f"{where}.{name}", spec[name]) for name in _ITEM_FIELDS if name in spec}
+            raise ConfigError(
+                f"site profile {path}: {where}.id is required (items are de-duplicated by it)"
+            )
+        fields = {
+            name: _field(path, f"{where}.{name}", spec[name])
+            for name in _ITEM_FIELDS
+            if name in spec
+        }
         specs.append(ItemSpec(kind=kind, container=spec["container"], **fields))
     return tuple(specs)
 
@@ -223,7 +231,9 @@ def _parse_items(path: Path, table: Any) -> tuple[ItemSpec, ...]:
 def _field(path: Path, where: str, value: Any) -> FieldSpec:
     """Parse ``{ selector = "...", attr = "..." }`` (both optional)."""
     if not isinstance(value, dict):
-        raise ConfigError(f"site profile {path}: {where} must be a table like {{ selector = \"…\", attr = \"…\" }}")
+        raise ConfigError(
+            f'site profile {path}: {where} must be a table like {{ selector = "…", attr = "…" }}'
+        )
     unknown = set(value) - {"selector", "attr"}
     if unknown:
         raise ConfigError(f"site profile {path}: unknown key {where}.{sorted(unknown)[0]!r}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from PIL import Image
 
@@ -37,7 +38,7 @@ class SegmentPlan:
 def plan_segments(page_height: int, max_px: int = SEGMENT_MAX_PX) -> list[SegmentPlan]:
     """Cut the page into slices of at most ``max_px``; a zero-height page still gets one."""
     height = max(1, page_height)
-    plans = []
+    plans: list[SegmentPlan] = []
     top = 0
     while top < height:
         plans.append(SegmentPlan(len(plans), top, min(max_px, height - top)))
@@ -68,10 +69,10 @@ def boxes_for_segment(
 
 def _flat(image: Image.Image) -> bool:
     """Whether every channel of the image stays within FLAT_TOLERANCE."""
-    extrema = image.getextrema()
+    extrema: Any = image.getextrema()
     if isinstance(extrema[0], (int, float)):
         extrema = (extrema,)  # single-band image
-    return all(hi - lo <= FLAT_TOLERANCE for lo, hi in extrema)  # type: ignore[misc]
+    return all(hi - lo <= FLAT_TOLERANCE for lo, hi in extrema)
 
 
 def find_blank(image: Image.Image, boxes: Sequence[TextBox]) -> int | None:

@@ -9,6 +9,7 @@ CaptureResult will show; the engine never lets a page problem escape as an excep
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -51,10 +52,8 @@ class StepRunner:
     def report(self, label: str) -> None:
         """Tell the caller what is happening; a failing progress callback is ignored."""
         if self._progress is not None:
-            try:
+            with contextlib.suppress(Exception):  # progress output must never stop a capture
                 self._progress(label)
-            except Exception:  # noqa: BLE001 - progress output must never stop a capture
-                pass
 
     def record(self, name: str, started: float, ok: bool, detail: str = "") -> None:
         """Append one Step to the log (used directly for multi-round phases)."""

@@ -30,8 +30,8 @@ def parse_date(value: str | None, option: str) -> dt.date | None:
         raise BadInputError(f"{option} {value!r} is not a date; use YYYY-MM-DD, e.g. 2021-03-15") from e
 
 
-def account_field_options(required: bool):  # type: ignore[no-untyped-def]
-    def deco(fn):  # type: ignore[no-untyped-def]
+def account_field_options(required: bool):
+    def deco(fn):
         opts = [
             click.option("--name", help="Account name as shown on the platform."),
             click.option("--platform", type=str,
@@ -52,7 +52,7 @@ def account_field_options(required: bool):  # type: ignore[no-untyped-def]
     return deco
 
 
-def fields_from(name, platform, url, unit, purpose, responsible, admins, opened, profile,  # type: ignore[no-untyped-def]
+def fields_from(name, platform, url, unit, purpose, responsible, admins, opened, profile,
                 *, replace_admins: bool) -> lib.AccountFields:
     return lib.AccountFields(
         name=name, platform=platform, url=url, unit=unit, purpose=purpose, responsible=responsible,
@@ -71,7 +71,7 @@ def accounts_group() -> None:
 @archive_options
 @json_option
 @click.pass_context
-def add(ctx: click.Context, name, platform, url, unit, purpose, responsible, admins, opened, profile,  # type: ignore[no-untyped-def]
+def add(ctx: click.Context, name, platform, url, unit, purpose, responsible, admins, opened, profile,
         home_opt, db_opt, now_opt, by_opt, as_json) -> None:
     """Register an account; prints its id.
 
@@ -99,7 +99,7 @@ def add(ctx: click.Context, name, platform, url, unit, purpose, responsible, adm
 @archive_options
 @json_option
 @click.pass_context
-def list_cmd(ctx: click.Context, include_closed: bool, home_opt, db_opt, now_opt, by_opt,  # type: ignore[no-untyped-def]
+def list_cmd(ctx: click.Context, include_closed: bool, home_opt, db_opt, now_opt, by_opt,
              as_json: bool) -> None:
     """List open accounts (all with --all)."""
     archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
@@ -122,7 +122,7 @@ def list_cmd(ctx: click.Context, include_closed: bool, home_opt, db_opt, now_opt
 @archive_options
 @json_option
 @click.pass_context
-def show(ctx: click.Context, account_id: str, home_opt, db_opt, now_opt, by_opt, as_json: bool) -> None:  # type: ignore[no-untyped-def]
+def show(ctx: click.Context, account_id: str, home_opt, db_opt, now_opt, by_opt, as_json: bool) -> None:
     """Show one account with its administrators."""
     archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
     with archive.transaction() as session:
@@ -147,7 +147,7 @@ def show(ctx: click.Context, account_id: str, home_opt, db_opt, now_opt, by_opt,
 @archive_options
 @json_option
 @click.pass_context
-def edit(ctx: click.Context, account_id: str, name, platform, url, unit, purpose, responsible,  # type: ignore[no-untyped-def]
+def edit(ctx: click.Context, account_id: str, name, platform, url, unit, purpose, responsible,
          admins, opened, profile, home_opt, db_opt, now_opt, by_opt, as_json) -> None:
     """Change an account's details; --admin replaces the administrator list."""
     archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
@@ -174,7 +174,7 @@ def edit(ctx: click.Context, account_id: str, name, platform, url, unit, purpose
 @archive_options
 @json_option
 @click.pass_context
-def close(ctx: click.Context, account_id: str, reason: str, decided_by: str,  # type: ignore[no-untyped-def]
+def close(ctx: click.Context, account_id: str, reason: str, decided_by: str,
           no_final_snapshot: bool, home_opt, db_opt, now_opt, by_opt, as_json: bool) -> None:
     """Close an account: a final snapshot first, then date, reason and decision-maker.
 
@@ -215,7 +215,7 @@ def close(ctx: click.Context, account_id: str, reason: str, decided_by: str,  # 
               help="Include administrators and closing decisions (not for publication).")
 @archive_options
 @click.pass_context
-def register_cmd(ctx: click.Context, fmt: str, output: Path | None, internal: bool, home_opt,  # type: ignore[no-untyped-def]
+def register_cmd(ctx: click.Context, fmt: str, output: Path | None, internal: bool, home_opt,
                  db_opt, now_opt, by_opt) -> None:
     """The public register of accounts (S10), for the municipality's website."""
     archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)

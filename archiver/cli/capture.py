@@ -43,7 +43,7 @@ def report_outcomes(outcomes: list[snapshots.Outcome], as_json: bool) -> None:
 @archive_options
 @json_option
 @click.pass_context
-def capture_cmd(ctx: click.Context, account_ids: tuple[str, ...], all_open: bool, due_only: bool,  # type: ignore[no-untyped-def]
+def capture_cmd(ctx: click.Context, account_ids: tuple[str, ...], all_open: bool, due_only: bool,
                 reason: str | None, home_opt, db_opt, now_opt, by_opt, as_json: bool) -> None:
     """Capture accounts as PDF/A snapshots.
 
@@ -74,7 +74,7 @@ def capture_cmd(ctx: click.Context, account_ids: tuple[str, ...], all_open: bool
 @archive_options
 @json_option
 @click.pass_context
-def due_cmd(ctx: click.Context, home_opt, db_opt, now_opt, by_opt, as_json: bool) -> None:  # type: ignore[no-untyped-def]
+def due_cmd(ctx: click.Context, home_opt, db_opt, now_opt, by_opt, as_json: bool) -> None:
     """List accounts whose snapshot for the latest half-year boundary is missing."""
     archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
     with archive.transaction() as session:
@@ -100,7 +100,7 @@ def snapshots_group() -> None:
 @archive_options
 @json_option
 @click.pass_context
-def snapshots_list(ctx: click.Context, account_id: int | None, home_opt, db_opt, now_opt, by_opt,  # type: ignore[no-untyped-def]
+def snapshots_list(ctx: click.Context, account_id: int | None, home_opt, db_opt, now_opt, by_opt,
                    as_json: bool) -> None:
     """List snapshots, oldest first."""
     archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
@@ -120,7 +120,7 @@ def snapshots_list(ctx: click.Context, account_id: int | None, home_opt, db_opt,
 @archive_options
 @json_option
 @click.pass_context
-def snapshots_show(ctx: click.Context, snapshot_id: str, home_opt, db_opt, now_opt, by_opt,  # type: ignore[no-untyped-def]
+def snapshots_show(ctx: click.Context, snapshot_id: str, home_opt, db_opt, now_opt, by_opt,
                    as_json: bool) -> None:
     """One snapshot with its files and their SHA-256."""
     archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
@@ -144,7 +144,7 @@ def snapshots_show(ctx: click.Context, snapshot_id: str, home_opt, db_opt, now_o
 @archive_options
 @json_option
 @click.pass_context
-def snapshots_export(ctx: click.Context, snapshot_id: str, dest: Path, home_opt, db_opt, now_opt,  # type: ignore[no-untyped-def]
+def snapshots_export(ctx: click.Context, snapshot_id: str, dest: Path, home_opt, db_opt, now_opt,
                      by_opt, as_json: bool) -> None:
     """Copy a snapshot's files out of the store (digests verified) for the archivist."""
     if dest.exists() and any(dest.iterdir()):

@@ -23,7 +23,7 @@ from archiver.imports import FORMATS
 @archive_options
 @json_option
 @click.pass_context
-def import_cmd(ctx: click.Context, account_id: str, path: Path, fmt: str, home_opt, db_opt,  # type: ignore[no-untyped-def]
+def import_cmd(ctx: click.Context, account_id: str, path: Path, fmt: str, home_opt, db_opt,
                now_opt, by_opt, as_json: bool) -> None:
     """Import a platform's data export (zip or folder) for an account.
 
@@ -56,7 +56,7 @@ def _date(value: str | None, option: str, tz: dt.tzinfo) -> dt.datetime | None:
     return dt.datetime.combine(d, dt.time(), tz).astimezone(dt.UTC)
 
 
-def filter_options(fn):  # type: ignore[no-untyped-def]
+def filter_options(fn):
     for opt in reversed([
         click.option("--account", "account_id", type=int, help="Only this account."),
         click.option("--kind", type=click.Choice(("post", "comment", "reply", "message"))),
@@ -78,7 +78,7 @@ def items_group() -> None:
     """Posts, comments and messages from captures and imports."""
 
 
-def _run_list(ctx, text, account_id, kind, since, until, flag, mark, gone, limit,  # type: ignore[no-untyped-def]
+def _run_list(ctx, text, account_id, kind, since, until, flag, mark, gone, limit,
               home_opt, db_opt, now_opt, by_opt, as_json) -> None:
     archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
     tz = archive.settings.tz
@@ -104,7 +104,7 @@ def _run_list(ctx, text, account_id, kind, since, until, flag, mark, gone, limit
 @archive_options
 @json_option
 @click.pass_context
-def items_list(ctx: click.Context, **kw) -> None:  # type: ignore[no-untyped-def]
+def items_list(ctx: click.Context, **kw) -> None:
     """List items, newest first; sensitive spans are masked."""
     _run_list(ctx, None, **kw)
 
@@ -115,7 +115,7 @@ def items_list(ctx: click.Context, **kw) -> None:  # type: ignore[no-untyped-def
 @archive_options
 @json_option
 @click.pass_context
-def items_search(ctx: click.Context, text: str, **kw) -> None:  # type: ignore[no-untyped-def]
+def items_search(ctx: click.Context, text: str, **kw) -> None:
     """Find items whose text contains TEXT (case-insensitive)."""
     _run_list(ctx, text, **kw)
 
@@ -126,7 +126,7 @@ def items_search(ctx: click.Context, text: str, **kw) -> None:  # type: ignore[n
 @archive_options
 @json_option
 @click.pass_context
-def items_show(ctx: click.Context, item_id: str, unmasked: bool, home_opt, db_opt, now_opt, by_opt,  # type: ignore[no-untyped-def]
+def items_show(ctx: click.Context, item_id: str, unmasked: bool, home_opt, db_opt, now_opt, by_opt,
                as_json: bool) -> None:
     """One item with its versions, sources, marks and flags."""
     archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
@@ -162,7 +162,7 @@ def items_show(ctx: click.Context, item_id: str, unmasked: bool, home_opt, db_op
 @archive_options
 @json_option
 @click.pass_context
-def items_mark(ctx: click.Context, item_id: str, led_to_case, removed, category, police_report,  # type: ignore[no-untyped-def]
+def items_mark(ctx: click.Context, item_id: str, led_to_case, removed, category, police_report,
                confidential, law, note, home_opt, db_opt, now_opt, by_opt, as_json) -> None:
     """Mark an item: led to a case, removed by a moderator, or confidential.
 
@@ -190,7 +190,7 @@ def items_mark(ctx: click.Context, item_id: str, led_to_case, removed, category,
 @archive_options
 @json_option
 @click.pass_context
-def report_cmd(ctx: click.Context, year: int, fmt: str, output: Path | None, home_opt, db_opt,  # type: ignore[no-untyped-def]
+def report_cmd(ctx: click.Context, year: int, fmt: str, output: Path | None, home_opt, db_opt,
                now_opt, by_opt, as_json: bool) -> None:
     """Yearly statistics per account (Torsby 4.3, S14)."""
     from archiver import report

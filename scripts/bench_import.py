@@ -1,0 +1,67 @@
+"""Benchmark: importing a generated 100,000-item Facebook export, end to end.
+
+Prints JSON: items, seconds for the import (parse + catalogue + screen, one
+transaction), items/s, and the peak RSS of the importing process. Goal: <= 15 s.
+Run: .venv/bin/python scripts/bench_import.py [--items N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+from archiver import accounts
+from archiver.archive import init_archive
+from archiver.home import Home
+from archiver.importer import import_export
+from fixtures.exports.generate import generate_facebook_export
+
+NOW = dt.datetime(2026, 7, 1, 8, tzinfo=dt.UTC)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--items", type=int, default=100_000)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        export = generate_facebook_export(Path(tmp) / "fb.zip", items=args.items)
+        gen_s = time.perf_counter() - t0
+        archive = init_archive(Home(Path(tmp) / "home"), org_name="Bench kommun", org_id="212000-1769",
+                               timezone="Europe/Stockholm", now=NOW, actor="bench")
+        with archive.transaction() as s:
+            account = accounts.add_account(archive, s, accounts.AccountFields(
+                name="Bench", platform="facebook", url="https://www.facebook.com/bench", unit="U",
+                purpose="P")).account.id
+        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        t0 = time.perf_counter()
+        report = import_export(archive, account, export, "facebook")
+        import_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        again = import_export(archive, account, export, "facebook")
+        reimport_s = time.perf_counter() - t0
+        archive.close()
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({
+        "benchmark": "import facebook export",
+        "items": args.items,
+        "generate_export_s": round(gen_s, 2),
+        "import_s": round(import_s, 2),
+        "items_per_s": round(args.items / import_s),
+        "goal_s": 15,
+        "meets_goal": import_s <= 15,
+        "reimport_unchanged_s": round(reimport_s, 2),
+        "new": report.counts.new, "flagged": report.counts.flagged,
+        "reimport_new": again.counts.new,
+        "peak_rss_mib": round(peak_kib / 1024, 1),
+        "rss_before_import_mib": round(rss_before / 1024, 1),
+    }, indent=2))
+
+
+if __name__ == "__main__":
+    main()

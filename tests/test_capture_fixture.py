@@ -1,0 +1,136 @@
+"""The capture engine against the fixture platform: one test per behaviour the lead relies on."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from archiver.capture.engine import CaptureRequest, capture
+from archiver.capture.model import CaptureResult
+from archiver.capture.profiles import load_profile
+from archiver.chromium import launch_browser
+
+platform = pytest.importorskip("fixtures.platform")
+
+pytestmark = pytest.mark.browser
+
+HANDLE = "torsbykommun"
+POSTS = 30
+
+
+@pytest.fixture(scope="module")
+def fp() -> Iterator[object]:
+    with platform.FixturePlatform() as running:
+        yield running
+
+
+def run(request: CaptureRequest) -> CaptureResult:
+    async def go() -> CaptureResult:
+        async with launch_browser() as browser:
+            return await capture(browser, request)
+
+    return asyncio.run(go())
+
+
+@pytest.mark.parametrize("style", ["facebook", "instagram", "x"])
+def test_each_style_is_captured_completely(fp, style: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    expected = fp.expected_posts(style, HANDLE, posts=POSTS)
+    period_start = expected[19].created  # the period holds the 20 newest posts
+    result = run(CaptureRequest(url=fp.account_url(style, HANDLE, posts=POSTS),
+                                profile=load_profile(style), workdir=tmp_path,
+                                period_start=period_start, step_timeout=15))
+    assert result.ok, result.reason
+    assert result.log.overlays_dismissed and result.log.reached_period_start
+    assert result.log.followers == fp.expected_profile(style, HANDLE).followers
+    seen = {item.platform_id: item for item in result.items}
+    assert len(seen) == len(result.items)  # de-duplicated
+    in_period = [p for p in expected if p.created >= period_start]
+    assert len(in_period) == 20
+    for post in in_period:
+        item = seen[post.id]
+        assert (item.kind, item.text, item.created) == ("post", post.text, post.created)
+        assert (item.author_handle, item.author_name) == (post.author_handle, post.author_name)
+        assert item.url is not None and item.url.endswith(post.permalink)
+        assert bool(item.media) == bool(post.media_path)
+        for comment in post.comments:
+            got = seen[comment.id]
+            assert got.kind == ("comment" if comment.parent_id == post.id else "reply")
+            assert (got.parent_id, got.text, got.created) == (
+                comment.parent_id, comment.text, comment.created)
+            assert got.author_handle == comment.author_handle
+    # Comments were expanded: their text is drawn on the screenshots, not just in the DOM.
+    assert result.log.expanders_clicked > 0
+    drawn = {box.text for segment in result.segments for box in segment.text_boxes}
+    comment = next(c for p in in_period for c in p.comments if len(c.text) < 60)
+    assert comment.text in drawn
+
+
+def test_login_wall_then_logged_in_with_storage_state(fp, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    url = fp.account_url("facebook", "login-wall", posts=5)
+    request = CaptureRequest(url=url, profile=load_profile("facebook"), workdir=tmp_path / "out",
+                             step_timeout=10)
+    result = run(request)
+    assert not result.ok and result.reason == "login required"
+    state = tmp_path / "state.json"
+    state.write_text(json.dumps({"cookies": [{
+        "name": "fixture_session", "value": "ok", "domain": "127.0.0.1", "path": "/",
+        "expires": -1, "httpOnly": True, "secure": False, "sameSite": "Lax"}], "origins": []}))
+    from dataclasses import replace
+
+    result = run(replace(request, storage_state=state))
+    assert result.ok, result.reason
+    assert len([i for i in result.items if i.kind == "post"]) == 5
+    assert "fixture_session" not in json.dumps([s.detail for s in result.log.steps])
+
+
+def test_blocked_page(fp, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = run(CaptureRequest(url=fp.account_url("x", "blocked"), profile=load_profile("x"),
+                                workdir=tmp_path, step_timeout=10))
+    assert not result.ok and result.reason == "blocked by platform"
+
+
+def test_hanging_account_fails_within_the_step_timeout(fp, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    started = time.monotonic()
+    result = run(CaptureRequest(url=fp.account_url("instagram", "hangs"),
+                                profile=load_profile("instagram"), workdir=tmp_path,
+                                step_timeout=2))
+    assert result.reason == "timed out in step goto after 2 s"
+    assert time.monotonic() - started < 10
+
+
+def test_empty_account_is_complete(fp, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = run(CaptureRequest(url=fp.account_url("instagram", "empty"),
+                                profile=load_profile("instagram"), workdir=tmp_path,
+                                step_timeout=10))
+    assert result.ok and result.log.end_marker_seen and result.items == []
+
+
+def test_feed_older_than_the_scroll_limit_is_incomplete(fp, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    expected = fp.expected_posts("x", HANDLE, posts=200)
+    result = run(CaptureRequest(url=fp.account_url("x", HANDLE, posts=200),
+                                profile=load_profile("x"), workdir=tmp_path,
+                                period_start=expected[-1].created, max_scroll_rounds=3,
+                                step_timeout=10))
+    day = expected[-1].created.astimezone(ZoneInfo("Europe/Stockholm")).date().isoformat()
+    assert result.reason == f"incomplete: feed did not reach {day} (scroll limit)"
+
+
+@pytest.mark.slow
+def test_tall_page_is_complete_in_verified_segments(fp, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    markers = fp.tall_markers()
+    result = run(CaptureRequest(url=fp.account_url("facebook", "tall"),
+                                profile=load_profile("generic"), workdir=tmp_path,
+                                viewport_width=640, step_timeout=20, total_timeout=120))
+    assert result.ok, result.reason
+    assert result.log.page_height >= markers.row_count * markers.row_height_px
+    assert len(result.segments) >= 14 and all(s.height <= 8000 for s in result.segments)
+    texts = [box.text for s in result.segments for box in s.text_boxes]
+    assert any(markers.top in t for t in texts[:10])
+    assert any(markers.bottom in t for t in result.segments[-1].text_boxes[-3:] for t in [t.text])
+    assert any(markers.middle in t for t in texts)
