@@ -1,0 +1,39 @@
+"""The public register as a visitor sees it in Chromium."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import Cli, add_account
+
+
+@pytest.mark.browser
+def test_register_page_in_chromium(arc: Cli, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from archiver.chromium import find_chromium
+
+    add_account(arc)
+    closed = add_account(arc, "Torsby bibliotek", "instagram", "https://www.instagram.com/torsbybibliotek")
+    arc.ok("accounts", "close", str(closed), "--reason", "Ersatt", "--decided-by", "Chef",
+           "--no-final-snapshot")
+    page_file = tmp_path / "konton.html"
+    arc.ok("accounts", "register", "-o", str(page_file))
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(find_chromium()), headless=True,
+                                    args=["--disable-background-networking", "--no-first-run"])
+        page = browser.new_page(java_script_enabled=False)
+        page.goto(page_file.as_uri())
+        assert page.get_attribute("html", "lang") == "sv"
+        assert page.locator("h1").inner_text() == ("Torsby kommun: förteckning över konton i "
+                                                   "sociala medier")
+        headers = page.locator("thead th").all_inner_texts()
+        assert headers == ["Konto", "Plattform", "Länk", "Ansvarig enhet", "Syfte", "Startat", "Avslutat"]
+        rows = [r.locator("th, td").all_inner_texts() for r in page.locator("tbody tr").all()]
+        assert rows[0][:4] == ["Torsby kommun", "Facebook", "https://www.facebook.com/torsbykommun",
+                               "Kommunikationsenheten"]
+        assert rows[1][1] == "Instagram" and rows[1][6] == "2026-07-01"
+        assert "anna.berg" not in page.content()
+        assert page.get_by_role("link", name="https://www.facebook.com/torsbykommun").count() == 1
+        browser.close()
