@@ -246,21 +246,25 @@ def _fonts_in(resources: Any, seen: set[tuple[int, int]]) -> Iterator[tuple[str,
 
 
 def _finalize(pdf: pikepdf.Pdf, out: Path, meta: SnapshotMetadata, part: str = "2b") -> None:
-    """Make *pdf* PDF/A, add the bevara XMP, validate the final bytes, rename into place."""
+    """Make *pdf* PDF/A, add the bevara XMP, validate the final bytes, rename into place.
+
+    ``pikepdf.pdfa.save`` would validate what it writes, but the bevara block comes
+    after it, so that check would be spent on bytes we do not keep: the document is
+    prepared and written once here, and only the final file is validated.
+    """
     out = Path(out)
     write_xmp(pdf, meta)
-    with _staging(out, ".stage.pdf") as stage, _staging(out, ".final.pdf") as final:
-        try:
-            report = pikepdf.pdfa.save(pdf, stage, part)
-        except pikepdf.pdfa.PdfaError as e:
-            findings = [str(f) for f in e.report.findings]
-            raise PdfaError(_findings_message(out, findings)) from e
-        with pikepdf.open(stage) as staged:
-            _add_bevara_block(staged, meta)
-            with final.open("wb") as fh:
-                staged.save(fh, **report.save_kwargs)
-                fh.flush()
-                os.fsync(fh.fileno())
+    try:
+        kwargs = pikepdf.pdfa.resolve_save_kwargs(part)
+        pikepdf.pdfa.prepare(pdf, part)
+    except ValueError as e:
+        raise PdfaError(f"{out.name} cannot be made PDF/A-{part}: {e}") from e
+    _add_bevara_block(pdf, meta)
+    with _staging(out, ".final.pdf") as final:
+        with final.open("wb") as fh:
+            pdf.save(fh, **kwargs)
+            fh.flush()
+            os.fsync(fh.fileno())
         findings = validate_pdfa(final, part)
         if findings:
             raise PdfaError(_findings_message(out, findings))

@@ -213,7 +213,7 @@ async def _capture_one(archive: Archive, browser: Any, job: Job, progress: Calla
             return _fail(archive, job, result.reason or "capture failed", _log_dict(result))
         progress(f"{label}: building PDF/A")
         try:
-            files = await asyncio.to_thread(_build_files, archive, job, result, workdir)
+            files = await asyncio.to_thread(_build_files, archive.now, job, result, workdir)
         except ArchiverError as e:
             return _fail(archive, job, str(e), _log_dict(result))
         progress(f"{label}: storing")
@@ -226,7 +226,7 @@ def _log_dict(result: CaptureResult) -> dict[str, Any]:
     return json.loads(json.dumps(dataclasses.asdict(result.log), default=str))
 
 
-def _build_files(archive: Archive, job: Job, result: CaptureResult, workdir: Path) -> list[tuple[str, Path]]:
+def _build_files(now: dt.datetime, job: Job, result: CaptureResult, workdir: Path) -> list[tuple[str, Path]]:
     """The snapshot's files: both PDF/A records, HTML, MHTML, items and log."""
     from archiver.ocr import ocr_segment
     from archiver.pdfa import build_visual_pdfa, make_print_pdfa
@@ -235,7 +235,7 @@ def _build_files(archive: Archive, job: Job, result: CaptureResult, workdir: Pat
     html_sha = hashlib.sha256(result.html.read_bytes()).hexdigest()
     meta = SnapshotMetadata(
         account=f"{job.account_id} {job.name}", platform=job.platform, url=job.url,
-        captured_at=archive.now, boundary=job.boundary, period_start=job.period_start,
+        captured_at=now, boundary=job.boundary, period_start=job.period_start,
         period_end=job.period_end, reason=job.reason, engine_version=ENGINE, html_sha256=html_sha,
         title=result.log.title or job.name)
     segments = [_with_ocr(s, workdir, ocr_segment) for s in result.segments]

@@ -153,7 +153,7 @@ CLICK_EXPANDERS = (
 }"""
 )
 
-# Reads every post/comment/reply currently in the DOM. A field is looked up inside the
+# Reads every post/comment/reply in the DOM that is new or changed since the last call. A field is looked up inside the
 # item but never inside a nested item, so a post's text is not its comments' text.
 EXTRACT_ITEMS = """(specs) => {
   const all = specs.map((s) => s.container).join(', ');
@@ -178,13 +178,21 @@ EXTRACT_ITEMS = """(specs) => {
     return (el.innerText || el.textContent || '').trim();
   };
   const read = (item, f) => (f ? value(find(item, f), f) : null);
+  // Reading innerText lays the page out, and a long feed holds hundreds of items:
+  // an item whose text and images have not changed since the last read is skipped.
+  const seen = window.__bevaraSeen || (window.__bevaraSeen = new WeakMap());
+  const signature = (item) => item.textContent + '\u0000' +
+    Array.from(item.getElementsByTagName('img'), (i) => i.currentSrc || i.src || '').join(' ');
   const out = [];
   for (const s of specs) {
     let nodes;
     try { nodes = document.querySelectorAll(s.container); } catch (e) { continue; }
     for (const item of nodes) {
+      const sig = signature(item);
+      if (seen.get(item) === sig) continue;
       const id = read(item, s.id);
       if (!id) continue;
+      seen.set(item, sig);
       let parent = read(item, s.parent_id);
       if (!parent && s.kind !== 'post' && item.parentElement) {
         const up = item.parentElement.closest(all);
