@@ -8,7 +8,7 @@
   PDF/A-2b with `pikepdf.pdfa`, keeping its tags and real text. Chromium
   draws colour emoji as Type 3 fonts, which pikepdf's validator refuses; we
   convert each Type 3 glyph into a form XObject (the colour bitmap stays)
-  plus invisible text carrying the glyph's Unicode (`archiver.textlayer`), so no
+  plus invisible text carrying the glyph's Unicode (`archiver.type3fonts`), so no
   print CSS, extra font or monochrome emoji is needed.
 
 XMP and pikepdf's validator
@@ -163,7 +163,7 @@ def make_print_pdfa(chromium_pdf: Path, out: Path, meta: SnapshotMetadata) -> No
     Repairs what PDF/A forbids in Chromium's output and converts its Type 3
     (colour emoji) fonts; tags, outline and text are kept.
     """
-    from archiver.textlayer import convert_type3_fonts
+    from archiver.type3fonts import convert_type3_fonts
 
     try:
         pdf = pikepdf.open(chromium_pdf)

@@ -6,7 +6,8 @@ import pikepdf
 from fontTools.ttLib import TTFont
 
 from archiver.capture.model import TextBox
-from archiver.textlayer import GlyphlessFont, _parse_to_unicode, _to_unicode_cmap, text_layer_ops
+from archiver.textlayer import GlyphlessFont, _to_unicode_cmap, text_layer_ops
+from archiver.type3fonts import _parse_to_unicode
 
 
 def test_cids_are_shared_and_cmap_round_trips_astral_characters() -> None:

@@ -25,37 +25,35 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import PurePosixPath
 from typing import Any
 
-from archiver.errors import BadInputError
 from archiver.imports import fields as f
-from archiver.imports.jsonstream import iter_items, load_small, top_level_kind
+from archiver.imports.jsonstream import load_small
+from archiver.imports.meta import MetaExport, Owner, entries, media_refs, own_item, post_id
 from archiver.imports.model import ImportedItem, MediaRef, Skipped
 from archiver.imports.source import ExportSource
 from archiver.imports.textfix import IdMinter, clean_text
 
-_POSTS = re.compile(
-    r"(?:^|/)(?:your_facebook_activity/)?posts/"
-    r"your_posts(?:__check_ins__photos_and_videos)?_\d+\.(json|html)$"
-)
-_COMMENTS = re.compile(
-    r"(?:^|/)(?:your_facebook_activity/)?comments(?:_and_reactions)?/comments\.(json|html)$"
+_EXPORT = MetaExport(
+    platform="Facebook",
+    id_prefix="fb",
+    posts=re.compile(
+        r"(?:^|/)(?:your_facebook_activity/)?posts/"
+        r"your_posts(?:__check_ins__photos_and_videos)?_\d+\.(json|html)$"
+    ),
+    comments=re.compile(
+        r"(?:^|/)(?:your_facebook_activity/)?comments(?:_and_reactions)?/comments\.(json|html)$"
+    ),
 )
 _PROFILE = re.compile(r"(?:^|/)profile_information/profile_information\.json$")
 _REPLY_WORDS = ("replied to", "svarade på")
 
 
-def _base(member: str, match: re.Match[str]) -> str:
-    """The folder the export's relative media uris start from."""
-    return member[: match.start()].strip("/")
-
-
 def detect(source: ExportSource) -> bool:
-    return any(_POSTS.search(m) or _COMMENTS.search(m) for m in source.members())
+    return _EXPORT.detect(source)
 
 
-def _owner(source: ExportSource) -> tuple[str | None, str | None]:
+def _owner(source: ExportSource) -> Owner:
     for member in source.members():
         if _PROFILE.search(member):
             data = load_small(source, member)
@@ -74,34 +72,22 @@ def _media(
     source: ExportSource, base: str, entry: Any, where: str
 ) -> tuple[list[MediaRef], list[Skipped], bool]:
     """Media files of an entry, the reasons for any left out, and whether it links out."""
-    refs: list[MediaRef] = []
-    skipped: list[Skipped] = []
+    uris: list[str | None] = []
     links = False
     for attachment in f.get_list(entry, "attachments"):
         for datum in f.get_list(attachment, "data"):
             if f.get_str(f.get(datum, "external_context"), "url"):
                 links = True
-            media = f.get(datum, "media")
-            uris = [f.get_str(media, "uri")]
+            uris.append(f.get_str(f.get(datum, "media"), "uri"))
             uris += [f.get_str(m, "uri") for m in f.get_list(f.get(datum, "note"), "media")]
-            for uri in uris:
-                if not uri:
-                    continue
-                ref = f.local_media(source, base, uri)
-                if isinstance(ref, MediaRef):
-                    refs.append(ref)
-                else:
-                    skipped.append(Skipped(where, ref))
+    refs, skipped = media_refs(source, base, uris, where)
     return refs, skipped, links
 
 
 def _posts(
-    source: ExportSource, member: str, base: str, owner: tuple[str | None, str | None],
-    minter: IdMinter,
+    source: ExportSource, member: str, base: str, owner: Owner, minter: IdMinter
 ) -> Iterator[ImportedItem | Skipped]:
-    label = source.label(member)
-    for index, entry in enumerate(iter_items(source, member)):
-        where = f"{label}[{index}]"
+    for where, entry in entries(source, member):
         if not isinstance(entry, dict):
             yield Skipped(where, "entry is not an object")
             continue
@@ -123,35 +109,18 @@ def _posts(
         if not text and not refs and not links:
             yield Skipped(where, "entry has no text, media or link (a check-in or life event)")
             continue
-        anchor = PurePosixPath(refs[0].path).name if refs else ""
-        yield ImportedItem(
-            platform_id=minter.mint("post", epoch, anchor, text),
-            kind="post",
-            parent_id=None,
-            author_handle=owner[0],
-            author_name=owner[1],
-            is_own=True,
-            created=f.epoch_utc(epoch),
-            edited=f.epoch_utc(updated) if updated is not None and updated > epoch else None,
-            text=text,
-            url=None,
-            media=tuple(refs),
+        yield own_item(
+            owner, post_id(minter, epoch, text, refs), "post", epoch, text, refs, edited=updated
         )
 
 
 def _comments(
-    source: ExportSource, member: str, base: str, owner: tuple[str | None, str | None],
-    minter: IdMinter,
+    source: ExportSource, member: str, base: str, owner: Owner, minter: IdMinter
 ) -> Iterator[ImportedItem | Skipped]:
-    label = source.label(member)
-    prefix = top_level_kind(source, member, ("comments_v2", "comments"))
-    if prefix is None:
-        raise BadInputError(
-            f"{label}: has no 'comments_v2' list; this is not a Facebook comments file "
-            "(re-download the export in JSON format)"
-        )
-    for index, entry in enumerate(iter_items(source, member, prefix)):
-        where = f"{label}[{index}]"
+    comments = _EXPORT.comment_entries(
+        source, member, ("comments_v2", "comments"), "'comments_v2' list"
+    )
+    for where, entry in comments:
         if not isinstance(entry, dict):
             yield Skipped(where, "entry is not an object")
             continue
@@ -171,38 +140,11 @@ def _comments(
         kind = "reply" if any(word in title for word in _REPLY_WORDS) else "comment"
         refs, missing, _ = _media(source, base, entry, where)
         yield from missing
-        yield ImportedItem(
-            platform_id=minter.mint(kind, epoch, "", text),
-            kind=kind,
-            parent_id=None,
-            author_handle=owner[0],
-            author_name=clean_text(author, meta=True) if author else owner[1],
-            is_own=True,
-            created=f.epoch_utc(epoch),
-            edited=None,
-            text=text,
-            url=None,
-            media=tuple(refs),
-        )
+        # Comments on others' posts name their author; the owner is the fallback.
+        written_by = (owner[0], clean_text(author, meta=True)) if author else owner
+        yield own_item(written_by, minter.mint(kind, epoch, "", text), kind, epoch, text, refs)
 
 
 def read(source: ExportSource) -> Iterator[ImportedItem | Skipped]:
     """Posts first, then comments, each file in sorted member order."""
-    owner = _owner(source)
-    posts, comments = [], []
-    for member in source.members():
-        if (m := _POSTS.search(member)) is not None:
-            posts.append((member, m))
-        elif (m := _COMMENTS.search(member)) is not None:
-            comments.append((member, m))
-    for member, match in posts + comments:
-        if match.group(1) == "html":
-            raise BadInputError(
-                f"{source.label(member)}: this Facebook export is in HTML format; request a "
-                "new one with Format: JSON"
-            )
-    minter = IdMinter("fb")
-    for member, match in posts:
-        yield from _posts(source, member, _base(member, match), owner, minter)
-    for member, match in comments:
-        yield from _comments(source, member, _base(member, match), owner, minter)
+    return _EXPORT.read(source, _owner, _posts, _comments)

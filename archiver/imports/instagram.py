@@ -23,33 +23,34 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import PurePosixPath
 from typing import Any
 
-from archiver.errors import BadInputError
 from archiver.imports import fields as f
-from archiver.imports.jsonstream import iter_items, load_small, top_level_kind
-from archiver.imports.model import ImportedItem, MediaRef, Skipped
+from archiver.imports.jsonstream import load_small
+from archiver.imports.meta import MetaExport, Owner, entries, media_refs, own_item, post_id
+from archiver.imports.model import ImportedItem, Skipped
 from archiver.imports.source import ExportSource
 from archiver.imports.textfix import IdMinter, clean_text
 
-_POSTS = re.compile(
-    r"(?:^|/)(?:your_instagram_activity/)?(?:content|media)/posts_\d+\.(json|html)$"
-)
-_COMMENTS = re.compile(
-    r"(?:^|/)(?:your_instagram_activity/)?comments/"
-    r"(?:post_comments(?:_\d+)?|reels_comments)\.(json|html)$"
+_EXPORT = MetaExport(
+    platform="Instagram",
+    id_prefix="ig",
+    posts=re.compile(
+        r"(?:^|/)(?:your_instagram_activity/)?(?:content|media)/posts_\d+\.(json|html)$"
+    ),
+    comments=re.compile(
+        r"(?:^|/)(?:your_instagram_activity/)?comments/"
+        r"(?:post_comments(?:_\d+)?|reels_comments)\.(json|html)$"
+    ),
 )
 _PROFILE = re.compile(
     r"(?:^|/)personal_information/(?:personal_information/)?personal_information\.json$"
 )
 _COMMENT_KEYS = ("comments_media_comments", "comments_reels_comments", "comments_story_comments")
 
-Owner = tuple[str | None, str | None]
-
 
 def detect(source: ExportSource) -> bool:
-    return any(_POSTS.search(m) or _COMMENTS.search(m) for m in source.members())
+    return _EXPORT.detect(source)
 
 
 def _map_value(entry: Any, key: str, field: str = "value") -> Any:
@@ -72,9 +73,7 @@ def _owner(source: ExportSource) -> Owner:
 def _posts(
     source: ExportSource, member: str, base: str, owner: Owner, minter: IdMinter
 ) -> Iterator[ImportedItem | Skipped]:
-    label = source.label(member)
-    for index, entry in enumerate(iter_items(source, member)):
-        where = f"{label}[{index}]"
+    for where, entry in entries(source, member):
         media = [m for m in f.get_list(entry, "media") if isinstance(m, dict)]
         if not isinstance(entry, dict) or not media:
             yield Skipped(where, "entry is not a post with media")
@@ -90,44 +89,16 @@ def _posts(
         if caption is None:
             caption = f.get_str(first, "title") or ""
         text = clean_text(caption, meta=True)
-        refs: list[MediaRef] = []
-        for item in media:
-            uri = f.get_str(item, "uri")
-            if not uri:
-                continue
-            ref = f.local_media(source, base, uri)
-            if isinstance(ref, MediaRef):
-                refs.append(ref)
-            else:
-                yield Skipped(where, ref)
-        anchor = PurePosixPath(refs[0].path).name if refs else ""
-        yield ImportedItem(
-            platform_id=minter.mint("post", epoch, anchor, text),
-            kind="post",
-            parent_id=None,
-            author_handle=owner[0],
-            author_name=owner[1],
-            is_own=True,
-            created=f.epoch_utc(epoch),
-            edited=None,
-            text=text,
-            url=None,
-            media=tuple(refs),
-        )
+        refs, missing = media_refs(source, base, (f.get_str(m, "uri") for m in media), where)
+        yield from missing
+        yield own_item(owner, post_id(minter, epoch, text, refs), "post", epoch, text, refs)
 
 
 def _comments(
-    source: ExportSource, member: str, owner: Owner, minter: IdMinter
+    source: ExportSource, member: str, base: str, owner: Owner, minter: IdMinter
 ) -> Iterator[ImportedItem | Skipped]:
-    label = source.label(member)
-    prefix = top_level_kind(source, member, _COMMENT_KEYS)
-    if prefix is None:
-        raise BadInputError(
-            f"{label}: has no list of comments; this is not an Instagram comments file "
-            "(re-download the export in JSON format)"
-        )
-    for index, entry in enumerate(iter_items(source, member, prefix)):
-        where = f"{label}[{index}]"
+    """Comments carry no media, so ``base`` goes unused."""
+    for where, entry in _EXPORT.comment_entries(source, member, _COMMENT_KEYS, "list of comments"):
         text = _map_value(entry, "Comment")
         epoch = f.as_epoch(_map_value(entry, "Time", "timestamp"))
         if not isinstance(text, str) or epoch is None:
@@ -136,37 +107,9 @@ def _comments(
         clean = clean_text(text, meta=True)
         on = _map_value(entry, "Media Owner")
         on_handle = clean_text(on, meta=True) if isinstance(on, str) else ""
-        yield ImportedItem(
-            platform_id=minter.mint("comment", epoch, on_handle, clean),
-            kind="comment",
-            parent_id=None,
-            author_handle=owner[0],
-            author_name=owner[1],
-            is_own=True,
-            created=f.epoch_utc(epoch),
-            edited=None,
-            text=clean,
-            url=None,
-        )
+        yield own_item(owner, minter.mint("comment", epoch, on_handle, clean), "comment", epoch, clean)
 
 
 def read(source: ExportSource) -> Iterator[ImportedItem | Skipped]:
     """Posts first, then comments, each file in sorted member order."""
-    owner = _owner(source)
-    posts, comments = [], []
-    for member in source.members():
-        if (m := _POSTS.search(member)) is not None:
-            posts.append((member, m))
-        elif (m := _COMMENTS.search(member)) is not None:
-            comments.append((member, m))
-    for member, match in posts + comments:
-        if match.group(1) == "html":
-            raise BadInputError(
-                f"{source.label(member)}: this Instagram export is in HTML format; request a "
-                "new one with Format: JSON"
-            )
-    minter = IdMinter("ig")
-    for member, match in posts:
-        yield from _posts(source, member, member[: match.start()].strip("/"), owner, minter)
-    for member, _ in comments:
-        yield from _comments(source, member, owner, minter)
+    return _EXPORT.read(source, _owner, _posts, _comments)

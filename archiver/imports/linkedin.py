@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from urllib.parse import unquote
 
 from archiver.imports import fields as f
@@ -62,56 +62,78 @@ def _author(source: ExportSource) -> str | None:
     return None
 
 
+_IdRule = Callable[[IdMinter, str, dt.datetime, str], tuple[str, str | None]]
+"""(minter, link, created, text) to the row's (platform id, parent id)."""
+
+
+def _share_ids(minter: IdMinter, link: str, created: dt.datetime, text: str) -> tuple[str, str | None]:
+    """A share is the URN in its link; one without gets a derived id."""
+    urn = post_urn(link) if link else None
+    return urn or minter.mint("post", int(created.timestamp()), link, text), None
+
+
+def _comment_ids(minter: IdMinter, link: str, created: dt.datetime, text: str) -> tuple[str, str | None]:
+    """A comment is its commentUrn where newer exports give one; its parent is the post linked."""
+    own_urn = _COMMENT_URN.search(unquote(link))
+    base_link = link.split("?", 1)[0]
+    platform_id = (
+        own_urn.group(0) if own_urn
+        else minter.mint("comment", int(created.timestamp()), base_link, text)
+    )
+    return platform_id, post_urn(link) if link else None
+
+
+def _items(
+    source: ExportSource,
+    files: re.Pattern[str],
+    *,
+    kind: str,
+    what: str,
+    link_column: str,
+    text_column: str,
+    ids: _IdRule,
+    author: str | None,
+    minter: IdMinter,
+) -> Iterator[ImportedItem | Skipped]:
+    """The rows of every CSV that ``files`` matches, as the account's own items.
+
+    Shares.csv and Comments.csv are the same table under other column names: a UTC
+    Date, a link and a text per row; they differ only in how ids are found. ``what``
+    names the row in a Skipped reason.
+    """
+    for member in (m for m in source.members() if files.search(m)):
+        label = source.label(member)
+        for index, row in enumerate(iter_rows(source, member), start=2):  # row 1: header
+            link = row.get(link_column, "").strip()
+            created = _date(row.get("date"))
+            if created is None:
+                yield Skipped(f"{label} row {index}", f"{what} has no valid Date")
+                continue
+            text = clean_text(row.get(text_column, ""))
+            platform_id, parent_id = ids(minter, link, created, text)
+            yield ImportedItem(
+                platform_id=platform_id,
+                kind=kind,
+                parent_id=parent_id,
+                author_handle=None,
+                author_name=author,
+                is_own=True,
+                created=created,
+                edited=None,
+                text=text,
+                url=link or None,
+            )
+
+
 def read(source: ExportSource) -> Iterator[ImportedItem | Skipped]:
     """Shares first, then comments."""
     author = _author(source)
     minter = IdMinter("li")
-    members = list(source.members())
-    for member in (m for m in members if _SHARES.search(m)):
-        label = source.label(member)
-        for index, row in enumerate(iter_rows(source, member), start=2):
-            where = f"{label} row {index}"
-            link = row.get("sharelink", "").strip()
-            created = _date(row.get("date"))
-            if created is None:
-                yield Skipped(where, "share has no valid Date")
-                continue
-            text = clean_text(row.get("sharecommentary", ""))
-            urn = post_urn(link) if link else None
-            yield ImportedItem(
-                platform_id=urn or minter.mint("post", int(created.timestamp()), link, text),
-                kind="post",
-                parent_id=None,
-                author_handle=None,
-                author_name=author,
-                is_own=True,
-                created=created,
-                edited=None,
-                text=text,
-                url=link or None,
-            )
-    for member in (m for m in members if _COMMENTS.search(m)):
-        label = source.label(member)
-        for index, row in enumerate(iter_rows(source, member), start=2):
-            where = f"{label} row {index}"
-            link = row.get("link", "").strip()
-            created = _date(row.get("date"))
-            if created is None:
-                yield Skipped(where, "comment has no valid Date")
-                continue
-            text = clean_text(row.get("message", ""))
-            own_urn = _COMMENT_URN.search(unquote(link))
-            base_link = link.split("?", 1)[0]
-            yield ImportedItem(
-                platform_id=own_urn.group(0) if own_urn
-                else minter.mint("comment", int(created.timestamp()), base_link, text),
-                kind="comment",
-                parent_id=post_urn(link) if link else None,
-                author_handle=None,
-                author_name=author,
-                is_own=True,
-                created=created,
-                edited=None,
-                text=text,
-                url=link or None,
-            )
+    yield from _items(
+        source, _SHARES, kind="post", what="share", link_column="sharelink",
+        text_column="sharecommentary", ids=_share_ids, author=author, minter=minter,
+    )
+    yield from _items(
+        source, _COMMENTS, kind="comment", what="comment", link_column="link",
+        text_column="message", ids=_comment_ids, author=author, minter=minter,
+    )
