@@ -22,12 +22,12 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
-from archiver.catalogue.models import Item, ItemFlag, ItemMedia, ItemSource, ItemVersion, StoredFile
+from archiver.catalogue.models import Base, Item, ItemFlag, ItemMedia, ItemSource, ItemVersion, StoredFile
 from archiver.imports.model import ImportedItem, MediaRef, Skipped
 from archiver.store import FileStore, StoredRef
 from retention.screen import Screen
@@ -59,6 +59,17 @@ def text_digest(text: str) -> str:
 def normalise(text: str) -> str:
     """Text compared for identity: NFC and collapsed whitespace, since renderers differ."""
     return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def content_key(kind: str, created: dt.datetime | None, text: str) -> str:
+    """Identity of a record without a known platform id; "" when it has no creation time.
+
+    Both sides of a match (a record, a catalogue row) are keyed by this one function,
+    so the time is always the same aware UTC instant in the same notation.
+    """
+    if created is None:
+        return ""
+    return f"{kind}|{created.astimezone(dt.UTC).isoformat()}|{normalise(text)}"
 
 
 @dataclass
@@ -115,7 +126,7 @@ class Ingest:
         versions: list[tuple[int | str, ImportedItem, int]] = []  # (item id or pending key, record, seq)
         touched: list[int] = []  # existing items this source saw again
         for r in records:
-            k = known.get(r.platform_id) or known.get(_content_key(r))
+            k = known.get(r.platform_id) or known.get(content_key(r.kind, r.created, r.text))
             if k is None and r.platform_id in pending:
                 digest = text_digest(r.text)
                 row = new_rows[pending[r.platform_id]]
@@ -156,10 +167,12 @@ class Ingest:
         if new_rows:
             for row in new_rows:
                 row.pop("_digests")
-            result = self.session.execute(
-                insert(Item).returning(Item.id, Item.platform_id, sort_by_parameter_order=True),
-                new_rows)
-            ids = {pid: iid for iid, pid in result}
+            # A plain executemany and one select by the (account, platform id) key: an
+            # INSERT .. RETURNING in sorted batches cost SQLAlchemy O(n^2) row splicing.
+            self.session.execute(insert(_core(Item)), new_rows)
+            ids = {pid: iid for pid, iid in self.session.execute(
+                select(Item.platform_id, Item.id)
+                .where(Item.account_id == self.account_id, Item.platform_id.in_(list(pending))))}
             self.seen_ids.update(ids.values())
             self._sources(list(ids.values()))
             self._store_media([(ids[r.platform_id], r) for r in new_records if r.media])
@@ -181,8 +194,7 @@ class Ingest:
             for iid, kind, c, text, removed in self.session.execute(
                     select(Item.id, Item.kind, Item.created_at, Item.text, Item.removed_from_platform)
                     .where(Item.account_id == self.account_id, Item.created_at.in_(created))):
-                key = f"{kind}|{c.isoformat() if c else ''}|{normalise(text)}"
-                out.setdefault(key, _Known(iid, {}, removed))
+                out.setdefault(content_key(kind, c, text), _Known(iid, {}, removed))
         ids = {k.id: k for k in out.values()}
         if ids:
             for item_id, digest, seq in self.session.execute(
@@ -204,29 +216,31 @@ class Ingest:
         }
 
     def _sources(self, item_ids: list[int]) -> None:
-        self.session.execute(insert(ItemSource), [
+        self.session.execute(insert(_core(ItemSource)), [
             {"item_id": i, "snapshot_id": self.snapshot_id, "import_id": self.import_id,
              "seen_at": self.now} for i in item_ids])
 
     def _versions(self, versions: list[tuple[int, ImportedItem, int]]) -> None:
         if not versions:
             return
-        result = self.session.execute(
-            insert(ItemVersion).returning(ItemVersion.id, ItemVersion.item_id,
-                                          sort_by_parameter_order=True),
-            [{"item_id": item_id, "seq": seq, "text": r.text, "text_sha256": text_digest(r.text),
-              "edited_at": r.edited, "seen_at": self.now, "source": self.source}
-             for item_id, r, seq in versions])
+        rows = [{"item_id": item_id, "seq": seq, "text": r.text, "text_sha256": text_digest(r.text),
+                 "edited_at": r.edited, "seen_at": self.now, "source": self.source}
+                for item_id, r, seq in versions]
+        self.session.execute(insert(_core(ItemVersion)), rows)
+        version_ids = {(item_id, digest): vid for vid, item_id, digest in self.session.execute(
+            select(ItemVersion.id, ItemVersion.item_id, ItemVersion.text_sha256)
+            .where(ItemVersion.item_id.in_(list({row["item_id"] for row in rows}))))}
         flags = []
         flagged_items = set()
-        for (version_id, item_id), (_, r, _) in zip(result, versions, strict=True):
+        for row, (item_id, r, _) in zip(rows, versions, strict=True):
+            version_id = version_ids[(item_id, str(row["text_sha256"]))]
             for f in self.screen.scan(r.text):
                 flags.append({"item_id": item_id, "version_id": version_id, "kind": f.kind,
                               "start": f.start, "end": f.end, "match": f.match,
                               "detail": f.detail})
                 flagged_items.add(item_id)
         if flags:
-            self.session.execute(insert(ItemFlag), _dedupe_flags(flags))
+            self.session.execute(insert(_core(ItemFlag)), _dedupe_flags(flags))
         self.counts.flagged += len(flagged_items)
 
     def _store_media(self, records: list[tuple[int, ImportedItem]]) -> None:
@@ -256,14 +270,13 @@ class Ingest:
         fresh = [{"sha256": d, "size": ref.size, "media_type": ref.media_type, "stored_at": self.now}
                  for d, ref in stored.items() if d not in known]
         if fresh:
-            self.session.execute(insert(StoredFile), fresh)
-        self.session.execute(insert(ItemMedia), rows)
+            self.session.execute(insert(_core(StoredFile)), fresh)
+        self.session.execute(insert(_core(ItemMedia)), rows)
 
 
-def _content_key(r: ImportedItem) -> str:
-    if r.created is None:
-        return ""
-    return f"{r.kind}|{r.created.astimezone(dt.UTC).replace(tzinfo=None).isoformat()}|{normalise(r.text)}"
+def _core(model: type[Base]) -> Table:
+    """The model's table, for Core executemany inserts that skip the ORM's per-row work."""
+    return cast(Table, model.__table__)
 
 
 def _dedupe_flags(flags: list[dict[str, Any]]) -> list[dict[str, Any]]:

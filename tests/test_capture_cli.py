@@ -15,6 +15,7 @@ from conftest import ADMINS, Cli
 
 from archiver.errors import ExitCode
 from archiver.pdfa import read_snapshot_xmp, validate_pdfa
+from fixtures.exports import generate
 from fixtures.platform import FixturePlatform
 
 NOW = dt.datetime(2026, 7, 1, 8, 0, tzinfo=dt.UTC)
@@ -77,6 +78,31 @@ def test_due_capture_stores_valid_snapshot_once(arc: Cli, platform: FixturePlatf
     exported = arc.json("snapshots", "export", "1", "-o", str(tmp_path / "out"))
     assert {f["role"] for f in exported} == {f["role"] for f in snaps[0]["files"]}
     assert (tmp_path / "out" / "snapshot.json").exists()
+
+
+@pytest.mark.browser
+def test_capture_and_export_of_the_same_account_are_one_item_each(
+        arc: Cli, platform: FixturePlatform, tmp_path: Path) -> None:
+    """A post seen by a capture and by the account's export is one item with two sources."""
+    url = platform.account_url("facebook", "sammaposter", posts=12)
+    account = register(arc, url)
+    result = arc("capture", str(account), "--json")
+    assert result.exit_code == 0, result.stderr[-2000:]
+    captured = {i["platform_id"] for i in arc.json("items", "list", "--kind", "post", "--limit", "500")}
+    posts = platform.expected_posts("facebook", "sammaposter", posts=12)
+    assert captured and captured < {p.id for p in posts}  # the capture stops at its period's start
+    export = generate.facebook_export_of_posts(tmp_path / "fb.zip", [(p.created, p.text) for p in posts])
+    imported = arc.json("import", str(account), str(export))
+    assert (imported["new"], imported["updated"], imported["unchanged"]) == (
+        len(posts) - len(captured), 0, len(captured))
+    items = arc.json("items", "list", "--account", str(account), "--kind", "post", "--limit", "500")
+    assert len(items) == len(posts)
+    for item in items:
+        sources = arc.json("items", "show", str(item["id"]))["sources"]
+        kinds = sorted(("snapshot", s["snapshot"]) if s["snapshot"] else ("import", s["import"])
+                       for s in sources)
+        both = item["platform_id"] in captured
+        assert kinds == ([("import", 1), ("snapshot", 1)] if both else [("import", 1)])
 
 
 @pytest.mark.browser

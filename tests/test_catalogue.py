@@ -76,7 +76,20 @@ def test_postgres_upgrade_and_cli(tmp_path: Path) -> None:
         assert f'url = "{url}"' in (tmp_path / "home" / "archive.toml").read_text()
         assert add_account(arc) == 1
         assert arc.json("accounts", "show", "1")["name"] == "Torsby kommun"
-        assert arc.json("audit", "verify")["entries"] == 2
+        # Items: the executemany + select-back path, versions and flags on PostgreSQL.
+        from fixtures.exports import generate
+
+        older, newer = generate.generate_facebook_overlap_pair(tmp_path, items=40, new_items=12)
+        first = arc.json("import", "1", str(older))
+        assert (first["new"], first["updated"]) == (40, 0)
+        again = arc.json("import", "1", str(older))
+        assert (again["new"], again["updated"], again["unchanged"]) == (0, 0, 40)
+        later = arc.json("import", "1", str(newer))
+        assert later["new"] == 12 and later["updated"] > 0
+        flagged = generate.generate_facebook_export(tmp_path / "flagged.zip", items=30, seed=7,
+                                                    sensitive_every=1)
+        assert arc.json("import", "1", str(flagged))["flagged"] == 10
+        assert arc.json("audit", "verify")["entries"] == 6
     finally:
         engine = create_engine(url)
         engine.dispose()
