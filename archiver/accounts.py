@@ -185,5 +185,7 @@ def account_record(account: Account, *, internal: bool) -> dict[str, Any]:
             "close_reason": account.close_reason,
             "closed_by": account.closed_by,
             "profile": account.profile,
+            # Whether a login state is set, never where it is or what it holds.
+            "login_state": "set" if account.storage_state else None,
         })
     return data

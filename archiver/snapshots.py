@@ -30,7 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError as DBIntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from archiver import __version__, schedule
+from archiver import __version__, loginstate, schedule
 from archiver.archive import Archive
 from archiver.capture.model import CaptureResult, SeenItem, Segment, SnapshotMetadata
 from archiver.catalogue.models import Account, CaptureFailure, Snapshot, SnapshotFile
@@ -195,17 +195,16 @@ async def _capture_one(archive: Archive, browser: Any, job: Job, progress: Calla
     workdir = Path(tempfile.mkdtemp(prefix=f"capture-{job.account_id}-", dir=archive.home.tmp_dir))
     try:
         progress(f"{label}: start {job.url}")
-        profile = load_profile(job.profile) if job.profile else profile_for(job.platform)
         period_start = (schedule.boundary_instant(job.period_start, archive.settings.tz)
                         if job.period_start else None)
-        request = CaptureRequest(
-            url=job.url, profile=profile, workdir=workdir, period_start=period_start,
-            timezone=archive.settings.timezone,
-            storage_state=Path(job.storage_state) if job.storage_state else None,
-            step_timeout=archive.settings.capture_step_timeout,
-            total_timeout=archive.settings.capture_total_timeout,
-            progress=lambda step: progress(f"{label}: {step}"))
         try:
+            request = CaptureRequest(
+                url=job.url, profile=load_profile(job.profile) if job.profile else profile_for(job.platform),
+                workdir=workdir, period_start=period_start, timezone=archive.settings.timezone,
+                storage_state=loginstate.state_for_capture(archive.home, job.storage_state),
+                step_timeout=archive.settings.capture_step_timeout,
+                total_timeout=archive.settings.capture_total_timeout,
+                progress=lambda step: progress(f"{label}: {step}"))
             result = await capture(browser, request)
         except ArchiverError as e:
             return _fail(archive, job, str(e), {})

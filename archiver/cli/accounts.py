@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from archiver import accounts as lib
-from archiver import register
+from archiver import loginstate, register
 from archiver.cli.common import (
     archive_options,
     emit_json,
@@ -204,6 +204,35 @@ def close(ctx: click.Context, account_id: str, reason: str, decided_by: str,
         emit_json(record)
     else:
         click.echo(f"Account {record['id']} closed on {record['closed']}.", err=True)
+
+
+@accounts_group.command("login-state")
+@click.argument("account_id")
+@click.argument("state_file", required=False, type=click.Path(path_type=Path))
+@click.option("--clear", is_flag=True, help="Remove the account's login state.")
+@archive_options
+@click.pass_context
+def login_state(ctx: click.Context, account_id: str, state_file: Path | None, clear: bool, home_opt,
+                db_opt, now_opt, by_opt) -> None:
+    """Give captures of an account a logged-in session (a Playwright storage state).
+
+    The file is copied into the home's secrets folder with mode 0600; delete your own
+    copy afterwards. Make one on a workstation, logged in as the account:
+    playwright codegen --save-storage=state.json https://www.facebook.com/
+    """
+    if clear == (state_file is not None):
+        raise click.UsageError("give either STATE_FILE or --clear")
+    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
+    ident = positive_id(account_id)
+    if state_file is not None:
+        with archive.transaction() as session:
+            loginstate.set_state(archive, session, ident, state_file)
+        click.echo(f"Login state of account {ident} set.", err=True)
+        return
+    with archive.transaction() as session:
+        old = loginstate.clear_state(archive, session, ident)
+    old.unlink(missing_ok=True)
+    click.echo(f"Login state of account {ident} removed.", err=True)
 
 
 @accounts_group.command("register")
