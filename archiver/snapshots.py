@@ -32,10 +32,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from archiver import __version__, loginstate, schedule
 from archiver.archive import Archive
-from archiver.capture.model import CaptureResult, SeenItem, Segment, SnapshotMetadata
+from archiver.capture.model import CaptureResult, FetchedMedia, SeenItem, Segment, SnapshotMetadata
 from archiver.catalogue.models import Account, CaptureFailure, Snapshot, SnapshotFile
 from archiver.errors import ArchiverError, BusyError, NotFoundError
-from archiver.imports.model import ImportedItem
+from archiver.imports.model import ImportedItem, MediaRef
 from archiver.items import Ingest, mark_removed_from_platform
 from archiver.store import record
 from retention.screen import Screen
@@ -273,11 +273,13 @@ def account_handle(url: str) -> str:
     return parts[-1].lstrip("@").lower() if parts else ""
 
 
-def as_imported(i: SeenItem, handle: str) -> ImportedItem:
+def as_imported(i: SeenItem, handle: str, media: dict[str, FetchedMedia]) -> ImportedItem:
     own = None if i.author_handle is None else i.author_handle.lstrip("@").lower() == handle
+    refs = tuple(MediaRef(path=url, media_type=media[url].media_type, uri=url)
+                 for url in i.media if url in media)
     return ImportedItem(platform_id=i.platform_id, kind=i.kind, parent_id=i.parent_id,
                         author_handle=i.author_handle, author_name=i.author_name, is_own=own,
-                        created=i.created, edited=None, text=i.text, url=i.url)
+                        created=i.created, edited=None, text=i.text, url=i.url, media=refs)
 
 
 def _store(archive: Archive, job: Job, result: CaptureResult, files: list[tuple[str, Path]],
@@ -302,9 +304,11 @@ def _store(archive: Archive, job: Job, result: CaptureResult, files: list[tuple[
             session.add(snap)
             session.flush()
             ingest = Ingest(session, account_id=job.account_id, now=archive.now,
-                            source=f"snapshot:{snap.id}", screen=screen, snapshot_id=snap.id)
+                            source=f"snapshot:{snap.id}", screen=screen, snapshot_id=snap.id,
+                            media=lambda ref: archive.store.put_file(result.media[ref.path].path,
+                                                                     ref.media_type))
             handle = account_handle(job.url)
-            counts = ingest.run(as_imported(i, handle) for i in result.items)
+            counts = ingest.run(as_imported(i, handle, result.media) for i in result.items)
             removed = 0
             if complete and job.period_start is not None:
                 removed = mark_removed_from_platform(

@@ -8,7 +8,7 @@ Prints JSON with, in one run:
   capture.parallel = 3 (--parallel) vs 1, whole pipeline incl. PDF/A and catalogue. Goal: <= 0.6.
 - peak memory (PSS) of the capturing process tree (Python, Playwright driver, Chromium),
   sampled from /proc; the fixture platform runs in a process of its own, outside it.
-Run: .venv/bin/python scripts/bench_capture.py [--accounts 50] [--posts 200] [--parallel 3]
+Run: .venv/bin/python scripts/bench_capture.py [--accounts 50] [--posts 200] [--parallel 3] [--api-delay 0.3]
 """
 
 from __future__ import annotations
@@ -88,11 +88,12 @@ def peak_memory(exclude: int) -> Iterator[list[int]]:
 
 
 @contextmanager
-def platform() -> Iterator[tuple[str, int]]:
+def platform(api_delay: float) -> Iterator[tuple[str, int]]:
     """The fixture platform in its own process, as a real platform would be: its CPU
     time and threads must not count against (or compete with) the capturing process."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "fixtures.platform", "--seed", "2026", "--now", NOW.isoformat()],
+        [sys.executable, "-m", "fixtures.platform", "--seed", "2026", "--now", NOW.isoformat(),
+         "--api-delay", str(api_delay)],
         stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parent.parent)
     try:
         assert proc.stdout is not None
@@ -165,9 +166,11 @@ def main() -> None:
     ap.add_argument("--posts", type=int, default=200)
     ap.add_argument("--due-posts", type=int, default=20)
     ap.add_argument("--parallel", type=int, default=3, help="capture.parallel for the parallel run")
+    ap.add_argument("--api-delay", type=float, default=0.0,
+                    help="seconds the platform takes per feed API call (a real one is not on loopback)")
     args = ap.parse_args()
-    out: dict[str, object] = {"benchmark": "capture"}
-    with platform() as (base, platform_pid), tempfile.TemporaryDirectory() as tmp:
+    out: dict[str, object] = {"benchmark": "capture", "api_delay_s": args.api_delay}
+    with platform(args.api_delay) as (base, platform_pid), tempfile.TemporaryDirectory() as tmp:
         url = f"{base}/facebook/bench?posts={args.posts}"
         bare_s = asyncio.run(bare(url, Path(tmp)))
         with peak_memory(platform_pid) as single_peak:

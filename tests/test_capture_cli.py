@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -75,6 +76,14 @@ def test_due_capture_stores_valid_snapshot_once(arc: Cli, platform: FixturePlatf
     # Items from the page landed in the catalogue, linked to the snapshot.
     items = arc.json("items", "list", "--kind", "post", "--limit", "500")
     assert {i["platform_id"] for i in items} >= {p.id for p in expected}
+    # Their images are files in the store, the same bytes the platform serves.
+    with_media = next(p for p in expected if p.media_path)
+    item_id = next(i["id"] for i in items if i["platform_id"] == with_media.id)
+    (medium,) = arc.json("items", "show", str(item_id))["media"]
+    with urllib.request.urlopen(platform.url(with_media.media_path)) as response:
+        served = response.read()
+    stored = arc.home / "store" / medium["sha256"][:2] / medium["sha256"]
+    assert medium["media_type"] == "image/png" and stored.read_bytes() == served
     exported = arc.json("snapshots", "export", "1", "-o", str(tmp_path / "out"))
     assert {f["role"] for f in exported} == {f["role"] for f in snaps[0]["files"]}
     assert (tmp_path / "out" / "snapshot.json").exists()

@@ -24,6 +24,7 @@ from archiver.capture import artifacts
 from archiver.capture import page_scripts as js
 from archiver.capture.feed import FeedReader, ScrollOutcome
 from archiver.capture.items import ItemCollector, parse_count
+from archiver.capture.media import fetch_media
 from archiver.capture.model import CaptureLog, CaptureResult, Segment, Step
 from archiver.capture.network import WEB_SCHEMES, NavigationGuard, NetworkWatch, host_of
 from archiver.capture.overlays import dismiss_consent, page_state_problem
@@ -171,9 +172,21 @@ class _Capture:
         res.print_pdf = await artifacts.print_pdf(
             page, self.steps, self.req.workdir, self.req.viewport_width
         )
+        if incomplete is None:
+            await self._media(page)
         # An incomplete feed still gets its files (useful to inspect) but is never ok.
         res.ok = incomplete is None
         res.reason = incomplete
+
+    async def _media(self, page: Page) -> None:
+        started = time.monotonic()
+        urls = [url for item in self.collector.items for url in item.media]
+        fetched = await fetch_media(page.context, self.steps, self.req.workdir, urls)
+        self.result.media = fetched.files
+        self.log.media_fetched = len(fetched.files)
+        self.log.media_problems = fetched.problems
+        self.steps.record("media", started, True,
+                          f"{len(fetched.files)} fetched, {len(fetched.problems)} not")
 
     async def _open(self) -> Page:
         """New context with pinned locale, zone, viewport and UA; route guard; one page."""

@@ -52,6 +52,14 @@ class SeenItem:
     media: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class FetchedMedia:
+    """A medium of a captured item, downloaded into the capture's work folder."""
+
+    path: Path
+    media_type: str
+
+
 @dataclass
 class Step:
     """One timed step of a capture, for the capture log."""
@@ -77,6 +85,8 @@ class CaptureLog:
     final_url: str = ""
     title: str = ""
     followers: int | None = None
+    media_fetched: int = 0
+    media_problems: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -90,6 +100,7 @@ class CaptureResult:
     print_pdf: Path | None = None
     segments: list[Segment] = field(default_factory=list)
     items: list[SeenItem] = field(default_factory=list)
+    media: dict[str, FetchedMedia] = field(default_factory=dict)  # by the URL items name
     log: CaptureLog = field(default_factory=CaptureLog)
 
 
