@@ -155,6 +155,29 @@ def test_broken_pdf_gives_all_findings_and_no_output(tmp_path: Path) -> None:
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
 
+@pytest.mark.parametrize(("extra", "named"), [
+    ('<rdf:Description rdf:about="" xmlns:foo="http://example.org/foo/"><foo:bar>x</foo:bar>'
+     "</rdf:Description>", "http://example.org/foo/"),
+    ('<rdf:Description rdf:about="" xmlns:bevara="https://bevara.se/ns/snapshot/1.0/">'
+     "<bevara:undeclared>x</bevara:undeclared></rdf:Description>", "undeclared"),
+])
+def test_tolerating_our_namespace_hides_no_other_xmp_problem(
+        tmp_path: Path, extra: str, named: str) -> None:
+    """Only findings about our declared bevara properties are accepted; pikepdf reports
+    each problem on its own, so a foreign namespace or an undeclared property still fails."""
+    good = tmp_path / "good.pdf"
+    build_visual_pdfa([make_segment(tmp_path, "a.png")], good, META)
+    assert validate_pdfa(good) == []
+    bad = tmp_path / "bad.pdf"
+    with pikepdf.open(good) as pdf:
+        xmp = pdf.Root.Metadata.read_bytes().decode()
+        pdf.Root.Metadata.write(xmp.replace("</rdf:RDF>", extra + "</rdf:RDF>", 1).encode())
+        pdf.save(bad)
+    findings = validate_pdfa(bad)
+    assert findings and all("6.6.2.3.1" in f for f in findings)
+    assert any(named in f for f in findings)
+
+
 def test_failed_validation_after_write_leaves_no_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
