@@ -2,13 +2,14 @@
 
 Prints JSON with, in one run:
 - ``single``: our capture of a 200-post fixture account (engine only: load, consent,
-  scroll, expand, segments, print) vs bare Playwright doing the same navigation,
+  scroll, expand, segments, print, media) vs bare Playwright doing the same navigation,
   scrolling, one full-page screenshot and page.pdf. Goal: ratio <= 1.3.
 - ``due``: `capture --due` over N fixture accounts (default 50) with
   capture.parallel = 3 (--parallel) vs 1, whole pipeline incl. PDF/A and catalogue. Goal: <= 0.6.
 - peak memory (PSS) of the capturing process tree (Python, Playwright driver, Chromium),
   sampled from /proc; the fixture platform runs in a process of its own, outside it.
-Run: .venv/bin/python scripts/bench_capture.py [--accounts 50] [--posts 200] [--parallel 3] [--api-delay 0.3]
+Run: .venv/bin/python scripts/bench_capture.py [--accounts 50] [--posts 200] [--parallel 3]
+     [--api-delay 0.3] [--latency 0.05]
 """
 
 from __future__ import annotations
@@ -88,12 +89,12 @@ def peak_memory(exclude: int) -> Iterator[list[int]]:
 
 
 @contextmanager
-def platform(api_delay: float) -> Iterator[tuple[str, int]]:
+def platform(api_delay: float, latency: float) -> Iterator[tuple[str, int]]:
     """The fixture platform in its own process, as a real platform would be: its CPU
     time and threads must not count against (or compete with) the capturing process."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "fixtures.platform", "--seed", "2026", "--now", NOW.isoformat(),
-         "--api-delay", str(api_delay)],
+         "--api-delay", str(api_delay), "--latency", str(latency)],
         stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parent.parent)
     try:
         assert proc.stdout is not None
@@ -167,10 +168,13 @@ def main() -> None:
     ap.add_argument("--due-posts", type=int, default=20)
     ap.add_argument("--parallel", type=int, default=3, help="capture.parallel for the parallel run")
     ap.add_argument("--api-delay", type=float, default=0.0,
-                    help="seconds the platform takes per feed API call (a real one is not on loopback)")
+                    help="seconds the platform takes per feed API call")
+    ap.add_argument("--latency", type=float, default=0.0,
+                    help="seconds added to every request: a real platform is not on loopback")
     args = ap.parse_args()
-    out: dict[str, object] = {"benchmark": "capture", "api_delay_s": args.api_delay}
-    with platform(args.api_delay) as (base, platform_pid), tempfile.TemporaryDirectory() as tmp:
+    out: dict[str, object] = {"benchmark": "capture", "api_delay_s": args.api_delay,
+                              "latency_s": args.latency}
+    with platform(args.api_delay, args.latency) as (base, platform_pid), tempfile.TemporaryDirectory() as tmp:
         url = f"{base}/facebook/bench?posts={args.posts}"
         bare_s = asyncio.run(bare(url, Path(tmp)))
         with peak_memory(platform_pid) as single_peak:

@@ -10,6 +10,7 @@ lose more than it keeps.
 
 from __future__ import annotations
 
+import asyncio
 import mimetypes
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,8 @@ MAX_MEDIA_BYTES = 50 * 1024 * 1024
 MAX_MEDIA_FILES = 1000
 MEDIA_TIMEOUT = 20.0
 MEDIA_TYPES = ("image/", "video/")
+PARALLEL_FETCHES = 6
+"""As many as Chromium opens to one host at a time."""
 
 
 @dataclass
@@ -45,17 +48,21 @@ async def fetch_media(context: BrowserContext, steps: StepRunner, workdir: Path,
                              f"(limit {MAX_MEDIA_FILES} per capture)")
     wanted = wanted[:MAX_MEDIA_FILES]
     timeout = min(MEDIA_TIMEOUT, steps.step_timeout)
-    for n, url in enumerate(wanted, 1):
+    slots = asyncio.Semaphore(PARALLEL_FETCHES)
+
+    async def one(n: int, url: str) -> FetchedMedia | str:
         if urlsplit(url).scheme.lower() not in ("http", "https"):
-            done.problems.append(f"{url}: not an http(s) address")
-            continue
-        try:
-            fetched = await steps.run(
-                "media", lambda u=url, i=n: _fetch(context, u, folder, i, timeout),  # type: ignore[misc]
-                label=f"media {n}/{len(wanted)}", timeout=timeout + 1, record=False)
-        except CaptureFailed as failure:
-            done.problems.append(f"{url}: {failure.reason}")
-            continue
+            return "not an http(s) address"
+        async with slots:
+            try:
+                return await steps.run(
+                    "media", lambda: _fetch(context, url, folder, n, timeout),
+                    label=f"media {n}/{len(wanted)}", timeout=timeout + 1, record=False)
+            except CaptureFailed as failure:
+                return failure.reason
+
+    results = await asyncio.gather(*(one(n, url) for n, url in enumerate(wanted, 1)))
+    for url, fetched in zip(wanted, results, strict=True):
         if isinstance(fetched, str):
             done.problems.append(f"{url}: {fetched}")
         else:
