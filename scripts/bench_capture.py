@@ -9,7 +9,7 @@ Prints JSON with, in one run:
 - peak memory (PSS) of the capturing process tree (Python, Playwright driver, Chromium),
   sampled from /proc; the fixture platform runs in a process of its own, outside it.
 Run: .venv/bin/python scripts/bench_capture.py [--accounts 50] [--posts 200] [--parallel 3]
-     [--api-delay 0.3] [--latency 0.05]
+     [--api-delay 0.3] [--latency 0.05] [--repeat 3] [--only single|due]
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import dataclasses
 import datetime as dt
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -171,26 +172,38 @@ def main() -> None:
                     help="seconds the platform takes per feed API call")
     ap.add_argument("--latency", type=float, default=0.0,
                     help="seconds added to every request: a real platform is not on loopback")
+    ap.add_argument("--repeat", type=int, default=3, help="single: runs of each, medians compared")
+    ap.add_argument("--only", choices=("single", "due"), help="run one part only")
     args = ap.parse_args()
     out: dict[str, object] = {"benchmark": "capture", "api_delay_s": args.api_delay,
                               "latency_s": args.latency}
     with platform(args.api_delay, args.latency) as (base, platform_pid), tempfile.TemporaryDirectory() as tmp:
-        url = f"{base}/facebook/bench?posts={args.posts}"
-        bare_s = asyncio.run(bare(url, Path(tmp)))
-        with peak_memory(platform_pid) as single_peak:
-            ours_s, ok = asyncio.run(ours(url, Path(tmp) / "ours"))
-        out["single"] = {"posts": args.posts, "ours_s": round(ours_s, 2), "bare_s": round(bare_s, 2),
-                         "ratio": round(ours_s / bare_s, 2), "goal": 1.3, "ok": ok,
-                         "peak_pss_mib": round(single_peak[0] / 1024, 1)}
-        with peak_memory(platform_pid) as par_peak:
-            par = due_run(base, args.accounts, args.due_posts, args.parallel, Path(tmp) / "par")
-        with peak_memory(platform_pid) as seq_peak:
-            seq = due_run(base, args.accounts, args.due_posts, 1, Path(tmp) / "seq")
-        out["due"] = {"accounts": args.accounts, "posts_each": args.due_posts, "parallel": args.parallel,
-                      "parallel_s": round(par, 1), "sequential_s": round(seq, 1),
-                      "ratio": round(par / seq, 2), "goal": 0.6,
-                      "parallel_peak_pss_mib": round(par_peak[0] / 1024, 1),
-                      "sequential_peak_pss_mib": round(seq_peak[0] / 1024, 1)}
+        if args.only in (None, "single"):
+            url = f"{base}/facebook/bench?posts={args.posts}"
+            bare_runs, ours_runs, oks = [], [], []
+            with peak_memory(platform_pid) as single_peak:
+                for n in range(args.repeat):  # alternated, so drift in load hits both alike
+                    bare_runs.append(asyncio.run(bare(url, Path(tmp))))
+                    took, ok = asyncio.run(ours(url, Path(tmp) / f"ours{n}"))
+                    ours_runs.append(took)
+                    oks.append(ok)
+            ours_s, bare_s = statistics.median(ours_runs), statistics.median(bare_runs)
+            out["single"] = {"posts": args.posts, "runs": args.repeat,
+                             "ours_s": round(ours_s, 2), "bare_s": round(bare_s, 2),
+                             "ours_runs_s": [round(t, 2) for t in ours_runs],
+                             "bare_runs_s": [round(t, 2) for t in bare_runs],
+                             "ratio": round(ours_s / bare_s, 2), "goal": 1.3, "ok": all(oks),
+                             "peak_pss_mib": round(single_peak[0] / 1024, 1)}
+        if args.only in (None, "due"):
+            with peak_memory(platform_pid) as par_peak:
+                par = due_run(base, args.accounts, args.due_posts, args.parallel, Path(tmp) / "par")
+            with peak_memory(platform_pid) as seq_peak:
+                seq = due_run(base, args.accounts, args.due_posts, 1, Path(tmp) / "seq")
+            out["due"] = {"accounts": args.accounts, "posts_each": args.due_posts,
+                          "parallel": args.parallel, "parallel_s": round(par, 1),
+                          "sequential_s": round(seq, 1), "ratio": round(par / seq, 2), "goal": 0.6,
+                          "parallel_peak_pss_mib": round(par_peak[0] / 1024, 1),
+                          "sequential_peak_pss_mib": round(seq_peak[0] / 1024, 1)}
     print(json.dumps(out, indent=2))
 
 
