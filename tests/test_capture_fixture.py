@@ -71,6 +71,21 @@ def test_each_style_is_captured_completely(fp, style: str, tmp_path: Path) -> No
     assert comment.text in drawn
 
 
+def test_virtualised_feed_items_are_all_read_but_the_capture_fails(fp, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Posts leave the DOM while scrolling: every one is still read as an item, and the
+    capture fails instead of storing a full-page record with empty holes."""
+    expected = fp.expected_posts("x", HANDLE, posts=POSTS)
+    result = run(CaptureRequest(url=fp.account_url("x", HANDLE, posts=POSTS) + "&virtual=1",
+                                profile=load_profile("x"), workdir=tmp_path, step_timeout=15))
+    assert not result.ok
+    assert result.reason is not None and result.reason.startswith("virtualised feed: the page keeps ")
+    assert result.reason.endswith(f" of the {POSTS} posts it showed while scrolling, "
+                                  "so its full-page record would have holes")
+    posts = {item.platform_id: item for item in result.items if item.kind == "post"}
+    assert sorted(posts) == sorted(p.id for p in expected)
+    assert all(posts[p.id].text == p.text for p in expected)
+
+
 def test_login_wall_then_logged_in_with_storage_state(fp, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     url = fp.account_url("facebook", "login-wall", posts=5)
     request = CaptureRequest(url=url, profile=load_profile("facebook"), workdir=tmp_path / "out",

@@ -258,6 +258,7 @@ class _Capture:
     async def _final_read(self, page: Page, reader: FeedReader) -> None:
         """Last item read, followers, title and URL for the log."""
         await reader.read_items()
+        await self._check_not_virtualised(page)
         profile = self.req.profile
         if profile.followers_selector:
             raw = await page.evaluate(
@@ -272,6 +273,24 @@ class _Capture:
         self.log.title = str(metrics["title"])
         self.log.final_url = str(metrics["url"])
         self.log.page_height = int(metrics["height"])
+
+    async def _check_not_virtualised(self, page: Page) -> None:
+        """Fail when the page dropped posts it showed while scrolling (a virtualised feed).
+
+        Items were read while scrolling, but the screenshots and the print are taken of
+        the final DOM: they would show empty space where those posts were, a record with
+        holes that looks whole.
+        """
+        containers = [spec.container for spec in self.req.profile.items if spec.kind == "post"]
+        seen = sum(1 for item in self.collector.items if item.kind == "post")
+        if not containers or not seen:
+            return
+        present = int(await page.evaluate(js.COUNT_ELEMENTS, ", ".join(containers)))
+        if present < seen:
+            raise CaptureFailed(
+                f"virtualised feed: the page keeps {present} of the {seen} posts it showed "
+                "while scrolling, so its full-page record would have holes"
+            )
 
     def _incompleteness(self, outcome: ScrollOutcome) -> str | None:
         """Reason the feed is incomplete, or None when the capture covers what was asked."""

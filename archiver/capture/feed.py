@@ -85,10 +85,15 @@ class FeedReader:
         self.log.expanders_clicked += len(clicked)
         return len(clicked)
 
-    async def end_marker_present(self) -> bool:
+    async def end_marker_reached(self) -> bool:
+        """Whether the end-of-feed marker is in or above the viewport.
+
+        Being in the DOM is not enough: a virtualised feed appends its last posts and the
+        marker together but keeps the posts out of the DOM until the viewport nears them.
+        """
         if not self.profile.end_marker:
             return False
-        return bool(await self.page.evaluate(js.ELEMENT_PRESENT, self.profile.end_marker))
+        return bool(await self.page.evaluate(js.ELEMENT_REACHED, self.profile.end_marker))
 
     async def scroll(
         self, period_start: dt.datetime | None, max_rounds: int, viewport_height: int
@@ -137,7 +142,7 @@ class FeedReader:
         """
         await self.read_items()
         await self.click_expanders()
-        if await self.end_marker_present():
+        if await self.end_marker_reached():
             self.log.end_marker_seen = True
             await self.read_items()
             return True

@@ -128,12 +128,19 @@ CLICK_EXPANDERS = (
     try { document.querySelectorAll(s).forEach((el) => candidates.add(el)); } catch (e) {}
   }
   if (texts.length || patterns.length) {
+    // innerText of every link and button on a long feed, every round, is the cost here:
+    // an element whose text has not changed since it last failed to match is skipped.
+    const notExpander = window.__bevaraNotExpander || (window.__bevaraNotExpander = new WeakMap());
     const clickable = 'button, [role="button"], a, summary, span[tabindex], div[tabindex]';
     for (const el of document.querySelectorAll(clickable)) {
-      const label = norm(el.innerText || el.textContent);
-      if (!label || label.length > 80) continue;
-      if (texts.includes(label.toLowerCase()) || patterns.some((p) => p.test(label)))
+      if (el.hasAttribute('data-bevara-clicked')) continue;
+      const raw = el.textContent;
+      if (notExpander.get(el) === raw) continue;
+      const label = norm(el.innerText || raw);
+      if (label && label.length <= 80
+          && (texts.includes(label.toLowerCase()) || patterns.some((p) => p.test(label))))
         candidates.add(el);
+      else notExpander.set(el, raw);
     }
   }
   const clicked = [];
@@ -223,8 +230,16 @@ READ_FOLLOWERS = """(f) => {
   return f.attr ? el.getAttribute(f.attr) : (el.innerText || el.textContent);
 }"""
 
-ELEMENT_PRESENT = """(selector) => {
-  try { return document.querySelector(selector) !== null; } catch (e) { return false; }
+COUNT_ELEMENTS = """(selector) => {
+  try { return document.querySelectorAll(selector).length; } catch (e) { return 0; }
+}"""
+
+ELEMENT_REACHED = """(selector) => {
+  try {
+    for (const el of document.querySelectorAll(selector))
+      if (el.getBoundingClientRect().top < window.innerHeight) return true;
+  } catch (e) { /* a bad selector means: not reached */ }
+  return false;
 }"""
 
 # Makes lazy images load now and reports how many are still loading.
