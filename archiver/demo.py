@@ -13,8 +13,9 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from archiver import accounts, register, snapshots
+from archiver import accounts, itemsearch, register, snapshots
 from archiver.archive import init_archive
 from archiver.errors import ConfigError
 from archiver.files import atomic_write_text
@@ -23,6 +24,7 @@ from archiver.importer import ImportReport, import_export
 
 MARKER = ".bevara-demo"
 DEMO_NOW = dt.datetime(2026, 7, 1, 6, 0, tzinfo=dt.UTC)
+FLAGGED_SHOWN = 5
 """The fixture platform's content is generated around this instant, just after midsummer's boundary."""
 
 ACCOUNTS = (
@@ -41,7 +43,7 @@ class DemoResult:
     register_html: Path
     outcomes: list[snapshots.Outcome] = field(default_factory=list)
     imported: ImportReport | None = None
-    flagged: int = 0
+    flagged: list[dict[str, Any]] = field(default_factory=list)  # masked, newest first
 
 
 def prepare_home(root: Path, fresh: bool) -> Home:
@@ -79,15 +81,18 @@ def run_demo(root: Path, *, fresh: bool, actor: str, progress: Callable[[str], N
                 jobs = snapshots.due_jobs(session, archive.now, archive.settings.tz)
             outcomes = snapshots.run(archive, jobs, progress=progress)
         export = home.tmp_dir / "facebook-export.zip"
-        generate_facebook_export(export, items=60, seed=2026, owner="Torsby kommun")
+        generate_facebook_export(export, items=60, seed=2026, owner="Torsby kommun",
+                                 sensitive_every=4)
         progress("importing a sample Facebook export")
         imported = import_export(archive, ids[0], export, "facebook")
         export.unlink()
         with archive.transaction() as session:
             html = register.render_html(accounts.list_accounts(session, include_closed=True),
                                         org_name=archive.settings.org_name, generated=archive.now)
+            flagged = [itemsearch.item_record(i) for i in itemsearch.find(
+                session, itemsearch.ItemFilter(flag="any", limit=FLAGGED_SHOWN))]
         register_html = home.root / "register.html"
         atomic_write_text(register_html, html)
-        return DemoResult(home.root, register_html, outcomes, imported, imported.counts.flagged)
+        return DemoResult(home.root, register_html, outcomes, imported, flagged)
     finally:
         archive.close()

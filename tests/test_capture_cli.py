@@ -12,8 +12,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from conftest import ADMINS, Cli
 
+from archiver.cli import cli
 from archiver.errors import ExitCode
 from archiver.pdfa import read_snapshot_xmp, validate_pdfa
 from fixtures.exports import generate
@@ -201,3 +203,18 @@ def test_capture_usage_errors(arc: Cli) -> None:
     assert busy.exit_code == ExitCode.busy
     assert busy.stderr == (f"Error: another capture run holds {busy_lock}; try again when it has "
                            "finished\n")
+
+
+@pytest.mark.browser
+def test_demo_runs_end_to_end_and_shows_flagged_items_masked(tmp_path: Path) -> None:
+    """The README's first command: fixture accounts captured, an export imported, flags shown."""
+    home = tmp_path / "demo-home"
+    result = CliRunner().invoke(cli, ["demo", "--home", str(home), "--json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr[-2000:]
+    out = json.loads(result.stdout)
+    assert [c["status"] for c in out["captures"]] == ["ok", "ok", "ok"]
+    assert (out["import"]["new"], out["import"]["flagged"]) == (60, 5)
+    assert out["flagged"] and all(r["flags"] for r in out["flagged"])
+    shown = json.dumps(out["flagged"], ensure_ascii=False)
+    assert "****" in shown and "19121212-1212" not in shown
+    assert Path(out["register"]).read_text(encoding="utf-8").startswith("<!DOCTYPE html>")

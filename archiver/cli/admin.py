@@ -126,7 +126,8 @@ def demo_cmd(home_opt: str, fresh: bool, posts: int, as_json: bool) -> None:
     if as_json:
         emit_json({"home": str(result.home), "register": str(result.register_html),
                    "captures": [o.as_dict() for o in result.outcomes],
-                   "import": result.imported.counts.as_dict() if result.imported else None})
+                   "import": result.imported.counts.as_dict() if result.imported else None,
+                   "flagged": result.flagged})
     else:
         click.echo(f"Archive home: {result.home}")
         for o in result.outcomes:
@@ -135,6 +136,11 @@ def demo_cmd(home_opt: str, fresh: bool, posts: int, as_json: bool) -> None:
         if result.imported:
             c = result.imported.counts
             click.echo(f"  Facebook export: {c.new} new items, {c.flagged} flagged for review")
+        if result.flagged:
+            click.echo("Flagged for review (sensitive spans masked), newest first:")
+            for r in result.flagged:
+                text = " ".join(r["text"].split())
+                click.echo(f"  item {r['id']} [{', '.join(r['flags'])}] {r['author'] or '-'}: {text[:90]}")
         click.echo(f"Public register: {result.register_html}")
         click.echo(f"Next: ARCHIVE_HOME={result.home} archive items list --flag any")
     if len(ok) != len(result.outcomes):
