@@ -12,6 +12,7 @@ Make one on a workstation with a screen, logged in as the account's administrato
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import stat
@@ -30,8 +31,9 @@ MAX_STATE_BYTES = 5 * 1024 * 1024
 """Far above a real storage state (a few kB); a larger file is not one."""
 
 
-def file_name(account_id: int) -> str:
-    return f"storage-state-{account_id}.json"
+def file_name(account_id: int, data: bytes) -> str:
+    """A new name for each new state, so the previous one stays intact until the commit."""
+    return f"storage-state-{account_id}-{hashlib.sha256(data).hexdigest()[:12]}.json"
 
 
 def read_state(path: Path) -> bytes:
@@ -60,25 +62,27 @@ def read_state(path: Path) -> bytes:
     return data
 
 
-def set_state(archive: Archive, session: Session, account_id: int, source: Path) -> Path:
+def set_state(archive: Archive, session: Session, account_id: int,
+              source: Path) -> tuple[Path, Path | None]:
     """Copy *source* into the secrets folder (0600) and link it to the account.
 
-    The file is written before the transaction commits; if the commit fails, the
-    account still names the previous state (or none), and the next set overwrites it.
+    Returns the new file and the one the account named before (the same path when the
+    content is the same). The caller deletes the replaced file after the commit, or the
+    new one if the commit fails: until then both exist and the catalogue names one.
     """
     account = get_account(session, account_id)
     data = read_state(source)
     secrets = archive.home.secrets_dir
     secrets.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.chmod(secrets, 0o700)
-    dest = secrets / file_name(account.id)
+    dest = secrets / file_name(account.id, data)
+    old = secrets / account.storage_state if account.storage_state else None
     atomic_write_bytes(dest, data, mode=0o600)
-    replaced = account.storage_state is not None
     account.storage_state = dest.name
     account.updated_at = archive.now
     archive.audit(session, f"account:{account.id}",
-                  {"login_state": "replaced" if replaced else "set"})
-    return dest
+                  {"login_state": "replaced" if old is not None else "set"})
+    return dest, old
 
 
 def clear_state(archive: Archive, session: Session, account_id: int) -> Path:

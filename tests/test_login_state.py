@@ -40,7 +40,8 @@ def test_set_keeps_a_private_copy_and_audits_only_the_fact(arc: Cli, tmp_path: P
     source = state_file(tmp_path / "state.json", value="hemlig-session-123")
     result = arc.ok("accounts", "login-state", str(account), str(source))
     assert result.stderr == f"Login state of account {account} set.\n"
-    stored = arc.home / "secrets" / f"storage-state-{account}.json"
+    (stored,) = (arc.home / "secrets").iterdir()
+    assert stored.name.startswith(f"storage-state-{account}-")
     assert stored.read_bytes() == source.read_bytes()
     assert stat.S_IMODE(stored.stat().st_mode) == 0o600
     assert stat.S_IMODE((arc.home / "secrets").stat().st_mode) == 0o700
@@ -49,6 +50,14 @@ def test_set_keeps_a_private_copy_and_audits_only_the_fact(arc: Cli, tmp_path: P
     assert "hemlig" not in json.dumps(shown) and "secrets" not in json.dumps(shown)
     assert "hemlig" not in arc.ok("accounts", "register", "--internal").stdout
     assert "hemlig" not in audit_changes(arc) and '{"login_state":"set"}' in audit_changes(arc)
+    # The same state again changes nothing on disk; a new one replaces the old file.
+    arc.ok("accounts", "login-state", str(account), str(source))
+    assert list((arc.home / "secrets").iterdir()) == [stored]
+    newer = state_file(tmp_path / "newer.json", value="ny-session-456")
+    arc.ok("accounts", "login-state", str(account), str(newer))
+    (stored,) = (arc.home / "secrets").iterdir()
+    assert stored.read_bytes() == newer.read_bytes() and stat.S_IMODE(stored.stat().st_mode) == 0o600
+    assert '{"login_state":"replaced"}' in audit_changes(arc)
     removed = arc.ok("accounts", "login-state", str(account), "--clear")
     assert removed.stderr == f"Login state of account {account} removed.\n"
     assert not stored.exists()
@@ -108,7 +117,7 @@ def test_capture_behind_login_wall_with_state_and_refused_when_readable(arc: Cli
         assert out["status"] == "ok"
         for path in (arc.home / "store").rglob("*"):
             assert not path.is_file() or b"fixture_session" not in path.read_bytes()
-        stored = arc.home / "secrets" / f"storage-state-{account}.json"
+        (stored,) = (arc.home / "secrets").iterdir()
         os.chmod(stored, 0o644)
         loose = arc("capture", str(account), "--json")
         assert loose.exit_code == ExitCode.partial_failure
