@@ -25,6 +25,8 @@ MAX_MEDIA_BYTES = 50 * 1024 * 1024
 MAX_MEDIA_FILES = 1000
 MEDIA_TIMEOUT = 20.0
 MEDIA_TYPES = ("image/", "video/")
+PROGRESS_EVERY = 25
+"""A progress line per this many media, not one per image."""
 PARALLEL_FETCHES = 6
 """As many as Chromium opens to one host at a time."""
 
@@ -57,7 +59,8 @@ async def fetch_media(context: BrowserContext, steps: StepRunner, workdir: Path,
             try:
                 return await steps.run(
                     "media", lambda: _fetch(context, url, folder, n, timeout),
-                    label=f"media {n}/{len(wanted)}", timeout=timeout + 1, record=False)
+                    label=f"media {n}/{len(wanted)}", timeout=timeout + 1, record=False,
+                    quiet=n % PROGRESS_EVERY != 0 and n != len(wanted))
             except CaptureFailed as failure:
                 return failure.reason
 

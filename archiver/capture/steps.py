@@ -67,15 +67,17 @@ class StepRunner:
         label: str | None = None,
         timeout: float | None = None,
         record: bool = True,
+        quiet: bool = False,
     ) -> T:
         """Await ``factory()`` within the step limit; failures become CaptureFailed.
 
         ``record=False`` is for the many small rounds of a phase (scrolling, segments)
-        that the caller logs as one step.
+        that the caller logs as one step; ``quiet`` skips the progress line.
         """
         limit = self.step_timeout if timeout is None else timeout
         self.current = name
-        self.report(label or name)
+        if not quiet:
+            self.report(label or name)
         started = time.monotonic()
         try:
             value = await asyncio.wait_for(factory(), limit)
