@@ -123,28 +123,27 @@ class Ingest:
         new_rows: list[dict[str, Any]] = []
         new_records: list[ImportedItem] = []
         pending: dict[str, int] = {}  # platform id -> index in new_rows, for repeats in a batch
-        versions: list[tuple[int | str, ImportedItem, int]] = []  # (item id or pending key, record, seq)
+        versions: list[tuple[int | str, ImportedItem, int, str]] = []  # (item id or pending key, record, seq, digest)
         touched: list[int] = []  # existing items this source saw again
         for r in records:
             k = known.get(r.platform_id) or known.get(content_key(r.kind, r.created, r.text))
+            digest = text_digest(r.text)
             if k is None and r.platform_id in pending:
-                digest = text_digest(r.text)
                 row = new_rows[pending[r.platform_id]]
                 if digest not in row["_digests"]:
                     row["_digests"][digest] = len(row["_digests"]) + 1
                     row.update(text=r.text, edited_at=r.edited or row["edited_at"])
-                    versions.append((r.platform_id, r, len(row["_digests"])))
+                    versions.append((r.platform_id, r, len(row["_digests"]), digest))
                 continue
             if k is None:
                 pending[r.platform_id] = len(new_rows)
-                new_rows.append(self._new_row(r))
+                new_rows.append(self._new_row(r, digest))
                 new_records.append(r)
-                versions.append((r.platform_id, r, 1))
+                versions.append((r.platform_id, r, 1, digest))
                 self.counts.new += 1
                 continue
             self.seen_ids.add(k.id)
             touched.append(k.id)
-            digest = text_digest(r.text)
             changes: dict[str, Any] = {}
             if r.deleted:
                 changes["deleted_on_platform"] = True
@@ -155,7 +154,7 @@ class Ingest:
             else:
                 seq = max(k.digests.values(), default=0) + 1
                 k.digests[digest] = seq
-                versions.append((k.id, r, seq))
+                versions.append((k.id, r, seq, digest))
                 changes.update(text=r.text, edited_at=r.edited)
                 self.counts.updated += 1
             if changes:
@@ -176,7 +175,8 @@ class Ingest:
             self.seen_ids.update(ids.values())
             self._sources(list(ids.values()))
             self._store_media([(ids[r.platform_id], r) for r in new_records if r.media])
-        self._versions([(ids[v] if isinstance(v, str) else v, r, seq) for v, r, seq in versions])
+        self._versions([(ids[v] if isinstance(v, str) else v, r, seq, digest)
+                        for v, r, seq, digest in versions])
 
     def _known(self, records: list[ImportedItem]) -> dict[str, _Known]:
         """Existing items for a batch, by platform id and by content key."""
@@ -203,7 +203,7 @@ class Ingest:
                 ids[item_id].digests[digest] = seq
         return out
 
-    def _new_row(self, r: ImportedItem) -> dict[str, Any]:
+    def _new_row(self, r: ImportedItem, digest: str) -> dict[str, Any]:
         return {
             "account_id": self.account_id, "platform_id": r.platform_id, "kind": r.kind,
             "parent_platform_id": r.parent_id, "thread_id": r.thread_id,
@@ -212,7 +212,7 @@ class Ingest:
             "deleted_on_platform": r.deleted, "removed_from_platform": False,
             "removed_detected_at": None, "content_purged": False,
             "first_seen_at": self.now, "last_seen_at": self.now,
-            "_digests": {text_digest(r.text): 1},
+            "_digests": {digest: 1},
         }
 
     def _sources(self, item_ids: list[int]) -> None:
@@ -220,20 +220,20 @@ class Ingest:
             {"item_id": i, "snapshot_id": self.snapshot_id, "import_id": self.import_id,
              "seen_at": self.now} for i in item_ids])
 
-    def _versions(self, versions: list[tuple[int, ImportedItem, int]]) -> None:
+    def _versions(self, versions: list[tuple[int, ImportedItem, int, str]]) -> None:
         if not versions:
             return
-        rows = [{"item_id": item_id, "seq": seq, "text": r.text, "text_sha256": text_digest(r.text),
-                 "edited_at": r.edited, "seen_at": self.now, "source": self.source}
-                for item_id, r, seq in versions]
-        self.session.execute(insert(_core(ItemVersion)), rows)
+        self.session.execute(insert(_core(ItemVersion)), [
+            {"item_id": item_id, "seq": seq, "text": r.text, "text_sha256": digest,
+             "edited_at": r.edited, "seen_at": self.now, "source": self.source}
+            for item_id, r, seq, digest in versions])
         version_ids = {(item_id, digest): vid for vid, item_id, digest in self.session.execute(
             select(ItemVersion.id, ItemVersion.item_id, ItemVersion.text_sha256)
-            .where(ItemVersion.item_id.in_(list({row["item_id"] for row in rows}))))}
+            .where(ItemVersion.item_id.in_(list({item_id for item_id, _, _, _ in versions}))))}
         flags = []
         flagged_items = set()
-        for row, (item_id, r, _) in zip(rows, versions, strict=True):
-            version_id = version_ids[(item_id, str(row["text_sha256"]))]
+        for item_id, r, _, digest in versions:
+            version_id = version_ids[(item_id, digest)]
             for f in self.screen.scan(r.text):
                 flags.append({"item_id": item_id, "version_id": version_id, "kind": f.kind,
                               "start": f.start, "end": f.end, "match": f.match,

@@ -19,8 +19,6 @@ import stat
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from archiver.accounts import get_account
 from archiver.archive import Archive
 from archiver.errors import BadInputError, ConfigError, NotFoundError
@@ -62,39 +60,48 @@ def read_state(path: Path) -> bytes:
     return data
 
 
-def set_state(archive: Archive, session: Session, account_id: int,
-              source: Path) -> tuple[Path, Path | None]:
+def set_state(archive: Archive, account_id: int, source: Path) -> Path:
     """Copy *source* into the secrets folder (0600) and link it to the account.
 
-    Returns the new file and the one the account named before (the same path when the
-    content is the same). The caller deletes the replaced file after the commit, or the
-    new one if the commit fails: until then both exist and the catalogue names one.
+    Each state gets a new file name, so the file the account names stays intact until
+    the commit: the replaced file is deleted after it, the new one if it fails.
     """
-    account = get_account(session, account_id)
     data = read_state(source)
     secrets = archive.home.secrets_dir
     secrets.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.chmod(secrets, 0o700)
-    dest = secrets / file_name(account.id, data)
-    old = secrets / account.storage_state if account.storage_state else None
-    atomic_write_bytes(dest, data, mode=0o600)
-    account.storage_state = dest.name
-    account.updated_at = archive.now
-    archive.audit(session, f"account:{account.id}",
-                  {"login_state": "replaced" if old is not None else "set"})
-    return dest, old
+    created: Path | None = None
+    try:
+        with archive.transaction() as session:
+            account = get_account(session, account_id)
+            dest = secrets / file_name(account.id, data)
+            old = secrets / account.storage_state if account.storage_state else None
+            atomic_write_bytes(dest, data, mode=0o600)
+            created = dest if dest != old else None
+            account.storage_state = dest.name
+            account.updated_at = archive.now
+            archive.audit(session, f"account:{account.id}",
+                          {"login_state": "replaced" if old is not None else "set"})
+    except BaseException:
+        if created is not None:  # the catalogue does not name it: no secret left behind
+            created.unlink(missing_ok=True)
+        raise
+    if old is not None and old != dest:
+        old.unlink(missing_ok=True)
+    return dest
 
 
-def clear_state(archive: Archive, session: Session, account_id: int) -> Path:
-    """Unlink the account's state; returns the file, for the caller to delete after commit."""
-    account = get_account(session, account_id)
-    if account.storage_state is None:
-        raise BadInputError(f"account {account_id} has no login state to remove")
-    path = archive.home.secrets_dir / account.storage_state
-    account.storage_state = None
-    account.updated_at = archive.now
-    archive.audit(session, f"account:{account.id}", {"login_state": "removed"})
-    return path
+def clear_state(archive: Archive, account_id: int) -> None:
+    """Unlink the account's state and, once that is committed, delete the file."""
+    with archive.transaction() as session:
+        account = get_account(session, account_id)
+        if account.storage_state is None:
+            raise BadInputError(f"account {account_id} has no login state to remove")
+        path = archive.home.secrets_dir / account.storage_state
+        account.storage_state = None
+        account.updated_at = archive.now
+        archive.audit(session, f"account:{account.id}", {"login_state": "removed"})
+    path.unlink(missing_ok=True)
 
 
 def state_for_capture(home: Home, name: str | None) -> Path | None:

@@ -160,8 +160,9 @@ CLICK_EXPANDERS = (
 }"""
 )
 
-# Reads every post/comment/reply in the DOM that is new or changed since the last call. A field is looked up inside the
-# item but never inside a nested item, so a post's text is not its comments' text.
+# Reads every post/comment/reply in the DOM that is new or changed since the last call.
+# A field is looked up inside the item but never inside a nested item, so a post's text
+# is not its comments' text.
 EXTRACT_ITEMS = """(specs) => {
   const all = specs.map((s) => s.container).join(', ');
   const ownedBy = (el, item) => {

@@ -225,23 +225,10 @@ def login_state(ctx: click.Context, account_id: str, state_file: Path | None, cl
     archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
     ident = positive_id(account_id)
     if state_file is not None:
-        written: list[Path] = []
-        try:
-            with archive.transaction() as session:
-                new, old = loginstate.set_state(archive, session, ident, state_file)
-                if new != old:
-                    written.append(new)
-        except BaseException:
-            for path in written:  # the catalogue does not name it: no secret left behind
-                path.unlink(missing_ok=True)
-            raise
-        if old is not None and old != new:
-            old.unlink(missing_ok=True)
+        loginstate.set_state(archive, ident, state_file)
         click.echo(f"Login state of account {ident} set.", err=True)
         return
-    with archive.transaction() as session:
-        old = loginstate.clear_state(archive, session, ident)
-    old.unlink(missing_ok=True)
+    loginstate.clear_state(archive, ident)
     click.echo(f"Login state of account {ident} removed.", err=True)
 
 
