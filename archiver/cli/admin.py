@@ -19,6 +19,7 @@ from archiver.cli.common import (
     json_option,
     open_from_options,
 )
+from archiver.cli.items import item_line
 from archiver.clock import resolve_now
 from archiver.errors import ExitCode
 from archiver.home import valid_timezone
@@ -139,8 +140,7 @@ def demo_cmd(home_opt: str, fresh: bool, posts: int, as_json: bool) -> None:
         if result.flagged:
             click.echo("Flagged for review (sensitive spans masked), newest first:")
             for r in result.flagged:
-                text = " ".join(r["text"].split())
-                click.echo(f"  item {r['id']} [{', '.join(r['flags'])}] {r['author'] or '-'}: {text[:90]}")
+                click.echo(item_line(r))
         click.echo(f"Public register: {result.register_html}")
         click.echo(f"Next: ARCHIVE_HOME={result.home} archive items list --flag any")
     if len(ok) != len(result.outcomes):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -78,6 +79,15 @@ def items_group() -> None:
     """Posts, comments and messages from captures and imports."""
 
 
+def item_line(r: dict[str, Any]) -> str:
+    """One item record as a line of a listing: id, day, kind, author, text, [flags] <marks>."""
+    tags = " ".join([*(f"[{k}]" for k in r["flags"]), *(f"<{m}>" for m in r["marks"])])
+    created = (r["created"] or "")[:10]
+    text_one_line = " ".join(r["text"].split())
+    return (f"{r['id']:>6}  {created}  {r['kind']:<7}  {r['author'] or '-'}: "
+            f"{text_one_line[:100]}{' ' + tags if tags else ''}")
+
+
 def _run_list(ctx, text, account_id, kind, since, until, flag, mark, gone, limit,
               home_opt, db_opt, now_opt, by_opt, as_json) -> None:
     archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
@@ -91,11 +101,7 @@ def _run_list(ctx, text, account_id, kind, since, until, flag, mark, gone, limit
         emit_json(records)
         return
     for r in records:
-        tags = " ".join([*(f"[{k}]" for k in r["flags"]), *(f"<{m}>" for m in r["marks"])])
-        created = (r["created"] or "")[:10]
-        text_one_line = " ".join(r["text"].split())
-        click.echo(f"{r['id']:>6}  {created}  {r['kind']:<7}  {r['author'] or '-'}: "
-                   f"{text_one_line[:100]}{' ' + tags if tags else ''}")
+        click.echo(item_line(r))
     click.echo(f"{len(records)} item{'s' if len(records) != 1 else ''}.", err=True)
 
 
