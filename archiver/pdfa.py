@@ -387,13 +387,6 @@ def _add_bevara_block(pdf: pikepdf.Pdf, meta: SnapshotMetadata) -> None:
     stream.write(text.encode("utf-8"))
 
 
-def _strip_bevara_block(xmp: str) -> str:
-    start, end = xmp.find(_BLOCK_START), xmp.find(_BLOCK_END)
-    if start < 0 or end < 0:
-        return xmp
-    return xmp[:start] + xmp[end + len(_BLOCK_END) :]
-
-
 def _xmp_text(pdf: pikepdf.Pdf) -> str | None:
     stream = pdf.Root.get("/Metadata")
     if not isinstance(stream, pikepdf.Stream):
@@ -403,12 +396,14 @@ def _xmp_text(pdf: pikepdf.Pdf) -> str | None:
 
 def read_snapshot_xmp(path: Path) -> dict[str, str]:
     """The bevara fields plus title, source and createDate from a record's XMP."""
-    from lxml import etree
-
     with pikepdf.open(path) as pdf:
         text = _xmp_text(pdf)
-    if text is None:
-        return {}
+    return _xmp_values(text) if text is not None else {}
+
+
+def _xmp_values(text: str) -> dict[str, str]:
+    from lxml import etree
+
     root = etree.fromstring(text.encode("utf-8"))
     result: dict[str, str] = {}
     for el in root.iter(f"{{{BEVARA_NS}}}*"):
@@ -461,7 +456,7 @@ def validate_pdfa(path: Path, part: str = "2b") -> list[str]:
         findings.append(f"XMP claims PDF/A {claim or 'nothing'}, expected {part.upper()}")
     if xmp and not has_schema:
         findings.append("XMP has no PDF/A extension schema for the bevara namespace")
-    values = read_snapshot_xmp(path) if xmp else {}
+    values = _xmp_values(xmp) if xmp else {}
     missing = [n for n in BEVARA_FIELDS if n not in values]
     if missing:
         findings.append("XMP lacks bevara fields: " + ", ".join(missing))

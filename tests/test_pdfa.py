@@ -12,9 +12,10 @@ from PIL import Image, ImageDraw, ImageFont
 from archiver.capture.model import Segment, SnapshotMetadata, TextBox
 from archiver.errors import PdfaError
 from archiver.pdfa import (
+    _BLOCK_END,
+    _BLOCK_START,
     PRINT_CSS,
     PRINT_SCRIPT,
-    _strip_bevara_block,
     build_visual_pdfa,
     make_print_pdfa,
     read_snapshot_xmp,
@@ -44,11 +45,16 @@ def pdftotext(path: Path) -> str:
     ).stdout
 
 
+def strip_bevara_block(xmp: str) -> str:
+    start, end = xmp.index(_BLOCK_START), xmp.index(_BLOCK_END)
+    return xmp[:start] + xmp[end + len(_BLOCK_END):]
+
+
 def strict_check(path: Path) -> pikepdf.pdfa.Report:
     """pikepdf's own verdict on the file minus our schema-described bevara XMP block."""
     with pikepdf.open(path) as pdf:
         xmp = pdf.Root.Metadata.read_bytes().decode()
-        pdf.Root.Metadata.write(_strip_bevara_block(xmp).encode())
+        pdf.Root.Metadata.write(strip_bevara_block(xmp).encode())
         return pikepdf.pdfa.check(pdf, "2b")
 
 
