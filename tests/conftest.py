@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,16 @@ ORG = ("--org", "Torsby kommun", "--org-id", "212000-1769")
 
 def chromium_available() -> bool:
     return any(Path(p).exists() for p in ("/usr/lib/chromium/chromium", "/usr/bin/chromium"))
+
+
+@pytest.fixture
+def pdf_text() -> Callable[[Path | str], str]:
+    """Text of a PDF as poppler's pdftotext extracts it: what a reader's copy and paste gets."""
+
+    def extract(path: Path | str) -> str:
+        return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+    return extract
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

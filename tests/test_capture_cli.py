@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -42,12 +43,10 @@ def set_timeouts(arc: Cli, step: int, total: int) -> None:
     cfg.write_text(text.replace("total_timeout = 300", f"total_timeout = {total}"))
 
 
-def pdftotext(path: str) -> str:
-    return subprocess.run(["pdftotext", path, "-"], capture_output=True, text=True, check=True).stdout
-
 
 @pytest.mark.browser
-def test_due_capture_stores_valid_snapshot_once(arc: Cli, platform: FixturePlatform, tmp_path: Path) -> None:
+def test_due_capture_stores_valid_snapshot_once(arc: Cli, platform: FixturePlatform, tmp_path: Path,
+                                                pdf_text: Callable[[str], str]) -> None:
     url = platform.account_url("facebook", "torsbykommun", posts=30)
     account = register(arc, url)
     env = {"ARCHIVE_NOW": "2026-07-01T09:00:00Z"}
@@ -66,7 +65,7 @@ def test_due_capture_stores_valid_snapshot_once(arc: Cli, platform: FixturePlatf
     assert xmp["boundary"] == "2026-07-01" and xmp["periodStart"] == "2026-01-01"
     expected = [p for p in platform.expected_posts("facebook", "torsbykommun", posts=30)
                 if p.created >= dt.datetime(2025, 12, 31, 23, tzinfo=dt.UTC)]
-    text = " ".join(pdftotext(roles["visual-pdf"]["path"]).split())
+    text = " ".join(pdf_text(roles["visual-pdf"]["path"]).split())
     assert " ".join(expected[0].text.split()) in text      # newest post
     assert " ".join(expected[-1].text.split()) in text     # last post of the period
     # Idempotent: a second run finds nothing due and stores nothing.

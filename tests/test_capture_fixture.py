@@ -71,19 +71,51 @@ def test_each_style_is_captured_completely(fp, style: str, tmp_path: Path) -> No
     assert comment.text in drawn
 
 
-def test_virtualised_feed_items_are_all_read_but_the_capture_fails(fp, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    """Posts leave the DOM while scrolling: every one is still read as an item, and the
-    capture fails instead of storing a full-page record with empty holes."""
+def test_virtualised_feed_is_shown_whole_in_a_tall_viewport(fp, tmp_path: Path, pdf_text) -> None:  # type: ignore[no-untyped-def]
+    """Posts leave the DOM while scrolling (as on X): the engine grows the viewport to the
+    page's height so the feed puts every post back, and both records then hold them all."""
     expected = fp.expected_posts("x", HANDLE, posts=POSTS)
-    result = run(CaptureRequest(url=fp.account_url("x", HANDLE, posts=POSTS) + "&virtual=1",
-                                profile=load_profile("x"), workdir=tmp_path, step_timeout=15))
-    assert not result.ok
-    assert result.reason is not None and result.reason.startswith("virtualised feed: the page keeps ")
-    assert result.reason.endswith(f" of the {POSTS} posts it showed while scrolling, "
-                                  "so its full-page record would have holes")
+    result = run(
+        CaptureRequest(
+            url=fp.account_url("x", HANDLE, posts=POSTS) + "&virtual=1",
+            profile=load_profile("x"),
+            workdir=tmp_path,
+            step_timeout=15,
+        )
+    )
+    assert result.ok, result.reason
+    assert result.log.viewport_grown_to is not None and result.log.viewport_grown_to > 900
     posts = {item.platform_id: item for item in result.items if item.kind == "post"}
     assert sorted(posts) == sorted(p.id for p in expected)
     assert all(posts[p.id].text == p.text for p in expected)
+    drawn = words(" ".join(box.text for segment in result.segments for box in segment.text_boxes))
+    printed = words(pdf_text(result.print_pdf))
+    for post in expected:
+        start = " ".join(words(post.text).split()[:3])
+        assert start in drawn and start in printed, post.id
+
+
+def words(text: str) -> str:
+    """Text without emoji and punctuation: each record breaks lines and splits emoji its own way."""
+    return " ".join(filter(None, ("".join(c for c in word if c.isalnum()) for word in text.split())))
+
+
+def test_virtualised_feed_taller_than_the_limit_fails(fp, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Beyond the tall-viewport limit the capture fails instead of storing holes."""
+    result = run(
+        CaptureRequest(
+            url=fp.account_url("x", HANDLE, posts=POSTS) + "&virtual=1",
+            profile=load_profile("x"),
+            workdir=tmp_path,
+            step_timeout=15,
+            tall_viewport_max=2000,
+        )
+    )
+    assert not result.ok
+    assert result.reason is not None and result.reason.startswith("virtualised feed: the page keeps ")
+    assert f" of the {POSTS} posts it showed while scrolling and at " in result.reason
+    assert result.reason.endswith(" px it is taller than the 2000 px limit, so its full-page record would have holes")
+    assert len([item for item in result.items if item.kind == "post"]) == POSTS
 
 
 def test_login_wall_then_logged_in_with_storage_state(fp, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

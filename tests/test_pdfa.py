@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pikepdf
@@ -39,11 +40,6 @@ META = SnapshotMetadata(
 )
 
 
-def pdftotext(path: Path) -> str:
-    return subprocess.run(
-        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
-
 
 def strip_bevara_block(xmp: str) -> str:
     start, end = xmp.index(_BLOCK_START), xmp.index(_BLOCK_END)
@@ -72,13 +68,13 @@ def make_segment(tmp: Path, name: str, height: int = 300, width: int = 800) -> S
     return Segment(path=path, top=0, width=width, height=height, text_boxes=tuple(boxes))
 
 
-def test_visual_record_is_pdfa_with_exact_text_and_xmp(tmp_path: Path) -> None:
+def test_visual_record_is_pdfa_with_exact_text_and_xmp(tmp_path: Path, pdf_text: Callable[[Path], str]) -> None:
     out = tmp_path / "visual.pdf"
     segs = [make_segment(tmp_path, "a.png"), make_segment(tmp_path, "b.png")]
     build_visual_pdfa(segs, out, META)
     assert validate_pdfa(out) == []
     assert strict_check(out).passed
-    text = pdftotext(out)
+    text = pdf_text(out)
     for line in LINES:
         assert text.count(line) == 2
     with pikepdf.open(out) as pdf:
@@ -210,7 +206,7 @@ HTML = (
 
 
 @pytest.mark.browser
-def test_print_record_from_chromium(tmp_path: Path) -> None:
+def test_print_record_from_chromium(tmp_path: Path, pdf_text: Callable[[Path], str]) -> None:
     from playwright.sync_api import sync_playwright
 
     raw = tmp_path / "raw.pdf"
@@ -240,7 +236,7 @@ def test_print_record_from_chromium(tmp_path: Path) -> None:
     make_print_pdfa(raw, out, META)
     assert validate_pdfa(out) == []
     assert strict_check(out).passed
-    text = pdftotext(out)
+    text = pdf_text(out)
     for line in LINES:
         assert line in text
     assert text.count("Torsby kommun – sidhuvud") == 1  # sticky header printed once

@@ -35,6 +35,10 @@ from archiver.errors import BadInputError
 IDLE_WAIT_MAX = 5.0
 """Longest wait for network idle after load; busy pages (polling, ads) never go idle."""
 IMAGE_WAIT_MAX = 10.0
+TALL_VIEWPORT_MAX = 50_000
+"""Tallest viewport used to show a virtualised feed whole (CSS px). Chromium rasterises all
+of it at once: 1280 x 50,000 px is about 250 MB of tiles, and half a year of a
+municipality's X account (some 80 posts) fits."""
 CLOSE_TIMEOUT = 10.0
 
 
@@ -55,6 +59,7 @@ class CaptureRequest:
     max_scroll_rounds: int = 300
     viewport_width: int = 1280
     viewport_height: int = 900
+    tall_viewport_max: int = TALL_VIEWPORT_MAX
     progress: Callable[[str], None] | None = field(default=None, compare=False)
 
 
@@ -109,6 +114,7 @@ class _Capture:
         allowed = request.allowed_hosts or (host_of(request.url),)
         self.guard = NavigationGuard(tuple(allowed) + request.profile.hosts)
         self.context: BrowserContext | None = None
+        self.viewport_height = request.viewport_height  # grows when a feed is virtualised
         self.result = CaptureResult(ok=False, reason=None, log=self.log)
 
     async def execute(self) -> CaptureResult:
@@ -160,13 +166,13 @@ class _Capture:
         await reader.expand_all()
         await self.steps.run("images", lambda: self._wait_for_images(page))
         await self.steps.run("top", lambda: self._to_top(page, network))
-        await self.steps.run("extract", lambda: self._final_read(page, reader))
+        await self.steps.run("extract", lambda: self._final_read(page, reader, network))
         incomplete = self._incompleteness(outcome)
         res = self.result
         res.html = await artifacts.write_html(page, self.steps, self.req.workdir)
         res.mhtml = await artifacts.write_mhtml(page, self.steps, self.req.workdir)
         segments: list[Segment] = await artifacts.shoot_segments(
-            page, self.steps, self.req.workdir, self.req.viewport_width, self.req.viewport_height
+            page, self.steps, self.req.workdir, self.req.viewport_width, self.viewport_height
         )
         res.segments = segments
         res.print_pdf = await artifacts.print_pdf(
@@ -255,10 +261,10 @@ class _Capture:
         await network.quiet(quiet_s=0.2, max_s=2.0)
         await page.evaluate("() => new Promise((r) => requestAnimationFrame(() => r(null)))")
 
-    async def _final_read(self, page: Page, reader: FeedReader) -> None:
+    async def _final_read(self, page: Page, reader: FeedReader, network: NetworkWatch) -> None:
         """Last item read, followers, title and URL for the log."""
         await reader.read_items()
-        await self._check_not_virtualised(page)
+        await self._show_whole_feed(page, reader, network)
         profile = self.req.profile
         if profile.followers_selector:
             raw = await page.evaluate(
@@ -274,23 +280,39 @@ class _Capture:
         self.log.final_url = str(metrics["url"])
         self.log.page_height = int(metrics["height"])
 
-    async def _check_not_virtualised(self, page: Page) -> None:
-        """Fail when the page dropped posts it showed while scrolling (a virtualised feed).
+    async def _show_whole_feed(self, page: Page, reader: FeedReader, network: NetworkWatch) -> None:
+        """Make a virtualised feed keep every post it showed, or fail the capture.
 
         Items were read while scrolling, but the screenshots and the print are taken of
-        the final DOM: they would show empty space where those posts were, a record with
-        holes that looks whole.
+        the final DOM, which on a virtualised feed (X) holds only the posts near the
+        viewport: the records would have empty holes and still look whole. Such feeds
+        decide what to keep from the viewport's size, so a viewport as tall as the page
+        makes them put every post back. A page taller than ``tall_viewport_max`` fails.
         """
-        containers = [spec.container for spec in self.req.profile.items if spec.kind == "post"]
+        containers = ", ".join(spec.container for spec in self.req.profile.items if spec.kind == "post")
         seen = sum(1 for item in self.collector.items if item.kind == "post")
         if not containers or not seen:
             return
-        present = int(await page.evaluate(js.COUNT_ELEMENTS, ", ".join(containers)))
-        if present < seen:
-            raise CaptureFailed(
-                f"virtualised feed: the page keeps {present} of the {seen} posts it showed "
-                "while scrolling, so its full-page record would have holes"
-            )
+        present = int(await page.evaluate(js.COUNT_ELEMENTS, containers))
+        if present >= seen:
+            return
+        height = int((await page.evaluate(js.PAGE_METRICS))["height"])
+        if height <= self.req.tall_viewport_max:
+            await page.set_viewport_size({"width": self.req.viewport_width, "height": height})
+            self.viewport_height = self.log.viewport_grown_to = height
+            await self._to_top(page, network)
+            await self._wait_for_images(page)
+            await reader.read_items()  # a taller viewport may have loaded a few more posts
+            present = int(await page.evaluate(js.COUNT_ELEMENTS, containers))
+            if present >= seen:
+                return
+            why = f"even in a viewport of {height} px"
+        else:
+            why = f"and at {height} px it is taller than the {self.req.tall_viewport_max} px limit"
+        raise CaptureFailed(
+            f"virtualised feed: the page keeps {present} of the {seen} posts it showed "
+            f"while scrolling {why}, so its full-page record would have holes"
+        )
 
     def _incompleteness(self, outcome: ScrollOutcome) -> str | None:
         """Reason the feed is incomplete, or None when the capture covers what was asked."""

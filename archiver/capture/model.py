@@ -82,6 +82,7 @@ class CaptureLog:
     reached_period_start: bool = False
     end_marker_seen: bool = False
     page_height: int = 0
+    viewport_grown_to: int | None = None  # a virtualised feed was shown whole in a tall viewport
     final_url: str = ""
     title: str = ""
     followers: int | None = None
