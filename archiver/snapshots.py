@@ -18,13 +18,9 @@ import fcntl
 import hashlib
 import json
 import logging
-import multiprocessing
-import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +32,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from archiver import __version__, loginstate, schedule
 from archiver.archive import Archive
+from archiver.buildpool import BuildPool
 from archiver.capture.model import CaptureResult, FetchedMedia, SeenItem, Segment, SnapshotMetadata
 from archiver.catalogue.models import Account, CaptureFailure, Snapshot, SnapshotFile
 from archiver.errors import ArchiverError, BusyError, NotFoundError
@@ -171,7 +168,11 @@ def run_lock(path: Path) -> Iterator[None]:
 
 def run(archive: Archive, jobs: Sequence[Job], *, progress: Callable[[str], None] | None = None,
         screen: Screen | None = None) -> list[Outcome]:
-    """Capture every job; one failing account never stops the others."""
+    """Capture every job; one failing account never stops the others.
+
+    The PDF/A records are built in worker processes (``archiver.buildpool``), so a
+    script calling this needs ``if __name__ == "__main__":`` around its entry point.
+    """
     if not jobs:
         return []
     return asyncio.run(_run(archive, jobs, progress or (lambda _m: None), screen or Screen()))
@@ -183,31 +184,14 @@ async def _run(archive: Archive, jobs: Sequence[Job], progress: Callable[[str], 
 
     parallel = archive.settings.capture_parallel
     slots = asyncio.Semaphore(parallel)  # one browser context per slot
-    with _builders(parallel) as builders:
+    with BuildPool(parallel) as builders:
         async with launch_browser() as browser:
             async def one(job: Job) -> Outcome:
                 return await _capture_one(archive, browser, slots, builders, job, progress, screen)
             return list(await asyncio.gather(*(one(j) for j in jobs)))
 
 
-@contextlib.contextmanager
-def _builders(parallel: int) -> Iterator[Executor]:
-    """Worker processes that build and validate the PDF/A records.
-
-    The build is Python CPU work (pikepdf's validator above all); in a thread it holds
-    the GIL and stalls the event loop that drives the browser contexts, which cost a
-    parallel run 9 % of its time. forkserver, because forking a process that runs an
-    event loop and Playwright's threads is not safe.
-    """
-    pool = ProcessPoolExecutor(max_workers=max(1, min(parallel, os.cpu_count() or 1)),
-                               mp_context=multiprocessing.get_context("forkserver"))
-    try:
-        yield pool
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-async def _capture_one(archive: Archive, browser: Any, slots: asyncio.Semaphore, builders: Executor,
+async def _capture_one(archive: Archive, browser: Any, slots: asyncio.Semaphore, builders: BuildPool,
                        job: Job, progress: Callable[[str], None], screen: Screen) -> Outcome:
     """Capture in a browser slot, then build the records outside it so the next capture starts."""
     from archiver.capture.engine import CaptureRequest, capture
@@ -236,13 +220,9 @@ async def _capture_one(archive: Archive, browser: Any, slots: asyncio.Semaphore,
             return _fail(archive, job, result.reason or "capture failed", _log_dict(result))
         progress(f"{label}: building PDF/A")
         try:
-            files = await asyncio.get_running_loop().run_in_executor(
-                builders, _build_files, archive.now, job, result, workdir)
+            files = await builders.run(_build_files, archive.now, job, result, workdir)
         except ArchiverError as e:
             return _fail(archive, job, str(e), _log_dict(result))
-        except BrokenProcessPool:
-            return _fail(archive, job, "the PDF/A builder process died (out of memory?); capture again",
-                         _log_dict(result))
         progress(f"{label}: storing")
         return _store(archive, job, result, files, screen)
     finally:
