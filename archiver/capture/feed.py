@@ -73,6 +73,9 @@ class FeedReader:
         if not self._specs:
             return 0
         raw: list[dict[str, Any]] = await self.page.evaluate(js.EXTRACT_ITEMS, self._specs)
+        return self._merge(raw)
+
+    def _merge(self, raw: list[dict[str, Any]]) -> int:
         new = self.collector.add_raw(raw)
         self.log.items_seen = len(self.collector)
         return new
@@ -84,16 +87,6 @@ class FeedReader:
         clicked: list[str] = await self.page.evaluate(js.CLICK_EXPANDERS, self._expanders)
         self.log.expanders_clicked += len(clicked)
         return len(clicked)
-
-    async def end_marker_reached(self) -> bool:
-        """Whether the end-of-feed marker is in or above the viewport.
-
-        Being in the DOM is not enough: a virtualised feed appends its last posts and the
-        marker together but keeps the posts out of the DOM until the viewport nears them.
-        """
-        if not self.profile.end_marker:
-            return False
-        return bool(await self.page.evaluate(js.ELEMENT_REACHED, self.profile.end_marker))
 
     async def scroll(
         self, period_start: dt.datetime | None, max_rounds: int, viewport_height: int
@@ -140,14 +133,24 @@ class FeedReader:
         Returns None while not at the bottom, else whether the page grew while waiting
         there (False counts towards "height stable").
         """
-        await self.read_items()
-        await self.click_expanders()
-        if await self.end_marker_reached():
-            self.log.end_marker_seen = True
-            await self.read_items()
-            return True
+        # Read, expand, check the end and scroll in one round trip: a 200-post feed
+        # takes some 140 rounds, and each separate call cost a few milliseconds. The end
+        # marker counts once it is in or above the viewport; being in the DOM is not
+        # enough, as a virtualised feed appends its last posts and the marker together
+        # but keeps the posts out of the DOM until the viewport nears them.
         step = int(viewport_height * SCROLL_STEP)
-        before = await self.page.evaluate(js.SCROLL_STEP, step)
+        before = await self.page.evaluate(js.SCROLL_ROUND, {
+            "specs": self._specs,
+            "expanders": self._expanders if any(self._expanders.values()) else None,
+            "endMarker": self.profile.end_marker or None,
+            "step": step,
+        })
+        self._merge(before["items"])
+        self.log.expanders_clicked += len(before["clicked"])
+        if before["end"]:
+            self.log.end_marker_seen = True
+            await self.read_items()  # what the last clicks revealed
+            return True
         if not before["atBottom"]:
             return None
         # At the bottom: give infinite scroll time to append the next batch.

@@ -31,19 +31,6 @@ PAGE_METRICS = """() => {
 
 SCROLL_BY = """(dy) => { window.scrollBy(0, dy); return window.scrollY; }"""
 
-# One scroll round in one round trip: scroll on unless at the bottom, then let two frames
-# pass so scroll listeners and IntersectionObservers (lazy images, infinite scroll) fire.
-SCROLL_STEP = """async (dy) => {
-  const se = document.scrollingElement || document.documentElement;
-  const height = Math.max(se.scrollHeight, document.body ? document.body.scrollHeight : 0);
-  const atBottom = window.scrollY + window.innerHeight >= height - 2;
-  if (!atBottom) {
-    window.scrollBy(0, dy);
-    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-  }
-  return {height, atBottom};
-}"""
-
 SCROLL_TO_TOP = """() => { window.scrollTo(0, 0); return window.scrollY; }"""
 
 DETECT_STATE = (
@@ -329,3 +316,32 @@ REMOVE_MARKS = """() => {
   for (const name of names)
     for (const el of document.querySelectorAll('[' + name + ']')) el.removeAttribute(name);
 }"""
+
+
+# One scroll round in one round trip: read new items, click expanders, check the end
+# marker, then scroll on unless at the bottom and let one frame pass so scroll
+# listeners (infinite scroll, virtualisers) have run before the next round reads.
+SCROLL_ROUND = (
+    """async (a) => {
+  const extract = """
+    + EXTRACT_ITEMS
+    + """;
+  const click = """
+    + CLICK_EXPANDERS
+    + """;
+  const reached = """
+    + ELEMENT_REACHED
+    + """;
+  const items = a.specs.length ? extract(a.specs) : [];
+  const clicked = a.expanders ? click(a.expanders) : [];
+  const end = a.endMarker ? reached(a.endMarker) : false;
+  const se = document.scrollingElement || document.documentElement;
+  const height = Math.max(se.scrollHeight, document.body ? document.body.scrollHeight : 0);
+  const atBottom = window.scrollY + window.innerHeight >= height - 2;
+  if (!end && !atBottom) {
+    window.scrollBy(0, a.step);
+    await new Promise((r) => requestAnimationFrame(r));
+  }
+  return {items, clicked, end, height, atBottom};
+}"""
+)
