@@ -75,14 +75,7 @@ def test_virtualised_feed_is_shown_whole_in_a_tall_viewport(fp, tmp_path: Path, 
     """Posts leave the DOM while scrolling (as on X): the engine grows the viewport to the
     page's height so the feed puts every post back, and both records then hold them all."""
     expected = fp.expected_posts("x", HANDLE, posts=POSTS)
-    result = run(
-        CaptureRequest(
-            url=fp.account_url("x", HANDLE, posts=POSTS) + "&virtual=1",
-            profile=load_profile("x"),
-            workdir=tmp_path,
-            step_timeout=15,
-        )
-    )
+    result = run(virtualised(fp, tmp_path))
     assert result.ok, result.reason
     assert result.log.viewport_grown_to is not None and result.log.viewport_grown_to > 900
     posts = {item.platform_id: item for item in result.items if item.kind == "post"}
@@ -95,6 +88,12 @@ def test_virtualised_feed_is_shown_whole_in_a_tall_viewport(fp, tmp_path: Path, 
         assert start in drawn and start in printed, post.id
 
 
+def virtualised(fp, tmp_path: Path, **limits: int) -> CaptureRequest:  # type: ignore[no-untyped-def]
+    """The X-style fixture feed with posts far from the viewport swapped for placeholders."""
+    return CaptureRequest(url=fp.account_url("x", HANDLE, posts=POSTS) + "&virtual=1",
+                          profile=load_profile("x"), workdir=tmp_path, step_timeout=15, **limits)
+
+
 def words(text: str) -> str:
     """Text without emoji and punctuation: each record breaks lines and splits emoji its own way."""
     return " ".join(filter(None, ("".join(c for c in word if c.isalnum()) for word in text.split())))
@@ -102,15 +101,7 @@ def words(text: str) -> str:
 
 def test_virtualised_feed_taller_than_the_limit_fails(fp, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """Beyond the tall-viewport limit the capture fails instead of storing holes."""
-    result = run(
-        CaptureRequest(
-            url=fp.account_url("x", HANDLE, posts=POSTS) + "&virtual=1",
-            profile=load_profile("x"),
-            workdir=tmp_path,
-            step_timeout=15,
-            tall_viewport_max=2000,
-        )
-    )
+    result = run(virtualised(fp, tmp_path, tall_viewport_max=2000))
     assert not result.ok
     assert result.reason is not None and result.reason.startswith("virtualised feed: the page keeps ")
     assert f" of the {POSTS} posts it showed while scrolling and at " in result.reason
