@@ -125,6 +125,7 @@ class Ingest:
         pending: dict[str, int] = {}  # platform id -> index in new_rows, for repeats in a batch
         versions: list[tuple[int | str, ImportedItem, int, str]] = []  # (item id or pending key, record, seq, digest)
         touched: list[int] = []  # existing items this source saw again
+        with_media: list[tuple[int, ImportedItem]] = []  # existing items the record has media for
         for r in records:
             k = known.get(r.platform_id) or known.get(content_key(r.kind, r.created, r.text))
             digest = text_digest(r.text)
@@ -144,6 +145,8 @@ class Ingest:
                 continue
             self.seen_ids.add(k.id)
             touched.append(k.id)
+            if r.media:
+                with_media.append((k.id, r))
             changes: dict[str, Any] = {}
             if r.deleted:
                 changes["deleted_on_platform"] = True
@@ -162,6 +165,7 @@ class Ingest:
         if touched:
             self.session.execute(update(Item).where(Item.id.in_(touched)).values(last_seen_at=self.now))
             self._sources(touched)
+            self._store_media(self._lacking_media(with_media))
         ids: dict[str, int] = {}
         if new_rows:
             for row in new_rows:
@@ -188,14 +192,15 @@ class Ingest:
             .where(Item.account_id == self.account_id, Item.platform_id.in_(pids))))
         by_id = {pid: _Known(iid, {}, removed) for iid, pid, removed in rows}
         out: dict[str, _Known] = dict(by_id)
+        # One _Known per item, whichever key finds it: its digests must be the ones read.
+        ids = {k.id: k for k in by_id.values()}
         unmatched = [r for r in records if r.platform_id not in by_id and r.created is not None]
         if unmatched:
             created = list({r.created for r in unmatched})
             for iid, kind, c, text, removed in self.session.execute(
                     select(Item.id, Item.kind, Item.created_at, Item.text, Item.removed_from_platform)
                     .where(Item.account_id == self.account_id, Item.created_at.in_(created))):
-                out.setdefault(content_key(kind, c, text), _Known(iid, {}, removed))
-        ids = {k.id: k for k in out.values()}
+                out.setdefault(content_key(kind, c, text), ids.setdefault(iid, _Known(iid, {}, removed)))
         if ids:
             for item_id, digest, seq in self.session.execute(
                     select(ItemVersion.item_id, ItemVersion.text_sha256, ItemVersion.seq)
@@ -242,6 +247,25 @@ class Ingest:
         if flags:
             self.session.execute(insert(_core(ItemFlag)), _dedupe_flags(flags))
         self.counts.flagged += len(flagged_items)
+
+    def _lacking_media(self, records: list[tuple[int, ImportedItem]]) -> list[tuple[int, ImportedItem]]:
+        """The existing items among ``records`` that have no media yet and were not purged.
+
+        A post first imported from an export without its images gains them from a later
+        capture (and the other way round); an item with media keeps what it has, and an
+        item whose content was purged never gets media back.
+        """
+        if not records or self.media is None:
+            return []
+        ids = list({item_id for item_id, _ in records})
+        have = set(self.session.scalars(select(ItemMedia.item_id).where(ItemMedia.item_id.in_(ids))))
+        have.update(self.session.scalars(select(Item.id).where(Item.id.in_(ids), Item.content_purged)))
+        out = []
+        for item_id, r in records:
+            if item_id not in have:
+                have.add(item_id)  # a second record of the same item in this batch adds nothing
+                out.append((item_id, r))
+        return out
 
     def _store_media(self, records: list[tuple[int, ImportedItem]]) -> None:
         """Media bytes into the store, then one insert for the catalogue rows of a batch."""

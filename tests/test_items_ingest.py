@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from archiver import accounts
 from archiver.archive import Archive, init_archive
-from archiver.catalogue.models import Item, ItemSource
+from archiver.catalogue.models import Item, ItemMedia, ItemSource, ItemVersion
 from archiver.home import Home
-from archiver.imports.model import ImportedItem
+from archiver.imports.model import ImportedItem, MediaRef
 from archiver.items import Ingest
+from archiver.store import StoredRef
 from retention.screen import Screen
 
 NOW = dt.datetime(2026, 7, 1, 8, tzinfo=dt.UTC)
@@ -63,3 +65,51 @@ def test_different_time_or_text_stays_apart(archive: Archive) -> None:
                      record("fb:b", "Stängt i dag.")])
     with archive.transaction() as s:
         assert s.scalar(select(func.count(Item.id))) == 3
+
+
+def test_one_batch_finding_an_item_by_id_and_another_by_content(archive: Archive) -> None:
+    """The same-instant query also returns the item found by id; it must stay one record
+    of that item, or its versions look new and the insert breaks the unique key."""
+    ingest(archive, [record("fb:a", "Öppet i dag."), record("fb:b", "Stängt i dag.")])
+    ingest(archive, [record("111", "Öppet i dag."), record("fb:b", "Stängt i dag.")])
+    with archive.transaction() as s:
+        assert s.scalar(select(func.count(Item.id))) == 2
+        assert s.scalar(select(func.count(ItemVersion.id))) == 2
+
+
+def with_image(rec: ImportedItem, name: str) -> ImportedItem:
+    return dataclasses.replace(rec, media=(MediaRef(path=name, media_type="image/png", uri=name),))
+
+
+def ingest_with_media(archive: Archive, records: list[ImportedItem]) -> None:
+    """Ingest whose media callback stores each named file's name as its bytes."""
+    def store(ref: MediaRef) -> StoredRef:
+        return archive.store.put_bytes(ref.path.encode(), "image/png")
+
+    with archive.transaction() as s:
+        Ingest(s, account_id=1, now=NOW, source="test", screen=Screen(), media=store).run(records)
+
+
+def media_of(archive: Archive) -> dict[str, list[str]]:
+    with archive.transaction() as s:
+        return {pid: sorted(m.name for m in s.scalars(
+                    select(ItemMedia).join(Item).where(Item.platform_id == pid)))
+                for pid in s.scalars(select(Item.platform_id))}
+
+
+def test_an_item_imported_without_media_gains_them_from_a_later_source(archive: Archive) -> None:
+    ingest(archive, [record("fb:a", "Öppet i dag."), record("fb:b", "Stängt i dag.")])
+    ingest_with_media(archive, [with_image(record("111", "Öppet i dag."), "first.png")])
+    ingest_with_media(archive, [with_image(record("111", "Öppet i dag."), "again.png"),
+                                with_image(record("fb:b", "Stängt i dag."), "b.png"),
+                                with_image(record("fb:b", "Stängt i dag."), "b-twice.png")])
+    # An item keeps the media it has; one batch naming an item twice adds them once.
+    assert media_of(archive) == {"fb:a": ["first.png"], "fb:b": ["b.png"]}
+
+
+def test_a_purged_item_never_gets_media_back(archive: Archive) -> None:
+    ingest(archive, [record("fb:a", "Öppet i dag.")])
+    with archive.transaction() as s:
+        s.execute(update(Item).values(content_purged=True))
+    ingest_with_media(archive, [with_image(record("fb:a", "Öppet i dag."), "back.png")])
+    assert media_of(archive) == {"fb:a": []}
