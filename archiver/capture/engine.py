@@ -114,7 +114,6 @@ class _Capture:
         allowed = request.allowed_hosts or (host_of(request.url),)
         self.guard = NavigationGuard(tuple(allowed) + request.profile.hosts)
         self.context: BrowserContext | None = None
-        self.viewport_height = request.viewport_height  # grows when a feed is virtualised
         self.result = CaptureResult(ok=False, reason=None, log=self.log)
 
     async def execute(self) -> CaptureResult:
@@ -171,8 +170,9 @@ class _Capture:
         res = self.result
         res.html = await artifacts.write_html(page, self.steps, self.req.workdir)
         res.mhtml = await artifacts.write_mhtml(page, self.steps, self.req.workdir)
+        viewport_height = self.log.viewport_grown_to or self.req.viewport_height
         segments: list[Segment] = await artifacts.shoot_segments(
-            page, self.steps, self.req.workdir, self.req.viewport_width, self.viewport_height
+            page, self.steps, self.req.workdir, self.req.viewport_width, viewport_height
         )
         res.segments = segments
         res.print_pdf = await artifacts.print_pdf(
@@ -299,7 +299,7 @@ class _Capture:
         height = int((await page.evaluate(js.PAGE_METRICS))["height"])
         if height <= self.req.tall_viewport_max:
             await page.set_viewport_size({"width": self.req.viewport_width, "height": height})
-            self.viewport_height = self.log.viewport_grown_to = height
+            self.log.viewport_grown_to = height
             await self._to_top(page, network)
             await self._wait_for_images(page)
             await reader.read_items()  # a taller viewport may have loaded a few more posts
