@@ -15,7 +15,7 @@ XMP and pikepdf's validator
 ---------------------------
 Both records carry dc:title, dc:source, xmp:CreateDate and the ``bevara``
 namespace. PDF/A (ISO 19005-2 §6.6.2.3) allows custom XMP properties when the
-packet describes them in a PDF/A extension schema, which we write. pikepdf's
+packet describes them in a PDF/A extension schema, which we write (`archiver.xmp`). pikepdf's
 validator is an allowlist that does not implement extension schemas, so it
 reports the ``bevara``/``pdfaExtension`` namespace declarations as
 violations of 6.6.2.3.1-1. `validate_pdfa` therefore accepts on the real file
@@ -41,64 +41,36 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 import pikepdf
 
 from archiver.capture.model import Segment, SnapshotMetadata
 from archiver.errors import PdfaError
+from archiver.files import fsync_dir
 from archiver.textlayer import GlyphlessFont, add_text_layer
+from archiver.xmp import (
+    BEVARA_FIELDS,
+    BEVARA_NS,
+    BEVARA_PREFIX,
+    EXTENSION_NAMESPACES,
+    add_bevara_block,
+    declares_bevara_schema,
+    packet_text,
+    packet_values,
+    write_standard,
+)
 
 PT_PER_PX = 0.75
 """CSS pixels are 1/96 in; PDF points are 1/72 in."""
 MAX_PAGE_PT = 14400.0
 """PDF's implementation limit for a page side (200 in), kept by PDF/A."""
 
-BEVARA_NS = "https://bevara.se/ns/snapshot/1.0/"
-BEVARA_PREFIX = "bevara"
-BEVARA_FIELDS: tuple[str, ...] = (
-    "account",
-    "platform",
-    "url",
-    "capturedAt",
-    "boundary",
-    "periodStart",
-    "periodEnd",
-    "reason",
-    "engineVersion",
-    "htmlSha256",
-)
-_EXT_NAMESPACES = {
-    "pdfaExtension": "http://www.aiim.org/pdfa/ns/extension/",
-    "pdfaSchema": "http://www.aiim.org/pdfa/ns/schema#",
-    "pdfaProperty": "http://www.aiim.org/pdfa/ns/property#",
-}
-_TOLERATED_URIS = frozenset([BEVARA_NS, *_EXT_NAMESPACES.values()])
-_BLOCK_START = "<!-- bevara:begin -->"
-_BLOCK_END = "<!-- bevara:end -->"
 _NS_FINDING = re.compile(r"XMP namespace (\S+)=(\S+) is not permitted")
 _PROP_FINDING = re.compile(r"XMP property (\w+):(\w+) is not permitted")
+_TOLERATED_URIS = frozenset([BEVARA_NS, *EXTENSION_NAMESPACES.values()])
 _TOLERATED_PROPS = frozenset(
     [f"{BEVARA_PREFIX}:{n}" for n in BEVARA_FIELDS] + ["pdfaExtension:schemas"]
 )
-
-PRINT_CSS = """
-html, body { height: auto !important; overflow: visible !important; }
-*, *::before, *::after { background-image: none !important; }
-.bevara-unpin { position: static !important; inset: auto !important; transform: none !important; }
-""".strip()
-"""Injected (page.add_style_tag) before page.pdf(): unpinned headers print once, not per page."""
-
-PRINT_SCRIPT = """
-() => {
-  for (const el of document.querySelectorAll('body *')) {
-    const pos = getComputedStyle(el).position;
-    if (pos === 'fixed' || pos === 'sticky') el.classList.add('bevara-unpin');
-  }
-}
-""".strip()
-"""Run with page.evaluate() after PRINT_CSS: CSS cannot select by computed position."""
-
 
 # --------------------------------------------------------------------- builders
 
@@ -259,13 +231,13 @@ def _finalize(pdf: pikepdf.Pdf, out: Path, meta: SnapshotMetadata, part: str = "
     prepared and written once here, and only the final file is validated.
     """
     out = Path(out)
-    write_xmp(pdf, meta)
+    write_standard(pdf, meta)
     try:
         kwargs = pikepdf.pdfa.resolve_save_kwargs(part)
         pikepdf.pdfa.prepare(pdf, part)
     except ValueError as e:
         raise PdfaError(f"{out.name} cannot be made PDF/A-{part}: {e}") from e
-    _add_bevara_block(pdf, meta)
+    add_bevara_block(pdf, meta)
     with _staging(out, ".final.pdf") as final:
         with final.open("wb") as fh:
             pdf.save(fh, **kwargs)
@@ -275,7 +247,7 @@ def _finalize(pdf: pikepdf.Pdf, out: Path, meta: SnapshotMetadata, part: str = "
         if findings:
             raise PdfaError(_findings_message(out, findings))
         final.replace(out)
-        _fsync_dir(out.parent)
+        fsync_dir(out.parent)
 
 
 def _findings_message(out: Path, findings: Sequence[str]) -> str:
@@ -293,134 +265,6 @@ def _staging(out: Path, suffix: str) -> Iterator[Path]:
         yield path
     finally:
         path.unlink(missing_ok=True)
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-# ------------------------------------------------------------------------- XMP
-
-
-def _bevara_values(meta: SnapshotMetadata) -> dict[str, str]:
-    def day(d: Any) -> str:
-        return d.isoformat() if d is not None else ""
-
-    return {
-        "account": meta.account,
-        "platform": meta.platform,
-        "url": meta.url,
-        "capturedAt": _xmp_date(meta),
-        "boundary": day(meta.boundary),
-        "periodStart": day(meta.period_start),
-        "periodEnd": day(meta.period_end),
-        "reason": meta.reason,
-        "engineVersion": meta.engine_version,
-        "htmlSha256": meta.html_sha256,
-    }
-
-
-def _xmp_date(meta: SnapshotMetadata) -> str:
-    """Capture time in UTC, ISO 8601 with Z; a naive time is a caller bug."""
-    if meta.captured_at.tzinfo is None:
-        raise PdfaError("SnapshotMetadata.captured_at must be timezone-aware (UTC)")
-    import datetime as dt
-
-    utc = meta.captured_at.astimezone(dt.UTC).replace(microsecond=0)
-    return utc.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def write_xmp(pdf: pikepdf.Pdf, meta: SnapshotMetadata) -> None:
-    """Set the standard XMP properties (title, source URL, capture time).
-
-    These are predefined by XMP, so pikepdf.pdfa.save keeps them. The bevara
-    properties are added after that save (see module docstring).
-    """
-    with pdf.open_metadata(set_pikepdf_as_editor=False) as m:
-        m["dc:title"] = meta.title or f"{meta.platform}: {meta.account}"
-        m["dc:source"] = meta.url
-        m["xmp:CreateDate"] = _xmp_date(meta)
-        m["xmp:CreatorTool"] = f"Bevara {meta.engine_version}"
-
-
-def _extension_schema() -> str:
-    props = "".join(
-        '<rdf:li rdf:parseType="Resource">'
-        f"<pdfaProperty:name>{name}</pdfaProperty:name>"
-        f"<pdfaProperty:valueType>{'Date' if name == 'capturedAt' else 'Text'}"
-        "</pdfaProperty:valueType>"
-        "<pdfaProperty:category>external</pdfaProperty:category>"
-        f"<pdfaProperty:description>Bevara snapshot {name}</pdfaProperty:description>"
-        "</rdf:li>"
-        for name in BEVARA_FIELDS
-    )
-    ns = " ".join(f'xmlns:{p}="{u}"' for p, u in _EXT_NAMESPACES.items())
-    return (
-        f'<rdf:Description rdf:about="" {ns}><pdfaExtension:schemas><rdf:Bag>'
-        '<rdf:li rdf:parseType="Resource">'
-        "<pdfaSchema:schema>Bevara snapshot metadata</pdfaSchema:schema>"
-        f"<pdfaSchema:namespaceURI>{BEVARA_NS}</pdfaSchema:namespaceURI>"
-        f"<pdfaSchema:prefix>{BEVARA_PREFIX}</pdfaSchema:prefix>"
-        f"<pdfaSchema:property><rdf:Seq>{props}</rdf:Seq></pdfaSchema:property>"
-        "</rdf:li></rdf:Bag></pdfaExtension:schemas></rdf:Description>"
-    )
-
-
-def _bevara_block(meta: SnapshotMetadata) -> str:
-    fields = "".join(
-        f"<{BEVARA_PREFIX}:{k}>{escape(v)}</{BEVARA_PREFIX}:{k}>"
-        for k, v in _bevara_values(meta).items()
-    )
-    return (
-        f"{_BLOCK_START}{_extension_schema()}"
-        f'<rdf:Description rdf:about="" xmlns:{BEVARA_PREFIX}="{BEVARA_NS}">{fields}'
-        f"</rdf:Description>{_BLOCK_END}"
-    )
-
-
-def _add_bevara_block(pdf: pikepdf.Pdf, meta: SnapshotMetadata) -> None:
-    stream = pdf.Root.Metadata
-    text = stream.read_bytes().decode("utf-8")
-    if "</rdf:RDF>" not in text:
-        raise PdfaError("XMP packet written by pikepdf has no rdf:RDF element")
-    text = text.replace("</rdf:RDF>", _bevara_block(meta) + "</rdf:RDF>", 1)
-    stream.write(text.encode("utf-8"))
-
-
-def _xmp_text(pdf: pikepdf.Pdf) -> str | None:
-    stream = pdf.Root.get("/Metadata")
-    if not isinstance(stream, pikepdf.Stream):
-        return None
-    return stream.read_bytes().decode("utf-8", errors="replace")
-
-
-def read_snapshot_xmp(path: Path) -> dict[str, str]:
-    """The bevara fields plus title, source and createDate from a record's XMP."""
-    with pikepdf.open(path) as pdf:
-        text = _xmp_text(pdf)
-    return _xmp_values(text) if text is not None else {}
-
-
-def _xmp_values(text: str) -> dict[str, str]:
-    from lxml import etree
-
-    root = etree.fromstring(text.encode("utf-8"))
-    result: dict[str, str] = {}
-    for el in root.iter(f"{{{BEVARA_NS}}}*"):
-        result[etree.QName(el).localname] = el.text or ""
-    wanted = {
-        "{http://purl.org/dc/elements/1.1/}title": "title",
-        "{http://purl.org/dc/elements/1.1/}source": "source",
-        "{http://ns.adobe.com/xap/1.0/}CreateDate": "createDate",
-    }
-    for tag, key in wanted.items():
-        for el in root.iter(tag):
-            result[key] = "".join(el.itertext()).strip()
-    return result
 
 
 # ------------------------------------------------------------------ validation
@@ -446,11 +290,8 @@ def validate_pdfa(path: Path, part: str = "2b") -> list[str]:
     findings: list[str] = []
     report = pdfa.validate_written(Path(path), part)
     with pikepdf.open(path) as pdf:
-        xmp = _xmp_text(pdf) or ""
-        has_schema = (
-            all(f"<pdfaProperty:name>{n}</pdfaProperty:name>" in xmp for n in BEVARA_FIELDS)
-            and f"<pdfaSchema:namespaceURI>{BEVARA_NS}</pdfaSchema:namespaceURI>" in xmp
-        )
+        xmp = packet_text(pdf) or ""
+        has_schema = declares_bevara_schema(xmp)
         for f in report.findings:
             if has_schema and f.rule.endswith("6.6.2.3.1-1") and _is_extension_finding(f.message):
                 continue
@@ -460,7 +301,7 @@ def validate_pdfa(path: Path, part: str = "2b") -> list[str]:
         findings.append(f"XMP claims PDF/A {claim or 'nothing'}, expected {part.upper()}")
     if xmp and not has_schema:
         findings.append("XMP has no PDF/A extension schema for the bevara namespace")
-    values = _xmp_values(xmp) if xmp else {}
+    values = packet_values(xmp) if xmp else {}
     missing = [n for n in BEVARA_FIELDS if n not in values]
     if missing:
         findings.append("XMP lacks bevara fields: " + ", ".join(missing))

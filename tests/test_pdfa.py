@@ -10,18 +10,12 @@ import pikepdf.pdfa
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
+from archiver.capture import page_scripts as js
 from archiver.capture.model import Segment, SnapshotMetadata, TextBox
+from archiver.chromium import LAUNCH_ARGS, find_chromium
 from archiver.errors import PdfaError
-from archiver.pdfa import (
-    _BLOCK_END,
-    _BLOCK_START,
-    PRINT_CSS,
-    PRINT_SCRIPT,
-    build_visual_pdfa,
-    make_print_pdfa,
-    read_snapshot_xmp,
-    validate_pdfa,
-)
+from archiver.pdfa import build_visual_pdfa, make_print_pdfa, validate_pdfa
+from archiver.xmp import BLOCK_END, BLOCK_START, read_snapshot_xmp
 
 LINES = ["Välkommen till Torsby! 🎉", "Snöröjning ❄️", "Familj 👨‍👩‍👧 här"]
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
@@ -42,8 +36,8 @@ META = SnapshotMetadata(
 
 
 def strip_bevara_block(xmp: str) -> str:
-    start, end = xmp.index(_BLOCK_START), xmp.index(_BLOCK_END)
-    return xmp[:start] + xmp[end + len(_BLOCK_END):]
+    start, end = xmp.index(BLOCK_START), xmp.index(BLOCK_END)
+    return xmp[:start] + xmp[end + len(BLOCK_END):]
 
 
 def strict_check(path: Path) -> pikepdf.pdfa.Report:
@@ -211,21 +205,12 @@ def test_print_record_from_chromium(tmp_path: Path, pdf_text: Callable[[Path], s
 
     raw = tmp_path / "raw.pdf"
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path="/usr/lib/chromium/chromium",
-            args=[
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--disable-quic",
-            ],
-        )
+        browser = p.chromium.launch(executable_path=str(find_chromium()), args=list(LAUNCH_ARGS))
         try:
             page = browser.new_page()
             page.set_content(HTML)
-            page.add_style_tag(content=PRINT_CSS)
-            page.evaluate(PRINT_SCRIPT)
+            page.add_style_tag(content=js.PRINT_CSS)
+            page.evaluate(js.UNSTICK_FOR_PRINT)
             page.pdf(path=str(raw), tagged=True, outline=True, print_background=True)
         finally:
             browser.close()

@@ -19,7 +19,6 @@ from archiver.capture import page_scripts as js
 from archiver.capture.model import Segment, TextBox
 from archiver.capture.segments import SegmentPlan, boxes_for_segment, find_blank, plan_segments
 from archiver.capture.steps import CaptureFailed, StepRunner
-from archiver.pdfa import PRINT_CSS
 
 HTML_NAME = "page.html"
 MHTML_NAME = "page.mhtml"
@@ -144,9 +143,8 @@ async def print_pdf(page: Page, steps: StepRunner, workdir: Path, width: int) ->
     margin = f"{PDF_MARGIN_IN}in"
 
     async def make() -> None:
-        # Gradients and tiled backgrounds become PDF patterns, which the PDF/A
-        # validator cannot check; the visual record keeps them.
-        await page.add_style_tag(content=PRINT_CSS)
+        # The visual record keeps the background images the print drops.
+        await page.add_style_tag(content=js.PRINT_CSS)
         await page.evaluate(js.UNSTICK_FOR_PRINT)
         await page.emulate_media(media="screen")
         await page.pdf(

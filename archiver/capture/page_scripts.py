@@ -297,6 +297,13 @@ TEXT_BOXES = (
 }"""
 )
 
+# Injected before page.pdf(): let the page grow to its full height and drop CSS background
+# images, whose gradients and tiles become PDF patterns the PDF/A validator cannot check.
+PRINT_CSS = """
+html, body { height: auto !important; overflow: visible !important; }
+*, *::before, *::after { background-image: none !important; }
+""".strip()
+
 # Print shows fixed and sticky elements on every page; make them ordinary blocks first.
 UNSTICK_FOR_PRINT = """() => {
   let changed = 0;
