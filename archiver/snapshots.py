@@ -193,6 +193,19 @@ async def _run(archive: Archive, jobs: Sequence[Job], progress: Callable[[str], 
 
 async def _capture_one(archive: Archive, browser: Any, slots: asyncio.Semaphore, builders: BuildPool,
                        job: Job, progress: Callable[[str], None], screen: Screen) -> Outcome:
+    """One account, whatever happens: a bug met on one page must not cost the others their
+    snapshots, so it becomes that account's failure, traceback in the log."""
+    try:
+        return await _capture_account(archive, browser, slots, builders, job, progress, screen)
+    except Exception as e:  # noqa: BLE001 - see docstring; ArchiverErrors are handled inside
+        log.debug("account %s (%s): internal error", job.account_id, job.name, exc_info=True)
+        return _fail(archive, job, f"internal error: {type(e).__name__}: {e} (set ARCHIVE_DEBUG=1 "
+                                   "for a traceback and report it)", {})
+
+
+async def _capture_account(archive: Archive, browser: Any, slots: asyncio.Semaphore,
+                           builders: BuildPool, job: Job, progress: Callable[[str], None],
+                           screen: Screen) -> Outcome:
     """Capture in a browser slot, then build the records outside it so the next capture starts."""
     from archiver.capture.engine import CaptureRequest, capture
     from archiver.capture.profiles import load_profile, profile_for

@@ -11,14 +11,17 @@ import time
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 from conftest import ADMINS, Cli
 
+from archiver import snapshots
 from archiver.cli import cli
 from archiver.errors import ExitCode
-from archiver.pdfa import read_snapshot_xmp, validate_pdfa
+from archiver.pdfa import validate_pdfa
+from archiver.xmp import read_snapshot_xmp
 from fixtures.exports import generate
 from fixtures.platform import FixturePlatform
 
@@ -134,6 +137,29 @@ def test_login_wall_is_a_failure_not_a_snapshot(arc: Cli, platform: FixturePlatf
         f"Error: final snapshot of account {account} failed: login required; the account stays "
         "open (retry, or close with --no-final-snapshot)\n")
     assert arc.json("accounts", "show", str(account))["closed"] is None
+
+
+@pytest.mark.browser
+def test_a_bug_met_on_one_account_fails_that_account_only(arc: Cli, platform: FixturePlatform,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    broken = register(arc, platform.account_url("facebook", "trasig", posts=5))
+    ok_account = register(arc, platform.account_url("x", "hel", posts=5), "x")
+    store = snapshots._store
+
+    def store_unless_broken(archive: Any, job: snapshots.Job, *rest: Any) -> snapshots.Outcome:
+        if job.account_id == broken:
+            raise RuntimeError("boom")
+        return store(archive, job, *rest)
+
+    monkeypatch.setattr(snapshots, "_store", store_unless_broken)
+    result = arc("capture", str(broken), str(ok_account), "--json", env={"ARCHIVE_DEBUG": "1"})
+    assert result.exit_code == ExitCode.partial_failure
+    outcomes = {o["account"]: o for o in json.loads(result.stdout)}
+    assert outcomes[broken]["reason"] == (
+        "internal error: RuntimeError: boom (set ARCHIVE_DEBUG=1 for a traceback and report it)")
+    assert outcomes[ok_account]["status"] == "ok"
+    assert [s["account"] for s in arc.json("snapshots", "list")] == [ok_account]
+    assert "Traceback" in result.stderr and 'raise RuntimeError("boom")' in result.stderr
 
 
 @pytest.mark.browser

@@ -128,7 +128,10 @@ def positive_id(value: str, what: str = "ID") -> int:
 
 
 def configure_logging(verbose: int, quiet: bool) -> None:
-    level = logging.WARNING if quiet else (logging.DEBUG if verbose > 1 else logging.INFO)
+    """-vv or ARCHIVE_DEBUG shows debug lines, among them the tracebacks of internal errors
+    that a run survived (one account's capture)."""
+    debug = verbose > 1 or bool(os.environ.get("ARCHIVE_DEBUG"))
+    level = logging.WARNING if quiet else (logging.DEBUG if debug else logging.INFO)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
     root = logging.getLogger("archiver")
