@@ -43,8 +43,15 @@ GAP = """<!doctype html><html><head><meta charset="utf-8"><title>Gap</title></he
 <body style="margin:0"><p>Överst</p><div style="height:9500px"></div></body></html>"""
 
 
+WANDER = """<!doctype html><html lang="sv"><head><meta charset="utf-8"><title>Vandrar</title></head>
+<body><p>Kommunens sida</p><script>setTimeout(() => { location.href = '%(away)s'; }, 50);</script>
+</body></html>"""
+
+
 class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
+        port = self.server.server_address[1]
+        self.server.paths.append((self.headers.get("Host", "").split(":")[0], self.path))  # type: ignore[attr-defined]
         if self.path.startswith("/hang"):
             self.server.stopping.wait(30)  # type: ignore[attr-defined]
             return
@@ -53,8 +60,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Location", "http://elsewhere.invalid/")
             self.end_headers()
             return
+        if self.path.startswith("/hop"):  # same server, another host name
+            self.send_response(302)
+            self.send_header("Location", f"http://localhost:{port}/secret")
+            self.end_headers()
+            return
         pages = {"/feed": FEED % {"total": 40}, "/endless": FEED % {"total": 100000},
-                 "/gap": GAP}
+                 "/gap": GAP, "/wander": WANDER % {"away": f"http://localhost:{port}/secret"}}
         body = pages.get(self.path.split("?")[0])
         status = 200 if body is not None else 404
         data = (body or "<h1>Sidan hittades inte</h1>").encode()
@@ -73,12 +85,22 @@ def site() -> Iterator[str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     server.daemon_threads = True
     server.stopping = threading.Event()  # type: ignore[attr-defined]
+    server.paths = []  # type: ignore[attr-defined]  # (host, path) of every request, for the guard tests
+    SERVERS.append(server)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.stopping.set()  # type: ignore[attr-defined]
     server.shutdown()
     server.server_close()
+
+
+SERVERS: list[ThreadingHTTPServer] = []
+
+
+def requested(host: str, path: str) -> bool:
+    """Whether the test site was ever asked for *path* under the host name *host*."""
+    return any((host, path) == seen for seen in SERVERS[-1].paths)  # type: ignore[attr-defined]
 
 
 def run(request: CaptureRequest) -> CaptureResult:
@@ -150,9 +172,22 @@ def test_redirect_to_another_host_is_refused(site: str, tmp_path: Path) -> None:
     assert result.reason == "navigation blocked: host elsewhere.invalid is not allowed"
 
 
+def test_a_redirect_hop_off_the_allow_list_is_never_requested(site: str, tmp_path: Path) -> None:
+    result = run(req(f"{site}/hop", tmp_path, step_timeout=5))
+    assert result.reason == "navigation blocked: host localhost is not allowed"
+    assert requested("127.0.0.1", "/hop") and not requested("localhost", "/secret")
+
+
+def test_a_page_script_cannot_take_the_capture_elsewhere(site: str, tmp_path: Path) -> None:
+    result = run(req(f"{site}/wander", tmp_path, step_timeout=5))
+    assert result.reason == "navigation blocked: host localhost is not allowed"
+    assert requested("127.0.0.1", "/wander") and not requested("localhost", "/secret")
+
+
 def test_allowed_hosts_replace_the_url_host(site: str, tmp_path: Path) -> None:
-    result = run(req(f"{site}/feed", tmp_path, step_timeout=5, allowed_hosts=("example.org",)))
+    result = run(req(f"{site}/feed?elsewhere", tmp_path, step_timeout=5, allowed_hosts=("example.org",)))
     assert result.reason == "navigation blocked: host 127.0.0.1 is not allowed"
+    assert not requested("127.0.0.1", "/feed?elsewhere")
 
 
 def test_http_error_is_a_reason(site: str, tmp_path: Path) -> None:

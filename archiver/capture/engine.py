@@ -26,7 +26,7 @@ from archiver.capture.feed import FeedReader, ScrollOutcome
 from archiver.capture.items import ItemCollector, parse_count
 from archiver.capture.media import fetch_media
 from archiver.capture.model import CaptureLog, CaptureResult, Segment, Step
-from archiver.capture.network import WEB_SCHEMES, NavigationGuard, NetworkWatch, host_of
+from archiver.capture.network import WEB_SCHEMES, NavigationGuard, NetworkWatch, host_of, refusal
 from archiver.capture.overlays import dismiss_consent, page_state_problem
 from archiver.capture.profiles import GENERIC, SiteProfile, load_profile
 from archiver.capture.steps import CaptureFailed, StepRunner, seconds
@@ -147,7 +147,6 @@ class _Capture:
 
     async def _run(self) -> None:
         page = await self.steps.run("open", self._open)
-        page.on("request", self.guard.observe)
         network = NetworkWatch(page)
         await self.steps.run("goto", lambda: self._goto(page, network))
         await self._check_state(page, "detect")
@@ -195,7 +194,7 @@ class _Capture:
                           f"{len(fetched.files)} fetched, {len(fetched.problems)} not")
 
     async def _open(self) -> Page:
-        """New context with pinned locale, zone, viewport and UA; route guard; one page."""
+        """New context with pinned locale, zone, viewport and UA; one guarded page."""
         options: dict[str, object] = {
             "locale": self.req.locale,
             "timezone_id": self.req.timezone,
@@ -203,14 +202,14 @@ class _Capture:
             "device_scale_factor": 1,
             "user_agent": _user_agent(self.browser),
             "accept_downloads": False,
-            "service_workers": "block",  # a service worker could fetch around the route guard
+            "service_workers": "block",  # a page's own worker would change what it shows
         }
         if self.req.storage_state is not None:
             options["storage_state"] = str(self.req.storage_state)
         self.context = await self.browser.new_context(**options)  # type: ignore[arg-type]
         self.context.set_default_timeout(self.req.step_timeout * 1000)
-        await self.context.route("**/*", self.guard.handle)
         page = await self.context.new_page()
+        await self.guard.attach(self.context, page)
         # Pop-ups are not part of the account page; close them as they appear.
         self.context.on(
             "page",
@@ -224,6 +223,8 @@ class _Capture:
         Playwright's "networkidle" waits for 500 ms without traffic; a quarter of that
         is as telling on a loaded page and saves the difference on every capture.
         """
+        if not self.guard.allows_page(self.req.url):
+            raise CaptureFailed(refusal(self.req.url))
         response = await page.goto(
             self.req.url, wait_until="domcontentloaded", timeout=self.req.step_timeout * 1000
         )
@@ -273,8 +274,9 @@ class _Capture:
             )
             self.log.followers = parse_count(raw)
         if not self.guard.allows_page(page.url):
-            # The page went somewhere else mid-capture (a redirect): not the account's page.
-            raise CaptureFailed(f"navigation blocked: host {host_of(page.url)} is not allowed")
+            # The page tried to go elsewhere mid-capture; refused, Chromium shows its error
+            # page instead, so what is left is not the account's page.
+            raise CaptureFailed(self.guard.reason() or refusal(page.url))
         metrics = await page.evaluate(js.PAGE_METRICS)
         self.log.title = str(metrics["title"])
         self.log.final_url = str(metrics["url"])

@@ -1,19 +1,28 @@
 """What the captured page may load, and whether its network has gone quiet.
 
-A capture must stay on the account's own site: a redirect or script that navigates to
-another host, or to file:/data: URLs, is aborted and remembered so the failure reason
-can say why. Sub-resources (images from a CDN) may come from any http(s) host.
+A capture must stay on the account's own site: a redirect or script that navigates the
+page to another host, or to a non-web URL, is refused before the request is sent and
+remembered so the failure reason can say why. Only document requests are intercepted
+(CDP's Fetch domain with a Document pattern, which also pauses every redirect hop;
+Playwright's routes see neither redirects nor only documents). Sub-resources (images
+from a CDN) may come from any http(s) host and pass untouched, at no cost per request;
+Chromium itself refuses file: sub-resources on a web page. Frames are held only to web
+schemes, because consent banners and embeds live in them.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
+from typing import Any
 from urllib.parse import urlsplit
 
-from playwright.async_api import Page, Request, Route
+from playwright.async_api import BrowserContext, CDPSession, Page, Request
 
 WEB_SCHEMES = ("http", "https")
+
+DOCUMENTS = {"urlPattern": "*", "resourceType": "Document", "requestStage": "Request"}
 
 
 def host_of(url: str) -> str:
@@ -28,46 +37,43 @@ def host_allowed(host: str, allowed: tuple[str, ...]) -> bool:
 
 
 class NavigationGuard:
-    """Route handler that aborts navigations off the allow-list and non-web schemes.
-
-    Only the top-level document is held to the host allow-list; frames are treated like
-    sub-resources (any http(s) host) because consent banners and embeds live in them.
-    """
+    """Refuses top-level documents off the allow-list and documents with non-web schemes."""
 
     def __init__(self, allowed_hosts: tuple[str, ...]) -> None:
         self.allowed = tuple(h.lower().rstrip(".") for h in allowed_hosts if h)
         self.refused: list[str] = []
+        self._decisions: set[asyncio.Task[None]] = set()
 
-    async def handle(self, route: Route, request: Request) -> None:
-        """Abort what is not allowed; let everything else through unchanged."""
-        url = request.url
-        scheme = urlsplit(url).scheme.lower()
-        if scheme in ("data", "blob"):
-            await route.continue_()
-            return
-        web = scheme in WEB_SCHEMES
-        if request.is_navigation_request() and _is_main_frame(request):
-            if not web or not host_allowed(host_of(url), self.allowed):
-                self.refused.append(url)
-                await route.abort("blockedbyclient")
-                return
-        elif not web:
-            await route.abort("blockedbyclient")
-            return
-        await route.continue_()
+    async def attach(self, context: BrowserContext, page: Page) -> None:
+        """Pause every document request of *page* for a decision; call before navigating."""
+        session = await context.new_cdp_session(page)
+        tree = await session.send("Page.getFrameTree")
+        main_frame = tree["frameTree"]["frame"]["id"]
 
-    def observe(self, request: Request) -> None:
-        """Record redirect hops off the allow-list: route handlers never see redirects,
-        so these cannot be aborted, only noticed (and the capture failed)."""
-        if request.redirected_from is None or not request.is_navigation_request():
-            return
-        url = request.url
+        def paused(event: dict[str, Any]) -> None:
+            task = asyncio.ensure_future(self._decide(session, event, main_frame))
+            self._decisions.add(task)  # the loop keeps only weak references to tasks
+            task.add_done_callback(self._decisions.discard)
+
+        session.on("Fetch.requestPaused", paused)
+        await session.send("Fetch.enable", {"patterns": [DOCUMENTS]})
+
+    async def _decide(self, session: CDPSession, event: dict[str, Any], main_frame: str) -> None:
+        url = event["request"]["url"]
         web = urlsplit(url).scheme.lower() in WEB_SCHEMES
-        if _is_main_frame(request) and (not web or not host_allowed(host_of(url), self.allowed)):
+        main = event.get("frameId") == main_frame
+        refuse = not web or (main and not host_allowed(host_of(url), self.allowed))
+        if refuse:
             self.refused.append(url)
+        with contextlib.suppress(Exception):  # the page may be closing; nothing waits then
+            if refuse:
+                await session.send("Fetch.failRequest", {"requestId": event["requestId"],
+                                                         "errorReason": "BlockedByClient"})
+            else:
+                await session.send("Fetch.continueRequest", {"requestId": event["requestId"]})
 
     def allows_page(self, url: str) -> bool:
-        """Whether a loaded top-level document URL is on the allow-list."""
+        """Whether a top-level document URL is on the allow-list."""
         web = urlsplit(url).scheme.lower() in WEB_SCHEMES
         return web and host_allowed(host_of(url), self.allowed)
 
@@ -75,11 +81,15 @@ class NavigationGuard:
         """Why navigation failed, if this guard caused it."""
         if not self.refused:
             return None
-        url = self.refused[0]
-        scheme = urlsplit(url).scheme.lower()
-        if scheme not in WEB_SCHEMES:
-            return f"navigation blocked: {scheme}: URLs are not allowed"
-        return f"navigation blocked: host {host_of(url)} is not allowed"
+        return refusal(self.refused[0])
+
+
+def refusal(url: str) -> str:
+    """The failure reason for a document the allow-list refuses."""
+    scheme = urlsplit(url).scheme.lower()
+    if scheme not in WEB_SCHEMES:
+        return f"navigation blocked: {scheme}: URLs are not allowed"
+    return f"navigation blocked: host {host_of(url)} is not allowed"
 
 
 class NetworkWatch:
@@ -107,12 +117,4 @@ class NetworkWatch:
             if not self._inflight and time.monotonic() - self._last_change >= quiet_s:
                 return True
             await asyncio.sleep(0.05)
-        return False
-
-
-def _is_main_frame(request: Request) -> bool:
-    """Whether a navigation request loads the top-level document."""
-    try:
-        return request.frame.parent_frame is None
-    except Exception:  # noqa: BLE001 - requests without a frame (workers) are not navigations
         return False
