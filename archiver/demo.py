@@ -24,8 +24,9 @@ from archiver.importer import ImportReport, import_export
 
 MARKER = ".bevara-demo"
 DEMO_NOW = dt.datetime(2026, 7, 1, 6, 0, tzinfo=dt.UTC)
-FLAGGED_SHOWN = 5
 """The fixture platform's content is generated around this instant, just after midsummer's boundary."""
+FLAGGED_SHOWN = 5
+"""Flagged items the demo prints at the end, newest first."""
 
 ACCOUNTS = (
     ("Torsby kommun", "facebook", "torsbykommun", "Kommunikationsenheten",

@@ -194,7 +194,7 @@ async def _run(archive: Archive, jobs: Sequence[Job], progress: Callable[[str], 
 async def _capture_one(archive: Archive, browser: Any, slots: asyncio.Semaphore, builders: BuildPool,
                        job: Job, progress: Callable[[str], None], screen: Screen) -> Outcome:
     """One account, whatever happens: a bug met on one page must not cost the others their
-    snapshots, so it becomes that account's failure, traceback in the log."""
+    snapshots, so it becomes that account's failure, traceback in the debug log."""
     try:
         return await _capture_account(archive, browser, slots, builders, job, progress, screen)
     except Exception as e:  # noqa: BLE001 - see docstring; ArchiverErrors are handled inside

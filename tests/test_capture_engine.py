@@ -43,6 +43,9 @@ GAP = """<!doctype html><html><head><meta charset="utf-8"><title>Gap</title></he
 <body style="margin:0"><p>Överst</p><div style="height:9500px"></div></body></html>"""
 
 
+REQUESTED: list[tuple[str, str]] = []
+"""(host name, path) of every request the test site served, for the navigation guard tests."""
+
 WANDER = """<!doctype html><html lang="sv"><head><meta charset="utf-8"><title>Vandrar</title></head>
 <body><p>Kommunens sida</p><script>setTimeout(() => { location.href = '%(away)s'; }, 50);</script>
 </body></html>"""
@@ -51,7 +54,7 @@ WANDER = """<!doctype html><html lang="sv"><head><meta charset="utf-8"><title>Va
 class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         port = self.server.server_address[1]
-        self.server.paths.append((self.headers.get("Host", "").split(":")[0], self.path))  # type: ignore[attr-defined]
+        REQUESTED.append((self.headers.get("Host", "").split(":")[0], self.path))
         if self.path.startswith("/hang"):
             self.server.stopping.wait(30)  # type: ignore[attr-defined]
             return
@@ -85,8 +88,6 @@ def site() -> Iterator[str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     server.daemon_threads = True
     server.stopping = threading.Event()  # type: ignore[attr-defined]
-    server.paths = []  # type: ignore[attr-defined]  # (host, path) of every request, for the guard tests
-    SERVERS.append(server)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
@@ -95,12 +96,9 @@ def site() -> Iterator[str]:
     server.server_close()
 
 
-SERVERS: list[ThreadingHTTPServer] = []
-
-
 def requested(host: str, path: str) -> bool:
     """Whether the test site was ever asked for *path* under the host name *host*."""
-    return any((host, path) == seen for seen in SERVERS[-1].paths)  # type: ignore[attr-defined]
+    return (host, path) in REQUESTED
 
 
 def run(request: CaptureRequest) -> CaptureResult:

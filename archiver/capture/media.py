@@ -14,11 +14,11 @@ import asyncio
 import mimetypes
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from playwright.async_api import BrowserContext
 
 from archiver.capture.model import FetchedMedia
+from archiver.capture.network import is_web
 from archiver.capture.steps import CaptureFailed, StepRunner
 
 MAX_MEDIA_BYTES = 50 * 1024 * 1024
@@ -53,7 +53,7 @@ async def fetch_media(context: BrowserContext, steps: StepRunner, workdir: Path,
     slots = asyncio.Semaphore(PARALLEL_FETCHES)
 
     async def one(n: int, url: str) -> FetchedMedia | str:
-        if urlsplit(url).scheme.lower() not in ("http", "https"):
+        if not is_web(url):
             return "not an http(s) address"
         async with slots:
             try:

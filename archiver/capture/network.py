@@ -30,6 +30,11 @@ def host_of(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 
 
+def is_web(url: str) -> bool:
+    """Whether the URL is http(s), the only schemes a capture loads or fetches."""
+    return urlsplit(url).scheme.lower() in WEB_SCHEMES
+
+
 def host_allowed(host: str, allowed: tuple[str, ...]) -> bool:
     """Exact host or a subdomain of an allowed entry ("facebook.com" allows "m.facebook.com")."""
     host = host.lower().rstrip(".")
@@ -60,9 +65,8 @@ class NavigationGuard:
 
     async def _decide(self, session: CDPSession, event: dict[str, Any], main_frame: str) -> None:
         url = event["request"]["url"]
-        web = urlsplit(url).scheme.lower() in WEB_SCHEMES
         main = event.get("frameId") == main_frame
-        refuse = not web or (main and not host_allowed(host_of(url), self.allowed))
+        refuse = not is_web(url) or (main and not host_allowed(host_of(url), self.allowed))
         if refuse:
             self.refused.append(url)
         with contextlib.suppress(Exception):  # the page may be closing; nothing waits then
@@ -74,8 +78,7 @@ class NavigationGuard:
 
     def allows_page(self, url: str) -> bool:
         """Whether a top-level document URL is on the allow-list."""
-        web = urlsplit(url).scheme.lower() in WEB_SCHEMES
-        return web and host_allowed(host_of(url), self.allowed)
+        return is_web(url) and host_allowed(host_of(url), self.allowed)
 
     def reason(self) -> str | None:
         """Why navigation failed, if this guard caused it."""
@@ -86,9 +89,8 @@ class NavigationGuard:
 
 def refusal(url: str) -> str:
     """The failure reason for a document the allow-list refuses."""
-    scheme = urlsplit(url).scheme.lower()
-    if scheme not in WEB_SCHEMES:
-        return f"navigation blocked: {scheme}: URLs are not allowed"
+    if not is_web(url):
+        return f"navigation blocked: {urlsplit(url).scheme.lower()}: URLs are not allowed"
     return f"navigation blocked: host {host_of(url)} is not allowed"
 
 
