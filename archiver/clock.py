@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from zoneinfo import ZoneInfo
 
 from archiver.errors import BadInputError
+from archiver.schedule import parse_instant
 
 ENV_NOW = "ARCHIVE_NOW"
 
@@ -21,8 +22,6 @@ def resolve_now(option: str | None, env: Mapping[str, str], tz: ZoneInfo) -> dt.
     text = option if option is not None else env.get(ENV_NOW)
     if not text:
         return dt.datetime.now(dt.UTC)
-    from archiver.schedule import parse_instant
-
     try:
         return parse_instant(text, tz)
     except ValueError as e:

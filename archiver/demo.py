@@ -15,12 +15,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from archiver import accounts, itemsearch, register, snapshots
-from archiver.archive import init_archive
+from archiver.accounts import publish, register
+from archiver.capture import runs
 from archiver.errors import ConfigError
-from archiver.files import atomic_write_text
-from archiver.home import Home
-from archiver.importer import ImportReport, import_export
+from archiver.home.archive import init_archive
+from archiver.home.config import Home
+from archiver.home.files import atomic_write_text
+from archiver.items import search
+from archiver.items.importer import ImportReport, import_export
+from fixtures.exports.generate import generate_facebook_export
+from fixtures.platform import FixturePlatform
 
 MARKER = ".bevara-demo"
 DEMO_NOW = dt.datetime(2026, 7, 1, 6, 0, tzinfo=dt.UTC)
@@ -42,7 +46,7 @@ ADMINS = ("Anna Berg <anna.berg@torsby.se>", "Per Lind <per.lind@torsby.se>")
 class DemoResult:
     home: Path
     register_html: Path
-    outcomes: list[snapshots.Outcome] = field(default_factory=list)
+    outcomes: list[runs.Outcome] = field(default_factory=list)
     imported: ImportReport | None = None
     flagged: list[dict[str, Any]] = field(default_factory=list)  # masked, newest first
 
@@ -62,9 +66,6 @@ def prepare_home(root: Path, fresh: bool) -> Home:
 
 def run_demo(root: Path, *, fresh: bool, actor: str, progress: Callable[[str], None],
              posts: int = 40) -> DemoResult:
-    from fixtures.exports.generate import generate_facebook_export
-    from fixtures.platform import FixturePlatform
-
     home = prepare_home(root, fresh)
     archive = init_archive(home, org_name="Torsby kommun (demo)", org_id="212000-1769",
                            timezone="Europe/Stockholm", now=DEMO_NOW, actor=actor)
@@ -74,13 +75,13 @@ def run_demo(root: Path, *, fresh: bool, actor: str, progress: Callable[[str], N
             ids = []
             with archive.transaction() as session:
                 for name, style, handle, unit, purpose in ACCOUNTS:
-                    outcome = accounts.add_account(archive, session, accounts.AccountFields(
+                    outcome = register.add_account(archive, session, register.AccountFields(
                         name=name, platform=style, url=fp.account_url(style, handle, posts=posts),
                         unit=unit, purpose=purpose, admins=ADMINS, opened=dt.date(2019, 3, 1)))
                     ids.append(outcome.account.id)
             with archive.transaction() as session:
-                jobs = snapshots.due_jobs(session, archive.now, archive.settings.tz)
-            outcomes = snapshots.run(archive, jobs, progress=progress)
+                jobs = runs.due_jobs(session, archive.now, archive.settings.tz)
+            outcomes = runs.run(archive, jobs, progress=progress)
         export = home.tmp_dir / "facebook-export.zip"
         generate_facebook_export(export, items=60, seed=2026, owner="Torsby kommun",
                                  sensitive_every=4)
@@ -88,10 +89,10 @@ def run_demo(root: Path, *, fresh: bool, actor: str, progress: Callable[[str], N
         imported = import_export(archive, ids[0], export, "facebook")
         export.unlink()
         with archive.transaction() as session:
-            html = register.render_html(accounts.list_accounts(session, include_closed=True),
+            html = publish.render_html(register.list_accounts(session, include_closed=True),
                                         org_name=archive.settings.org_name, generated=archive.now)
-            flagged = [itemsearch.item_record(i) for i in itemsearch.find(
-                session, itemsearch.ItemFilter(flag="any", limit=FLAGGED_SHOWN))]
+            flagged = [search.item_record(i) for i in search.find(
+                session, search.ItemFilter(flag="any", limit=FLAGGED_SHOWN))]
         register_html = home.root / "register.html"
         atomic_write_text(register_html, html)
         return DemoResult(home.root, register_html, outcomes, imported, flagged)

@@ -33,12 +33,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from archiver import accounts, snapshots
-from archiver.archive import init_archive
+from archiver.accounts import register
+from archiver.capture import runs
+from archiver.capture.chromium import LAUNCH_ARGS, find_chromium, launch_browser
 from archiver.capture.engine import CaptureRequest, capture
-from archiver.capture.profiles import profile_for
-from archiver.chromium import LAUNCH_ARGS, find_chromium, launch_browser
-from archiver.home import Home
+from archiver.capture.site import profile_for
+from archiver.home.archive import init_archive
+from archiver.home.config import Home
 
 NOW = dt.datetime(2026, 7, 1, 8, tzinfo=dt.UTC)
 
@@ -186,13 +187,13 @@ def due_run(base: str, n: int, posts: int, parallel: int, root: Path) -> float:
     archive.settings = dataclasses.replace(archive.settings, capture_parallel=parallel)
     with archive.transaction() as s:
         for i in range(n):
-            accounts.add_account(archive, s, accounts.AccountFields(
+            register.add_account(archive, s, register.AccountFields(
                 name=f"Konto {i}", platform="x", url=f"{base}/x/konto{i}?posts={posts}",
                 unit="U", purpose="P", opened=dt.date(2020, 1, 1)))
     with archive.transaction() as s:
-        jobs = snapshots.due_jobs(s, archive.now, archive.settings.tz)
+        jobs = runs.due_jobs(s, archive.now, archive.settings.tz)
     t0 = time.perf_counter()
-    outcomes = snapshots.run(archive, jobs)
+    outcomes = runs.run(archive, jobs)
     took = time.perf_counter() - t0
     failed = [o.reason for o in outcomes if o.status != "ok"]
     if failed:

@@ -20,10 +20,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from archiver import accounts
-from archiver.archive import init_archive
-from archiver.home import Home
-from archiver.importer import import_export
+from archiver.accounts import register
+from archiver.home.archive import init_archive
+from archiver.home.config import Home
+from archiver.items.importer import import_export
 
 NOW = dt.datetime(2026, 7, 1, 8, tzinfo=dt.UTC)
 
@@ -45,7 +45,7 @@ def main() -> None:
         archive = init_archive(Home(Path(tmp) / "home"), org_name="Bench kommun", org_id="212000-1769",
                                timezone="Europe/Stockholm", now=NOW, actor="bench")
         with archive.transaction() as s:
-            account = accounts.add_account(archive, s, accounts.AccountFields(
+            account = register.add_account(archive, s, register.AccountFields(
                 name="Bench", platform="facebook", url="https://www.facebook.com/bench", unit="U",
                 purpose="P")).account.id
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from archiver.imports import ImportedItem, detect_format, open_export, read_export
+from archiver.items.imports import ImportedItem, detect_format, open_export, read_export
 from fixtures.exports.generate import generate_facebook_export
 
 

@@ -19,4 +19,5 @@ fi
 
 .venv/bin/ruff check archiver retention fixtures tests scripts
 .venv/bin/mypy
+.venv/bin/lint-imports --no-cache >/dev/null || .venv/bin/lint-imports --no-cache
 exec .venv/bin/pytest "$@"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from archiver.buildpool import BuildPool
+from archiver.capture.buildpool import BuildPool
 from archiver.errors import ArchiverError
 
 
@@ -55,10 +55,10 @@ def test_errors_raised_in_a_worker_come_back_as_they_are() -> None:
 
 def test_a_script_without_main_guard_is_told_what_to_do(tmp_path: Path) -> None:
     script = tmp_path / "unguarded.py"
-    script.write_text("from archiver.buildpool import BuildPool\nwith BuildPool(1):\n    print('started')\n")
+    script.write_text("from archiver.capture.buildpool import BuildPool\nwith BuildPool(1):\n    print('started')\n")
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120,
                           cwd=Path(__file__).resolve().parent.parent)
     assert done.returncode == 1 and "started" not in done.stdout
     assert done.stderr.strip().endswith(
         "ArchiverError: the PDF/A builder processes could not start; a script that calls "
-        'archiver.snapshots.run must guard its entry point with if __name__ == "__main__":')
+        'archiver.capture.runs.run must guard its entry point with if __name__ == "__main__":')

@@ -17,11 +17,11 @@ import pytest
 from click.testing import CliRunner
 from conftest import ADMINS, Cli
 
-from archiver import snapshots
+from archiver.capture import runs
 from archiver.cli import cli
 from archiver.errors import ExitCode
-from archiver.pdfa import validate_pdfa
-from archiver.xmp import read_snapshot_xmp
+from archiver.pdf.pdfa import validate_pdfa
+from archiver.pdf.xmp import read_snapshot_xmp
 from fixtures.exports import generate
 from fixtures.platform import FixturePlatform
 
@@ -144,14 +144,14 @@ def test_a_bug_met_on_one_account_fails_that_account_only(arc: Cli, platform: Fi
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     broken = register(arc, platform.account_url("facebook", "trasig", posts=5))
     ok_account = register(arc, platform.account_url("x", "hel", posts=5), "x")
-    store = snapshots._store
+    store = runs._store
 
-    def store_unless_broken(archive: Any, job: snapshots.Job, *rest: Any) -> snapshots.Outcome:
+    def store_unless_broken(archive: Any, job: runs.Job, *rest: Any) -> runs.Outcome:
         if job.account_id == broken:
             raise RuntimeError("boom")
         return store(archive, job, *rest)
 
-    monkeypatch.setattr(snapshots, "_store", store_unless_broken)
+    monkeypatch.setattr(runs, "_store", store_unless_broken)
     result = arc("capture", str(broken), str(ok_account), "--json", env={"ARCHIVE_DEBUG": "1"})
     assert result.exit_code == ExitCode.partial_failure
     outcomes = {o["account"]: o for o in json.loads(result.stdout)}

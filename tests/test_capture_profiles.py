@@ -9,19 +9,20 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw
 
-from archiver import chromium
+from archiver.capture import chromium
 from archiver.capture.engine import CaptureRequest, capture
 from archiver.capture.items import ItemCollector, parse_count, parse_time
-from archiver.capture.model import SEGMENT_MAX_PX, TextBox
+from archiver.capture.model import SEGMENT_MAX_PX
 from archiver.capture.network import host_allowed
-from archiver.capture.profiles import (
+from archiver.capture.segments import boxes_for_segment, find_blank, plan_segments
+from archiver.capture.site import (
     PROFILE_DIR,
     load_profile,
     load_profile_file,
     profile_for,
 )
-from archiver.capture.segments import boxes_for_segment, find_blank, plan_segments
 from archiver.errors import BadInputError, ConfigError, MissingDependencyError, NotFoundError
+from archiver.pdf.model import TextBox
 
 
 @pytest.mark.parametrize("name", ["generic", "facebook", "instagram", "x", "linkedin", "youtube"])

@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, inspect, text
 from archiver.catalogue import db
 from archiver.catalogue.models import Base
 from archiver.errors import IntegrityError
-from archiver.store import FileStore
+from archiver.home.store import FileStore
 
 
 def test_empty_database_upgrades_to_head(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from archiver.imports import (
+from archiver.items.imports import (
     ImportedItem,
     Skipped,
     detect_format,

@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from archiver.errors import BadInputError
-from archiver.imports import ImportedItem, Skipped, detect_format, open_export, read_export
-from archiver.imports.textfix import clean_text, mojibake, repair_mojibake
+from archiver.items.imports import ImportedItem, Skipped, detect_format, open_export, read_export
+from archiver.items.imports.textfix import clean_text, mojibake, repair_mojibake
 
 SWEDISH = st.lists(
     st.sampled_from(list("abcåäöÅÄÖéü ,.!?\n-–") + ["🎉", "👍🏽", "❄️", "Ω", "€"]), max_size=40

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from archiver.errors import BadInputError, ExitCode
-from archiver.imports import ExportLimits, detect_format, open_export, read_export
+from archiver.items.imports import ExportLimits, detect_format, open_export, read_export
 from fixtures.exports.generate import generate_facebook_export, generate_linkedin_export
 
 BROKEN = Path(__file__).resolve().parent.parent / "fixtures" / "exports" / "broken"

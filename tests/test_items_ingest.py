@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
-from archiver import accounts
-from archiver.archive import Archive, init_archive
+from archiver.accounts import register
 from archiver.catalogue.models import Item, ItemMedia, ItemSource, ItemVersion
-from archiver.home import Home
-from archiver.imports.model import ImportedItem, MediaRef
-from archiver.items import Ingest
-from archiver.store import StoredRef
+from archiver.home.archive import Archive, init_archive
+from archiver.home.config import Home
+from archiver.home.store import StoredRef
+from archiver.items.imports.model import ImportedItem, MediaRef
+from archiver.items.ingest import Ingest
 from retention.screen import Screen
 
 NOW = dt.datetime(2026, 7, 1, 8, tzinfo=dt.UTC)
@@ -28,7 +28,7 @@ def archive(tmp_path: Path) -> Archive:
     arc = init_archive(Home(tmp_path / "home"), org_name="Torsby kommun", org_id="212000-1769",
                        timezone="Europe/Stockholm", now=NOW, actor="test")
     with arc.transaction() as s:
-        accounts.add_account(arc, s, accounts.AccountFields(
+        register.add_account(arc, s, register.AccountFields(
             name="Torsby", platform="facebook", url="https://www.facebook.com/torsby", unit="U",
             purpose="P"))
     return arc

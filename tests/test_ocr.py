@@ -7,7 +7,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from archiver.errors import MissingDependencyError
-from archiver.ocr import ocr_segment, parse_hocr
+from archiver.pdf.ocr import ocr_segment, parse_hocr
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 

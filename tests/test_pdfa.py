@@ -11,11 +11,11 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from archiver.capture import page_scripts as js
-from archiver.capture.model import Segment, SnapshotMetadata, TextBox
-from archiver.chromium import LAUNCH_ARGS, find_chromium
+from archiver.capture.chromium import LAUNCH_ARGS, find_chromium
 from archiver.errors import PdfaError
-from archiver.pdfa import build_visual_pdfa, make_print_pdfa, validate_pdfa
-from archiver.xmp import BLOCK_END, BLOCK_START, read_snapshot_xmp
+from archiver.pdf.model import Segment, SnapshotMetadata, TextBox
+from archiver.pdf.pdfa import build_visual_pdfa, make_print_pdfa, validate_pdfa
+from archiver.pdf.xmp import BLOCK_END, BLOCK_START, read_snapshot_xmp
 
 LINES = ["Välkommen till Torsby! 🎉", "Snöröjning ❄️", "Familj 👨‍👩‍👧 här"]
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
@@ -177,7 +177,7 @@ def test_tolerating_our_namespace_hides_no_other_xmp_problem(
 def test_failed_validation_after_write_leaves_no_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import archiver.pdfa as mod
+    import archiver.pdf.pdfa as mod
 
     monkeypatch.setattr(mod, "validate_pdfa", lambda *a, **k: ["finding one", "finding two"])
     out = tmp_path / "v.pdf"

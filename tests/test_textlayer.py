@@ -5,9 +5,9 @@ import io
 import pikepdf
 from fontTools.ttLib import TTFont
 
-from archiver.capture.model import TextBox
-from archiver.textlayer import GlyphlessFont, _to_unicode_cmap, text_layer_ops
-from archiver.type3fonts import _parse_to_unicode
+from archiver.pdf.model import TextBox
+from archiver.pdf.textlayer import GlyphlessFont, _to_unicode_cmap, text_layer_ops
+from archiver.pdf.type3fonts import _parse_to_unicode
 
 
 def test_cids_are_shared_and_cmap_round_trips_astral_characters() -> None:

@@ -16,9 +16,9 @@ from PIL import Image
 from playwright.async_api import Page
 
 from archiver.capture import page_scripts as js
-from archiver.capture.model import Segment, TextBox
 from archiver.capture.segments import SegmentPlan, boxes_for_segment, find_blank, plan_segments
 from archiver.capture.steps import CaptureFailed, StepRunner
+from archiver.pdf.model import Segment, TextBox
 
 HTML_NAME = "page.html"
 MHTML_NAME = "page.mhtml"

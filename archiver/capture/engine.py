@@ -25,12 +25,13 @@ from archiver.capture import page_scripts as js
 from archiver.capture.feed import FeedReader, ScrollOutcome
 from archiver.capture.items import ItemCollector, parse_count
 from archiver.capture.media import fetch_media
-from archiver.capture.model import CaptureLog, CaptureResult, Segment, Step
+from archiver.capture.model import CaptureLog, CaptureResult, Step
 from archiver.capture.network import WEB_SCHEMES, NavigationGuard, NetworkWatch, host_of, refusal
 from archiver.capture.overlays import dismiss_consent, page_state_problem
-from archiver.capture.profiles import GENERIC, SiteProfile, load_profile
+from archiver.capture.site import GENERIC, SiteProfile, load_profile
 from archiver.capture.steps import CaptureFailed, StepRunner, seconds
 from archiver.errors import BadInputError
+from archiver.pdf.model import Segment
 
 IDLE_WAIT_MAX = 5.0
 """Longest wait for network idle after load; busy pages (polling, ads) never go idle."""

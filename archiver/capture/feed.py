@@ -20,7 +20,7 @@ from archiver.capture import page_scripts as js
 from archiver.capture.items import ItemCollector, specs_for_page
 from archiver.capture.model import CaptureLog
 from archiver.capture.network import NetworkWatch
-from archiver.capture.profiles import SiteProfile
+from archiver.capture.site import SiteProfile
 from archiver.capture.steps import StepRunner
 
 SCROLL_STEP = 0.85

@@ -12,7 +12,7 @@ from dataclasses import asdict
 from typing import Any
 
 from archiver.capture.model import SeenItem
-from archiver.capture.profiles import ItemSpec, SiteProfile
+from archiver.capture.site import ItemSpec, SiteProfile
 
 
 def specs_for_page(profile: SiteProfile) -> list[dict[str, Any]]:

@@ -1,4 +1,4 @@
-"""Plain data passed between the capture engine, the PDF/A builder and the catalogue.
+"""Plain data the capture engine hands to the runs that store it: what it saw and logged.
 
 Kept free of Playwright and SQLAlchemy so each side can be tested alone.
 Coordinates are CSS pixels at device scale factor 1.
@@ -10,31 +10,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from archiver.pdf.model import Segment
+
 SEGMENT_MAX_PX = 8000
 """Chromium silently returns blank regions for very tall screenshots; no segment is taller."""
-
-
-@dataclass(frozen=True)
-class TextBox:
-    """One line of rendered text with its box, relative to the top-left of its segment."""
-
-    x: float
-    y: float
-    w: float
-    h: float
-    text: str
-    font_size: float
-
-
-@dataclass(frozen=True)
-class Segment:
-    """One slice of the full page: a PNG of at most SEGMENT_MAX_PX height and its text."""
-
-    path: Path
-    top: int
-    width: int
-    height: int
-    text_boxes: tuple[TextBox, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -103,20 +82,3 @@ class CaptureResult:
     items: list[SeenItem] = field(default_factory=list)
     media: dict[str, FetchedMedia] = field(default_factory=dict)  # by the URL items name
     log: CaptureLog = field(default_factory=CaptureLog)
-
-
-@dataclass(frozen=True)
-class SnapshotMetadata:
-    """What the XMP packet of both snapshot PDFs records about the capture."""
-
-    account: str
-    platform: str
-    url: str
-    captured_at: dt.datetime  # aware, UTC
-    boundary: dt.date | None
-    period_start: dt.date | None
-    period_end: dt.date | None
-    reason: str
-    engine_version: str
-    html_sha256: str
-    title: str = ""

@@ -13,7 +13,7 @@ from playwright.async_api import Frame, Page
 from archiver.capture import page_scripts as js
 from archiver.capture.model import CaptureLog
 from archiver.capture.network import NetworkWatch
-from archiver.capture.profiles import SiteProfile
+from archiver.capture.site import SiteProfile
 
 LOGIN_REQUIRED = "login required"
 BLOCKED = "blocked by platform"

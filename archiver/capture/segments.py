@@ -14,7 +14,8 @@ from typing import Any
 
 from PIL import Image
 
-from archiver.capture.model import SEGMENT_MAX_PX, TextBox
+from archiver.capture.model import SEGMENT_MAX_PX
+from archiver.pdf.model import TextBox
 
 FLAT_TOLERANCE = 3
 """Channel range (0–255) at or below which a region counts as one colour."""

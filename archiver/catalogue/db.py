@@ -41,7 +41,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 def alembic_config() -> Config:
     cfg = Config()
-    cfg.set_main_option("script_location", str(resources.files("archiver") / "migrations"))
+    cfg.set_main_option("script_location", str(resources.files("archiver.catalogue") / "migrations"))
     return cfg
 
 

@@ -79,7 +79,7 @@ class StoredFile(Base):
 
 
 class AuditEntry(Base):
-    """One link of the hash-chained audit log; see archiver.audit."""
+    """One link of the hash-chained audit log; see archiver.home.audit."""
 
     __tablename__ = "audit_log"
 

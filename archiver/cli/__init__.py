@@ -1,10 +1,15 @@
-"""The ``archive`` command: one console script, subcommands grouped by what users do."""
+"""The ``archive`` command: one console script, subcommands grouped by what users do.
+
+A thin shell: each command parses its options, calls one library function and reports
+the result (data on stdout, logs on stderr). It may import every stage; none imports it.
+"""
 
 from __future__ import annotations
 
 import click
 
 from archiver import __version__
+from archiver.cli import accounts, admin, capture, items
 from archiver.cli.common import ArchiveGroup, Ctx, configure_logging
 
 
@@ -26,8 +31,6 @@ def cli(ctx: click.Context, home: str | None, db: str | None, verbose: int, quie
 
 
 def _register() -> None:
-    from archiver.cli import accounts, admin, capture, items
-
     for module in (admin, accounts, capture, items):
         for command in module.COMMANDS:
             cli.add_command(command)

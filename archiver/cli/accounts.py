@@ -7,8 +7,9 @@ from pathlib import Path
 
 import click
 
-from archiver import accounts as lib
-from archiver import loginstate, register
+from archiver.accounts import loginstate, publish
+from archiver.accounts import register as lib
+from archiver.capture import runs
 from archiver.cli.common import (
     archive_options,
     emit_json,
@@ -18,7 +19,7 @@ from archiver.cli.common import (
     warn,
 )
 from archiver.errors import BadInputError, CaptureError
-from archiver.files import atomic_write_text
+from archiver.home.files import atomic_write_text
 
 
 def parse_date(value: str | None, option: str) -> dt.date | None:
@@ -180,18 +181,16 @@ def close(ctx: click.Context, account_id: str, reason: str, decided_by: str,
 
     If the final snapshot fails the account stays open (exit 3).
     """
-    from archiver import snapshots
-
     archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
     ident = positive_id(account_id)
     with archive.transaction() as session:
         account = lib.get_account(session, ident)
         if account.closed is not None:
             raise BadInputError(f"account {ident} was already closed on {account.closed.isoformat()}")
-        jobs = [] if no_final_snapshot else snapshots.adhoc_jobs(
+        jobs = [] if no_final_snapshot else runs.adhoc_jobs(
             session, [ident], archive.now, archive.settings.tz, f"final snapshot before closing: {reason}",
             trigger="close")
-    outcomes = snapshots.run(archive, jobs, progress=lambda m: click.echo(m, err=True))
+    outcomes = runs.run(archive, jobs, progress=lambda m: click.echo(m, err=True))
     failed = [o for o in outcomes if o.status != "ok"]
     if failed:
         raise CaptureError(f"final snapshot of account {ident} failed: {failed[0].reason}; "
@@ -233,7 +232,7 @@ def login_state(ctx: click.Context, account_id: str, state_file: Path | None, cl
 
 
 @accounts_group.command("register")
-@click.option("--format", "fmt", type=click.Choice(register.FORMATS), default="html",
+@click.option("--format", "fmt", type=click.Choice(publish.FORMATS), default="html",
               show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to FILE (atomically) instead of stdout.")
@@ -247,7 +246,7 @@ def register_cmd(ctx: click.Context, fmt: str, output: Path | None, internal: bo
     archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
     with archive.transaction() as session:
         accounts = lib.list_accounts(session, include_closed=True)
-        text = register.render(fmt, accounts, org_name=archive.settings.org_name,
+        text = publish.render(fmt, accounts, org_name=archive.settings.org_name,
                                generated=archive.now, internal=internal)
     if output is None:
         click.echo(text, nl=False)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 
-from archiver.archive import init_archive
-from archiver.audit import os_user
-from archiver.audit import verify as verify_chain
 from archiver.catalogue import db
 from archiver.cli.common import (
     CliError,
@@ -22,7 +21,10 @@ from archiver.cli.common import (
 from archiver.cli.items import item_line
 from archiver.clock import resolve_now
 from archiver.errors import ExitCode
-from archiver.home import valid_timezone
+from archiver.home.archive import init_archive, open_archive
+from archiver.home.audit import os_user
+from archiver.home.audit import verify as verify_chain
+from archiver.home.config import valid_timezone
 
 
 @click.command("init")
@@ -40,8 +42,6 @@ def init_cmd(ctx: click.Context, org_name: str, org_id: str, timezone: str, home
     Example: archive init --home /srv/bevara --org "Torsby kommun" --org-id 212000-1769
     """
     home = home_from(ctx, home_opt)
-    from zoneinfo import ZoneInfo
-
     now = resolve_now(now_opt, os.environ, ZoneInfo(timezone if valid_timezone(timezone) else "UTC"))
     group = ctx.find_object(Ctx) or Ctx()
     archive = init_archive(home, org_name=org_name, org_id=org_id, timezone=timezone, now=now,
@@ -88,8 +88,6 @@ def db_group() -> None:
 def db_upgrade(ctx: click.Context, home_opt: str | None, db_opt: str | None, now_opt: str | None,
                by_opt: str | None) -> None:
     """Migrate the catalogue to this program's schema (safe to repeat)."""
-    from archiver.archive import open_archive
-
     home = home_from(ctx, home_opt)
     group = ctx.find_object(Ctx) or Ctx()
     settings = home.load_settings()
@@ -117,9 +115,7 @@ COMMANDS = [init_cmd, audit_group, db_group]
 @json_option
 def demo_cmd(home_opt: str, fresh: bool, posts: int, as_json: bool) -> None:
     """Run the main job end to end on the built-in fixture platform."""
-    from pathlib import Path
-
-    from archiver.demo import run_demo
+    from archiver.demo import run_demo  # brings in the fixture platform, which only the demo needs
 
     result = run_demo(Path(home_opt), fresh=fresh, actor=os_user(), posts=posts,
                       progress=lambda m: click.echo(m, err=True))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from archiver import snapshots
+from archiver.capture import runs, snapshots
 from archiver.cli.common import archive_options, emit_json, json_option, open_from_options, positive_id
 from archiver.errors import BadInputError, PartialFailure
 
@@ -15,7 +15,7 @@ def _progress(message: str) -> None:
     click.echo(message, err=True)
 
 
-def report_outcomes(outcomes: list[snapshots.Outcome], as_json: bool) -> None:
+def report_outcomes(outcomes: list[runs.Outcome], as_json: bool) -> None:
     if as_json:
         emit_json([o.as_dict() for o in outcomes])
     else:
@@ -56,17 +56,17 @@ def capture_cmd(ctx: click.Context, account_ids: tuple[str, ...], all_open: bool
     archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
     tz = archive.settings.tz
     if due_only:
-        with snapshots.run_lock(archive.home.locks_dir / "capture-due.lock"):
+        with runs.run_lock(archive.home.locks_dir / "capture-due.lock"):
             with archive.transaction() as session:
-                jobs = snapshots.due_jobs(session, archive.now, tz)
+                jobs = runs.due_jobs(session, archive.now, tz)
             if not jobs:
                 click.echo("Nothing due.", err=True)
-            outcomes = snapshots.run(archive, jobs, progress=_progress)
+            outcomes = runs.run(archive, jobs, progress=_progress)
     else:
         ids = None if all_open else [positive_id(a) for a in account_ids]
         with archive.transaction() as session:
-            jobs = snapshots.adhoc_jobs(session, ids, archive.now, tz, reason or "ad hoc")
-        outcomes = snapshots.run(archive, jobs, progress=_progress)
+            jobs = runs.adhoc_jobs(session, ids, archive.now, tz, reason or "ad hoc")
+        outcomes = runs.run(archive, jobs, progress=_progress)
     report_outcomes(outcomes, as_json)
 
 
@@ -78,7 +78,7 @@ def due_cmd(ctx: click.Context, home_opt, db_opt, now_opt, by_opt, as_json: bool
     """List accounts whose snapshot for the latest half-year boundary is missing."""
     archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
     with archive.transaction() as session:
-        entries = snapshots.due(session, archive.now, archive.settings.tz)
+        entries = runs.due(session, archive.now, archive.settings.tz)
     if as_json:
         emit_json([{"account": e.account_id, "name": e.name, "boundary": e.boundary.isoformat(),
                     "late_seconds": e.late_seconds} for e in entries])

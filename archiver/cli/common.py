@@ -17,11 +17,11 @@ from typing import Any, TypeVar
 
 import click
 
-from archiver.archive import Archive, open_archive
-from archiver.audit import os_user
 from archiver.clock import resolve_now
 from archiver.errors import ArchiverError, BadInputError, ExitCode
-from archiver.home import Home, resolve_home
+from archiver.home.archive import Archive, open_archive
+from archiver.home.audit import os_user
+from archiver.home.config import Home, resolve_home
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("archiver")

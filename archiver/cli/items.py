@@ -8,12 +8,13 @@ from typing import Any
 
 import click
 
-from archiver import itemsearch, marks
 from archiver.cli.common import archive_options, emit_json, json_option, open_from_options, positive_id
 from archiver.errors import BadInputError
-from archiver.files import atomic_write_text
-from archiver.importer import import_export
-from archiver.imports import FORMATS
+from archiver.home.files import atomic_write_text
+from archiver.items import marks, search
+from archiver.items import report as yearly_report
+from archiver.items.importer import import_export
+from archiver.items.imports import FORMATS
 
 
 @click.command("import")
@@ -92,11 +93,11 @@ def _run_list(ctx, text, account_id, kind, since, until, flag, mark, gone, limit
               home_opt, db_opt, now_opt, by_opt, as_json) -> None:
     archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
     tz = archive.settings.tz
-    f = itemsearch.ItemFilter(account_id=account_id, kind=kind, since=_date(since, "--from", tz),
+    f = search.ItemFilter(account_id=account_id, kind=kind, since=_date(since, "--from", tz),
                               until=_date(until, "--to", tz), flag=flag, mark=mark, text=text,
                               removed_from_platform=True if gone else None, limit=limit)
     with archive.transaction() as session:
-        records = [itemsearch.item_record(i) for i in itemsearch.find(session, f)]
+        records = [search.item_record(i) for i in search.find(session, f)]
     if as_json:
         emit_json(records)
         return
@@ -137,7 +138,7 @@ def items_show(ctx: click.Context, item_id: str, unmasked: bool, home_opt, db_op
     """One item with its versions, sources, marks and flags."""
     archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
     with archive.transaction() as session:
-        rec = itemsearch.item_record(itemsearch.get_item(session, positive_id(item_id, "item")),
+        rec = search.item_record(search.get_item(session, positive_id(item_id, "item")),
                                      masked=not unmasked, full=True)
     if as_json:
         emit_json(rec)
@@ -199,12 +200,10 @@ def items_mark(ctx: click.Context, item_id: str, led_to_case, removed, category,
 def report_cmd(ctx: click.Context, year: int, fmt: str, output: Path | None, home_opt, db_opt,
                now_opt, by_opt, as_json: bool) -> None:
     """Yearly statistics per account (Torsby 4.3, S14)."""
-    from archiver import report
-
     archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
     with archive.transaction() as session:
-        rows = report.yearly(session, year, archive.settings.tz)
-    text = report.render("json" if as_json else fmt, rows, year=year,
+        rows = yearly_report.yearly(session, year, archive.settings.tz)
+    text = yearly_report.render("json" if as_json else fmt, rows, year=year,
                          org_name=archive.settings.org_name)
     if output is None:
         click.echo(text, nl=False)

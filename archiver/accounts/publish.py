@@ -1,0 +1,153 @@
+"""The public register of accounts (förteckning, S10) as HTML, CSV or JSON.
+
+The public versions hold only what the guidelines ask to publish: name,
+platform, link, unit, purpose, opened and closed. Administrator names and
+e-mail addresses appear only in the ``internal`` version.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from lxml import etree
+from lxml.builder import E
+
+from archiver.accounts.register import account_record
+from archiver.catalogue.models import Account
+
+PLATFORM_NAMES = {
+    "facebook": "Facebook",
+    "instagram": "Instagram",
+    "x": "X",
+    "linkedin": "LinkedIn",
+    "youtube": "YouTube",
+    "tiktok": "TikTok",
+    "web": "Webbplats",
+}
+FORMATS = ("html", "csv", "json")
+PUBLIC_COLUMNS = ("name", "platform", "url", "unit", "purpose", "opened", "closed")
+INTERNAL_COLUMNS = (*PUBLIC_COLUMNS, "responsible", "administrators", "close_reason", "closed_by")
+HEADINGS_SV = {
+    "name": "Konto",
+    "platform": "Plattform",
+    "url": "Länk",
+    "unit": "Ansvarig enhet",
+    "purpose": "Syfte",
+    "opened": "Startat",
+    "closed": "Avslutat",
+    "responsible": "Ansvarig person",
+    "administrators": "Administratörer",
+    "close_reason": "Skäl för avslut",
+    "closed_by": "Beslut om avslut",
+}
+
+
+def rows(accounts: Sequence[Account], internal: bool) -> list[dict[str, Any]]:
+    columns = INTERNAL_COLUMNS if internal else PUBLIC_COLUMNS
+    out = []
+    for a in accounts:
+        rec = account_record(a, internal=internal)
+        out.append({c: rec.get(c) for c in columns})
+    return out
+
+
+def render_json(accounts: Sequence[Account], *, org_name: str, generated: dt.datetime,
+                internal: bool = False) -> str:
+    doc = {"organisation": org_name, "generated": generated.isoformat(),
+           "accounts": rows(accounts, internal)}
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def render_csv(accounts: Sequence[Account], *, internal: bool = False) -> str:
+    columns = INTERNAL_COLUMNS if internal else PUBLIC_COLUMNS
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows(accounts, internal):
+        writer.writerow([_cell_text(row[c]) for c in columns])
+    return buf.getvalue()
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "; ".join(f"{a['name']} <{a['email']}>" for a in value)
+    return str(value)
+
+
+def render_html(accounts: Sequence[Account], *, org_name: str, generated: dt.datetime,
+                internal: bool = False) -> str:
+    """A plain, accessible Swedish page: a real table with caption and header cells, no scripts."""
+    columns = INTERNAL_COLUMNS if internal else PUBLIC_COLUMNS
+    title = f"{org_name}: förteckning över konton i sociala medier"
+    header = E.tr(*[E.th(HEADINGS_SV[c], scope="col") for c in columns])
+    body_rows = []
+    for row in rows(accounts, internal):
+        cells: list[Any] = []
+        for c in columns:
+            value = row[c]
+            if c == "name":
+                cells.append(E.th(value, scope="row"))
+            elif c == "url":
+                cells.append(E.td(E.a(value, href=value)))
+            elif c == "platform":
+                cells.append(E.td(PLATFORM_NAMES.get(value, value)))
+            elif c in ("opened", "closed"):
+                cells.append(E.td(E.time(value, datetime=value)) if value else E.td("–"))
+            else:
+                cells.append(E.td(_cell_text(value)))
+        body_rows.append(E.tr(*cells))
+    open_n = sum(1 for a in accounts if a.closed is None)
+    closed_n = len(accounts) - open_n
+    page = E.html(
+        E.head(
+            E.meta(charset="utf-8"),
+            E.meta(name="viewport", content="width=device-width, initial-scale=1"),
+            E.title(title),
+            E.style(_CSS),
+        ),
+        E.body(
+            E.main(
+                E.h1(title),
+                E.p(
+                    f"Här finns alla konton som {org_name} har eller har haft i sociala medier, "
+                    "med syfte och ansvarig enhet. Inlägg och kommentarer på kontona är allmänna "
+                    "handlingar."
+                ),
+                E.p(f"{open_n} aktiva och {closed_n} avslutade konton. Uppdaterad ",
+                    E.time(generated.date().isoformat(), datetime=generated.isoformat()), "."),
+                E.table(
+                    E.caption(f"Konton i sociala medier, {org_name}"),
+                    E.thead(header),
+                    E.tbody(*body_rows),
+                ),
+            )
+        ),
+        lang="sv",
+    )
+    return "<!DOCTYPE html>\n" + etree.tostring(page, encoding="unicode", method="html") + "\n"
+
+
+_CSS = """
+body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 2rem; color: #111; line-height: 1.45; }
+table { border-collapse: collapse; width: 100%; }
+caption { text-align: left; font-weight: bold; padding: .5rem 0; }
+th, td { border: 1px solid #888; padding: .4rem .6rem; text-align: left; vertical-align: top; }
+thead th { background: #e8eef4; }
+a { color: #0645ad; }
+"""
+
+
+def render(fmt: str, accounts: Sequence[Account], *, org_name: str, generated: dt.datetime,
+           internal: bool = False) -> str:
+    if fmt == "html":
+        return render_html(accounts, org_name=org_name, generated=generated, internal=internal)
+    if fmt == "csv":
+        return render_csv(accounts, internal=internal)
+    return render_json(accounts, org_name=org_name, generated=generated, internal=internal)

@@ -1,0 +1,90 @@
+"""Worker processes for the CPU-bound part of a capture run: building and checking PDF/A.
+
+The build is Python work (pikepdf's validator above all). In a thread it holds the GIL
+and stalls the event loop that drives the browser contexts; in processes it runs on
+the cores Chromium leaves idle. Workers start with forkserver, because forking a
+process that runs an event loop, Playwright's pipes and database connections is not
+safe (a forked PostgreSQL connection closed in the child ends the parent's session).
+
+The price of forkserver is Python's rule for process pools: a script that calls
+``archiver.capture.runs.run`` must guard its entry point with ``if __name__ == "__main__":``.
+A pool that cannot start says so instead of failing every capture.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from types import TracebackType
+from typing import Any, TypeVar
+
+from archiver.errors import ArchiverError
+
+T = TypeVar("T")
+
+START_TIMEOUT = 60.0
+"""Seconds a worker may take to start and import what a build needs."""
+
+
+class BuildPool:
+    """A process pool that replaces itself when a worker dies.
+
+    A build that kills its process (out of memory on a huge page) breaks the whole
+    pool and every build in flight. Each of those is tried once more in a process of
+    its own, so only the build that kills its process again fails: one bad account
+    never stops the others.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self.workers = max(1, min(workers, os.cpu_count() or 1))
+        self._pool = self._new()
+
+    def _new(self, workers: int | None = None) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=workers or self.workers, mp_context=multiprocessing.get_context("forkserver")
+        )
+
+    def __enter__(self) -> BuildPool:
+        try:
+            self._pool.submit(_ready).result(timeout=START_TIMEOUT)
+        except BrokenProcessPool as e:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            raise ArchiverError(
+                "the PDF/A builder processes could not start; a script that calls "
+                'archiver.capture.runs.run must guard its entry point with if __name__ == "__main__":'
+            ) from e
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run ``fn(*args)`` in a worker; errors it raises come back as they are."""
+        loop = asyncio.get_running_loop()
+        pool = self._pool
+        try:
+            return await loop.run_in_executor(pool, fn, *args)
+        except BrokenProcessPool:
+            if self._pool is pool:  # the first to notice replaces it
+                pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = self._new()
+        solo = self._new(workers=1)
+        try:
+            return await loop.run_in_executor(solo, fn, *args)
+        except BrokenProcessPool:
+            raise ArchiverError(
+                "the PDF/A builder process died twice on this capture (out of memory?); "
+                "capture the account again, on its own"
+            ) from None
+        finally:
+            solo.shutdown(wait=False)
+
+
+def _ready() -> bool:
+    return True

@@ -1,0 +1,365 @@
+"""Capture orchestration: which accounts to capture, running captures in parallel
+browser contexts, turning results into verified PDF/A snapshots in the store, and
+recording successes and failures in the catalogue.
+
+A snapshot is stored only when every step succeeded: the engine's checks
+(logged out, blank segment, incomplete feed, time limits) and both PDF/A files
+validated after their last write. Anything else is a CaptureFailure row, an audit
+entry and a "failed" outcome — never a stored success.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import datetime as dt
+import fcntl
+import hashlib
+import json
+import logging
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError as DBIntegrityError
+from sqlalchemy.orm import Session
+
+from archiver import __version__, schedule
+from archiver.accounts import loginstate
+from archiver.capture.buildpool import BuildPool
+from archiver.capture.model import CaptureResult, FetchedMedia, SeenItem
+from archiver.capture.site import load_profile, profile_for
+from archiver.catalogue.models import Account, CaptureFailure, Snapshot, SnapshotFile
+from archiver.errors import ArchiverError, BusyError, NotFoundError
+from archiver.home.archive import Archive
+from archiver.home.store import record
+from archiver.items.imports.model import ImportedItem, MediaRef
+from archiver.items.ingest import Ingest, mark_removed_from_platform
+from archiver.pdf.model import Segment, SnapshotMetadata
+from retention.screen import Screen
+
+log = logging.getLogger(__name__)
+ENGINE = f"bevara/{__version__}"
+LATE_GRACE = dt.timedelta(days=1)
+"""A boundary snapshot taken more than this after the boundary is flagged late."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """One capture to make: everything needed, read from the catalogue beforehand."""
+
+    account_id: int
+    name: str
+    platform: str
+    url: str
+    profile: str | None
+    storage_state: str | None
+    trigger: str  # due | adhoc | close
+    reason: str
+    boundary: dt.date | None
+    period_start: dt.date | None
+    period_end: dt.date | None
+
+
+@dataclass
+class Outcome:
+    account: int
+    name: str
+    status: str  # ok | failed
+    reason: str | None
+    boundary: dt.date | None
+    snapshot: int | None = None
+    late_seconds: int | None = None
+    files: list[dict[str, Any]] = field(default_factory=list)
+    items_seen: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        d["boundary"] = self.boundary.isoformat() if self.boundary else None
+        return d
+
+
+# ----------------------------------------------------------------- planning
+
+
+@dataclass(frozen=True)
+class DueEntry:
+    account_id: int
+    name: str
+    boundary: dt.date
+    late_seconds: int | None
+
+
+def due(session: Session, now: dt.datetime, tz: Any) -> list[DueEntry]:
+    """Open accounts without a snapshot for the latest boundary, opened on or before it."""
+    boundary = schedule.latest_boundary(now, tz)
+    instant = schedule.boundary_instant(boundary, tz)
+    done = set(session.scalars(select(Snapshot.account_id).where(Snapshot.boundary == boundary)))
+    delay = now - instant
+    late = int(delay.total_seconds()) if delay > LATE_GRACE else None
+    out = []
+    for a in session.scalars(select(Account).where(Account.closed.is_(None)).order_by(Account.id)):
+        if a.opened > boundary or a.id in done:
+            continue
+        out.append(DueEntry(a.id, a.name, boundary, late))
+    return out
+
+
+def _job(a: Account, trigger: str, reason: str, boundary: dt.date | None,
+         period: tuple[dt.date, dt.date] | None) -> Job:
+    return Job(a.id, a.name, a.platform, a.url, a.profile, a.storage_state, trigger, reason,
+               boundary, period[0] if period else None, period[1] if period else None)
+
+
+def due_jobs(session: Session, now: dt.datetime, tz: Any) -> list[Job]:
+    jobs = []
+    for entry in due(session, now, tz):
+        account = session.get(Account, entry.account_id)
+        assert account is not None
+        jobs.append(_job(account, "due", "half-year boundary", entry.boundary,
+                         schedule.period_of(entry.boundary)))
+    return jobs
+
+
+def adhoc_jobs(session: Session, account_ids: Sequence[int] | None, now: dt.datetime, tz: Any,
+               reason: str, trigger: str = "adhoc") -> list[Job]:
+    """Jobs for named accounts (or every open one); the period is the current half-year."""
+    if account_ids is None:
+        accounts = list(session.scalars(select(Account).where(Account.closed.is_(None))
+                                        .order_by(Account.id)))
+    else:
+        accounts = []
+        for i in account_ids:
+            a = session.get(Account, i)
+            if a is None:
+                raise NotFoundError(f"account {i} does not exist; list accounts with: archive accounts list --all")
+            if a.closed is not None and trigger != "close":
+                raise NotFoundError(f"account {i} was closed on {a.closed.isoformat()}; "
+                                    "closed accounts are not captured")
+            accounts.append(a)
+    start = schedule.latest_boundary(now, tz)
+    today = now.astimezone(tz).date()
+    return [_job(a, trigger, reason, None, (start, today)) for a in accounts]
+
+
+# ----------------------------------------------------------------- locking
+
+
+@contextlib.contextmanager
+def run_lock(path: Path) -> Iterator[None]:
+    """An exclusive, non-blocking lock; a second unattended run exits 75 at once."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a+") as fh:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as e:
+            raise BusyError(f"another capture run holds {path}; try again when it has finished") from e
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+# ----------------------------------------------------------------- running
+
+
+def run(archive: Archive, jobs: Sequence[Job], *, progress: Callable[[str], None] | None = None,
+        screen: Screen | None = None) -> list[Outcome]:
+    """Capture every job; one failing account never stops the others.
+
+    The PDF/A records are built in worker processes (``archiver.capture.buildpool``), so a
+    script calling this needs ``if __name__ == "__main__":`` around its entry point.
+    """
+    if not jobs:
+        return []
+    return asyncio.run(_run(archive, jobs, progress or (lambda _m: None), screen or Screen()))
+
+
+async def _run(archive: Archive, jobs: Sequence[Job], progress: Callable[[str], None],
+               screen: Screen) -> list[Outcome]:
+    from archiver.capture.chromium import launch_browser  # Playwright: loaded only for a real run
+
+    parallel = archive.settings.capture_parallel
+    slots = asyncio.Semaphore(parallel)  # one browser context per slot
+    with BuildPool(parallel) as builders:
+        async with launch_browser() as browser:
+            async def one(job: Job) -> Outcome:
+                return await _capture_one(archive, browser, slots, builders, job, progress, screen)
+            return list(await asyncio.gather(*(one(j) for j in jobs)))
+
+
+async def _capture_one(archive: Archive, browser: Any, slots: asyncio.Semaphore, builders: BuildPool,
+                       job: Job, progress: Callable[[str], None], screen: Screen) -> Outcome:
+    """One account, whatever happens: a bug met on one page must not cost the others their
+    snapshots, so it becomes that account's failure, traceback in the debug log."""
+    try:
+        return await _capture_account(archive, browser, slots, builders, job, progress, screen)
+    except Exception as e:  # noqa: BLE001 - see docstring; ArchiverErrors are handled inside
+        log.debug("account %s (%s): internal error", job.account_id, job.name, exc_info=True)
+        return _fail(archive, job, f"internal error: {type(e).__name__}: {e} (set ARCHIVE_DEBUG=1 "
+                                   "for a traceback and report it)", {})
+
+
+async def _capture_account(archive: Archive, browser: Any, slots: asyncio.Semaphore,
+                           builders: BuildPool, job: Job, progress: Callable[[str], None],
+                           screen: Screen) -> Outcome:
+    """Capture in a browser slot, then build the records outside it so the next capture starts."""
+    from archiver.capture.engine import CaptureRequest, capture  # Playwright, as above
+
+    label = f"account {job.account_id} ({job.name})"
+    archive.home.tmp_dir.mkdir(parents=True, exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix=f"capture-{job.account_id}-", dir=archive.home.tmp_dir))
+    try:
+        async with slots:
+            progress(f"{label}: start {job.url}")
+            period_start = (schedule.boundary_instant(job.period_start, archive.settings.tz)
+                            if job.period_start else None)
+            try:
+                request = CaptureRequest(
+                    url=job.url, profile=load_profile(job.profile) if job.profile else profile_for(job.platform),
+                    workdir=workdir, period_start=period_start, timezone=archive.settings.timezone,
+                    storage_state=loginstate.state_for_capture(archive.home, job.storage_state),
+                    step_timeout=archive.settings.capture_step_timeout,
+                    total_timeout=archive.settings.capture_total_timeout,
+                    progress=lambda step: progress(f"{label}: {step}"))
+                result = await capture(browser, request)
+            except ArchiverError as e:
+                return _fail(archive, job, str(e), {})
+        if not result.ok:
+            return _fail(archive, job, result.reason or "capture failed", _log_dict(result))
+        progress(f"{label}: building PDF/A")
+        try:
+            files = await builders.run(_build_files, archive.now, job, result, workdir)
+        except ArchiverError as e:
+            return _fail(archive, job, str(e), _log_dict(result))
+        progress(f"{label}: storing")
+        return _store(archive, job, result, files, screen)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _log_dict(result: CaptureResult) -> dict[str, Any]:
+    return json.loads(json.dumps(dataclasses.asdict(result.log), default=str))
+
+
+def _build_files(now: dt.datetime, job: Job, result: CaptureResult, workdir: Path) -> list[tuple[str, Path]]:
+    """The snapshot's files: both PDF/A records, HTML, MHTML, items and log."""
+    # pikepdf and fontTools load in the build workers that run this, not in the main process.
+    from archiver.pdf.ocr import ocr_segment
+    from archiver.pdf.pdfa import build_visual_pdfa, make_print_pdfa
+
+    assert result.html is not None and result.print_pdf is not None
+    html_sha = hashlib.sha256(result.html.read_bytes()).hexdigest()
+    meta = SnapshotMetadata(
+        account=f"{job.account_id} {job.name}", platform=job.platform, url=job.url,
+        captured_at=now, boundary=job.boundary, period_start=job.period_start,
+        period_end=job.period_end, reason=job.reason, engine_version=ENGINE, html_sha256=html_sha,
+        title=result.log.title or job.name)
+    segments = [_with_ocr(s, workdir, ocr_segment) for s in result.segments]
+    visual = workdir / "snapshot-visual.pdf"
+    printed = workdir / "snapshot-print.pdf"
+    build_visual_pdfa(segments, visual, meta)
+    make_print_pdfa(result.print_pdf, printed, meta)
+    items = workdir / "items.json"
+    items.write_text(json.dumps([_seen_dict(i) for i in result.items], ensure_ascii=False, indent=1),
+                     encoding="utf-8")
+    capture_log = workdir / "capture-log.json"
+    capture_log.write_text(json.dumps(_log_dict(result), ensure_ascii=False, indent=1), encoding="utf-8")
+    files = [("visual-pdf", visual), ("print-pdf", printed), ("html", result.html),
+             ("items", items), ("log", capture_log)]
+    if result.mhtml is not None:
+        files.append(("mhtml", result.mhtml))
+    return files
+
+
+def _with_ocr(segment: Segment, workdir: Path, ocr: Callable[[Path, Path], list[Any]]) -> Segment:
+    """Raster-only segments (no DOM text, e.g. a canvas) get their text layer from OCR."""
+    if segment.text_boxes:
+        return segment
+    boxes = ocr(segment.path, workdir / "ocr")
+    return dataclasses.replace(segment, text_boxes=tuple(boxes))
+
+
+def _seen_dict(i: SeenItem) -> dict[str, Any]:
+    d = dataclasses.asdict(i)
+    d["created"] = i.created.isoformat() if i.created else None
+    return d
+
+
+def account_handle(url: str) -> str:
+    parts = [p for p in urlsplit(url).path.split("/") if p]
+    return parts[-1].lstrip("@").lower() if parts else ""
+
+
+def as_imported(i: SeenItem, handle: str, media: dict[str, FetchedMedia]) -> ImportedItem:
+    own = None if i.author_handle is None else i.author_handle.lstrip("@").lower() == handle
+    refs = tuple(MediaRef(path=url, media_type=media[url].media_type, uri=url)
+                 for url in i.media if url in media)
+    return ImportedItem(platform_id=i.platform_id, kind=i.kind, parent_id=i.parent_id,
+                        author_handle=i.author_handle, author_name=i.author_name, is_own=own,
+                        created=i.created, edited=None, text=i.text, url=i.url, media=refs)
+
+
+def _store(archive: Archive, job: Job, result: CaptureResult, files: list[tuple[str, Path]],
+           screen: Screen) -> Outcome:
+    refs = [(role, path, archive.store.put_file(path)) for role, path in files]
+    late = None
+    if job.boundary is not None:
+        delay = archive.now - schedule.boundary_instant(job.boundary, archive.settings.tz)
+        late = int(delay.total_seconds()) if delay > LATE_GRACE else None
+    complete = result.log.reached_period_start or result.log.end_marker_seen
+    try:
+        with archive.transaction() as session:
+            snap = Snapshot(account_id=job.account_id, trigger=job.trigger, boundary=job.boundary,
+                            period_start=job.period_start, period_end=job.period_end,
+                            reason=job.reason, url=job.url, captured_at=archive.now,
+                            late_seconds=late, engine_version=ENGINE,
+                            items_seen=len(result.items), followers=result.log.followers,
+                            complete=complete, captured_by=archive.actor)
+            for role, path, ref in refs:
+                record(session, ref, archive.now)
+                snap.files.append(SnapshotFile(role=role, name=path.name, sha256=ref.sha256))
+            session.add(snap)
+            session.flush()
+            ingest = Ingest(session, account_id=job.account_id, now=archive.now,
+                            source=f"snapshot:{snap.id}", screen=screen, snapshot_id=snap.id,
+                            media=lambda ref: archive.store.put_file(result.media[ref.path].path,
+                                                                     ref.media_type))
+            handle = account_handle(job.url)
+            counts = ingest.run(as_imported(i, handle, result.media) for i in result.items)
+            removed = 0
+            if complete and job.period_start is not None:
+                removed = mark_removed_from_platform(
+                    session, account_id=job.account_id, seen=ingest.seen_ids,
+                    since=schedule.boundary_instant(job.period_start, archive.settings.tz),
+                    until=archive.now, now=archive.now)
+            archive.audit(session, f"account:{job.account_id}", {
+                "snapshot": snap.id, "trigger": job.trigger, "reason": job.reason,
+                "boundary": job.boundary.isoformat() if job.boundary else None,
+                "late_seconds": late, "files": {role: ref.sha256 for role, _, ref in refs},
+                "items": counts.as_dict(), "removed_from_platform": removed})
+            snapshot_id = snap.id
+    except DBIntegrityError:
+        return _fail(archive, job, f"a snapshot for boundary {job.boundary} was stored by another run", {})
+    return Outcome(job.account_id, job.name, "ok", None, job.boundary, snapshot_id, late,
+                   [{"role": role, "path": str(archive.store.path_for(ref.sha256)),
+                     "sha256": ref.sha256, "media_type": ref.media_type} for role, _, ref in refs],
+                   len(result.items))
+
+
+def _fail(archive: Archive, job: Job, reason: str, capture_log: dict[str, Any]) -> Outcome:
+    log.warning("account %s (%s): capture failed: %s", job.account_id, job.name, reason)
+    with archive.transaction() as session:
+        session.add(CaptureFailure(account_id=job.account_id, trigger=job.trigger,
+                                   boundary=job.boundary, at=archive.now, reason=reason,
+                                   log=json.dumps(capture_log, ensure_ascii=False)))
+        archive.audit(session, f"account:{job.account_id}",
+                      {"capture_failed": reason, "trigger": job.trigger,
+                       "boundary": job.boundary.isoformat() if job.boundary else None})
+    return Outcome(job.account_id, job.name, "failed", reason, job.boundary)

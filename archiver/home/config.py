@@ -1,0 +1,254 @@
+"""The archive home: one folder holding configuration, catalogue, file store and policy.
+
+Layout::
+
+    HOME/archive.toml        configuration (commented; written by ``archive init``)
+    HOME/catalogue.sqlite    the catalogue, unless ``database.url`` points elsewhere
+    HOME/store/              content-addressed, write-once file store
+    HOME/policy/             retention policy (gallringsbeslut as data)
+    HOME/secrets/            login storage-state files, mode 0700/0600
+    HOME/locks/              lock files for unattended runs
+    HOME/tmp/                scratch space on the same file system as the store
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from archiver.errors import BadInputError, ConfigError, OutputError
+from archiver.home.files import atomic_write_text
+
+ENV_HOME = "ARCHIVE_HOME"
+CONFIG_NAME = "archive.toml"
+ORG_ID_RE = re.compile(r"^\d{6}-\d{4}$")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The archive home's configuration, validated once when the home is opened."""
+
+    org_name: str
+    org_id: str
+    timezone: str
+    database_url: str | None
+    capture_parallel: int = 3
+    capture_step_timeout: float = 45.0
+    capture_total_timeout: float = 300.0
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True)
+class Home:
+    """Paths of an archive home. Creating the object touches nothing on disk."""
+
+    root: Path
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / CONFIG_NAME
+
+    @property
+    def store_dir(self) -> Path:
+        return self.root / "store"
+
+    @property
+    def policy_dir(self) -> Path:
+        return self.root / "policy"
+
+    @property
+    def secrets_dir(self) -> Path:
+        return self.root / "secrets"
+
+    @property
+    def locks_dir(self) -> Path:
+        return self.root / "locks"
+
+    @property
+    def tmp_dir(self) -> Path:
+        return self.root / "tmp"
+
+    @property
+    def default_db_path(self) -> Path:
+        return self.root / "catalogue.sqlite"
+
+    def database_url(self, settings: Settings, override: str | None = None) -> str:
+        """The catalogue URL: ``--db``, then archive.toml, then the SQLite file in the home."""
+        if override:
+            return override
+        if settings.database_url:
+            return settings.database_url
+        return f"sqlite:///{self.default_db_path}"
+
+    def is_initialised(self) -> bool:
+        return self.config_path.exists()
+
+    def load_settings(self) -> Settings:
+        if not self.config_path.exists():
+            raise ConfigError(
+                f"{self.root} is not an archive home (no {CONFIG_NAME}); "
+                "create one with: archive init --org NAME --org-id NNNNNN-NNNN"
+            )
+        try:
+            data = tomllib.loads(self.config_path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+            raise ConfigError(f"{self.config_path}: not valid TOML ({e}); fix or restore the file") from e
+        return settings_from_toml(data, self.config_path)
+
+
+def resolve_home(option: str | None, env: Mapping[str, str]) -> Home:
+    """``--home``, then ``ARCHIVE_HOME``; there is deliberately no implicit default folder."""
+    value = option or env.get(ENV_HOME)
+    if not value:
+        raise ConfigError(
+            "no archive home given; pass --home DIR or set ARCHIVE_HOME=DIR"
+        )
+    return Home(Path(value).expanduser().resolve())
+
+
+def settings_from_toml(data: Mapping[str, object], where: Path) -> Settings:
+    """Validate archive.toml, collecting every problem before failing."""
+    problems: list[str] = []
+    org = data.get("organisation", {})
+    db = data.get("database", {})
+    cap = data.get("capture", {})
+    if not isinstance(org, dict) or not isinstance(db, dict) or not isinstance(cap, dict):
+        raise ConfigError(f"{where}: [organisation], [database] and [capture] must be tables")
+    name = org.get("name")
+    org_id = org.get("id")
+    tz = org.get("timezone", "Europe/Stockholm")
+    if not isinstance(name, str) or not name.strip():
+        problems.append("organisation.name is missing")
+    if not isinstance(org_id, str) or not ORG_ID_RE.match(org_id):
+        problems.append("organisation.id must look like 212000-1769")
+    if not isinstance(tz, str) or not valid_timezone(tz):
+        problems.append(f"organisation.timezone {tz!r} is not an IANA time zone")
+    url = db.get("url") or None
+    if url is not None and not isinstance(url, str):
+        problems.append("database.url must be a string")
+    parallel = cap.get("parallel", 3)
+    if not isinstance(parallel, int) or not 1 <= parallel <= 16:
+        problems.append("capture.parallel must be an integer from 1 to 16")
+    step = cap.get("step_timeout", 45.0)
+    total = cap.get("total_timeout", 300.0)
+    for key, value in (("step_timeout", step), ("total_timeout", total)):
+        if not isinstance(value, int | float) or value <= 0:
+            problems.append(f"capture.{key} must be a positive number of seconds")
+    if problems:
+        raise ConfigError(f"{where}: " + "; ".join(problems))
+    return Settings(
+        org_name=str(name),
+        org_id=str(org_id),
+        timezone=str(tz),
+        database_url=url if isinstance(url, str) else None,
+        capture_parallel=int(parallel),
+        capture_step_timeout=float(step),
+        capture_total_timeout=float(total),
+    )
+
+
+def valid_timezone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+CONFIG_TEMPLATE = '''\
+# Bevara archive home configuration.
+# Times are stored in UTC; half-year boundaries (1 January, 1 July) are computed
+# in the organisation's time zone below.
+
+[organisation]
+# The record creator (arkivbildare): the municipality or its board.
+name = {name}
+# Organisationsnummer, NNNNNN-NNNN.
+id = {org_id}
+# IANA time zone for boundaries and displayed dates.
+timezone = {tz}
+
+[database]
+# Empty: the SQLite catalogue in this folder (catalogue.sqlite).
+# For many users and machines use PostgreSQL, e.g.
+# url = "postgresql+psycopg://bevara@dbhost/bevara"
+url = {db_url}
+
+[capture]
+# Browser contexts run at once by `archive capture --due` and `--all`.
+parallel = 3
+# Hard time limits, in seconds, for one step (page load, scrolling, print) and one capture.
+step_timeout = 45
+total_timeout = 300
+
+[retention]
+# The retention policy (gallringsbeslut as data) lives in policy/policy.toml.
+policy = "policy/policy.toml"
+'''
+
+POLICY_PLACEHOLDER = '''\
+# Retention policy for this archive home (informationshanteringsplan as data).
+#
+# Each rule will cite its culling decision (gallringsbeslut: decided by, date,
+# paragraph, diarienummer) and say which items it covers and after how long they
+# may be reviewed for culling. The retention engine reads this file; until rules
+# are added here, nothing is ever culled.
+
+version = 1
+rules = []
+'''
+
+
+def create_home(home: Home, *, org_name: str, org_id: str, timezone: str) -> Settings:
+    """Create the folders and files of a new home; refuse if one is already there."""
+    if home.config_path.exists():
+        raise ConfigError(
+            f"{home.root} is already an archive home ({CONFIG_NAME} exists); "
+            "nothing was changed — choose another --home to start a new archive"
+        )
+    problems = []
+    if not org_name.strip():
+        problems.append("--org must not be empty")
+    if not ORG_ID_RE.match(org_id):
+        problems.append(f"--org-id {org_id!r} must look like 212000-1769")
+    if not valid_timezone(timezone):
+        problems.append(f"--tz {timezone!r} is not an IANA time zone such as Europe/Stockholm")
+    if problems:
+        raise BadInputError("; ".join(problems))
+    try:
+        for d in (home.root, home.store_dir, home.policy_dir, home.locks_dir, home.tmp_dir):
+            d.mkdir(parents=True, exist_ok=True)
+        home.secrets_dir.mkdir(mode=0o700, exist_ok=True)
+        os.chmod(home.secrets_dir, 0o700)
+        policy = home.policy_dir / "policy.toml"
+        if not policy.exists():
+            atomic_write_text(policy, POLICY_PLACEHOLDER)
+    except OSError as e:
+        raise OutputError(f"cannot create archive home {home.root}: {e.strerror}") from e
+    return Settings(org_name=org_name, org_id=org_id, timezone=timezone, database_url=None)
+
+
+def write_config(home: Home, settings: Settings) -> None:
+    """Write archive.toml last, so a home without it is never mistaken for a finished one."""
+    text = CONFIG_TEMPLATE.format(
+        name=toml_string(settings.org_name),
+        org_id=toml_string(settings.org_id),
+        tz=toml_string(settings.timezone),
+        db_url=toml_string(settings.database_url or ""),
+    )
+    atomic_write_text(home.config_path, text)
+
+
+def toml_string(value: str) -> str:
+    """Quote a value as a TOML basic string."""
+    if "\n" in value:
+        raise BadInputError("configuration values must be on one line")
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'

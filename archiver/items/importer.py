@@ -1,0 +1,94 @@
+"""``archive import``: a platform export into the catalogue, all or nothing.
+
+The export's structure is checked before anything is read (archiver.items.imports),
+then every item is added in one transaction: a bad record anywhere rolls the
+whole import back, so a rejected export leaves the catalogue as it was.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from archiver.accounts.register import get_account
+from archiver.catalogue.models import ImportRun, Item, ItemSource
+from archiver.errors import BadInputError, NotFoundError
+from archiver.home.archive import Archive
+from archiver.home.store import StoredRef, guess_media_type
+from archiver.items.imports import FORMATS, detect_format, open_export, read_export
+from archiver.items.imports.model import MediaRef
+from archiver.items.ingest import Counts, Ingest
+from retention.screen import Screen
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    import_id: int
+    account_id: int
+    format: str
+    source: str
+    counts: Counts
+    removed_from_platform: int
+
+
+def import_export(archive: Archive, account_id: int, path: Path, fmt: str = "auto",
+                  screen: Screen | None = None) -> ImportReport:
+    if fmt != "auto" and fmt not in FORMATS:
+        raise BadInputError(f"--format {fmt!r} is not supported; use auto or one of: {', '.join(FORMATS)}")
+    if not path.exists():
+        raise NotFoundError(f"{path} does not exist; give the export's zip file or folder")
+    screen = screen or Screen()
+    with open_export(path) as source:
+        fmt = detect_format(source) if fmt == "auto" else fmt
+
+        def store_media(ref: MediaRef) -> StoredRef | None:
+            if not source.has_member(ref.path):
+                return None
+            with source.open_member(ref.path) as fh:
+                return archive.store.put_stream(fh, ref.media_type or guess_media_type(ref.path),
+                                                durable=False)
+
+        with archive.transaction() as session:
+            get_account(session, account_id)
+            run = ImportRun(account_id=account_id, format=fmt, source_name=path.name,
+                            at=archive.now, counts="{}")
+            session.add(run)
+            session.flush()
+            ingest = Ingest(session, account_id=account_id, now=archive.now, source=f"import:{run.id}",
+                            screen=screen, import_id=run.id, media=store_media)
+            counts = ingest.run(read_export(source, fmt))
+            removed = _removed_since_last_import(session, archive, account_id, fmt, run.id, ingest)
+            archive.store.sync()  # media bytes on disk before the rows that name them commit
+            run.counts = json.dumps({**counts.as_dict(), "removed_from_platform": removed})
+            archive.audit(session, f"account:{account_id}",
+                          {"import": run.id, "format": fmt, "source": path.name,
+                           **counts.as_dict(), "removed_from_platform": removed})
+            return ImportReport(run.id, account_id, fmt, path.name, counts, removed)
+
+
+def _removed_since_last_import(session: Session, archive: Archive, account_id: int, fmt: str,
+                               run_id: int, ingest: Ingest) -> int:
+    """Items an earlier export of the same platform had, in the time this one covers, but it lacks.
+
+    Only items that came from such an export are considered: a page export never
+    holds visitors' comments, so their absence from it means nothing.
+    """
+    if ingest.min_created is None or ingest.max_created is None:
+        return 0
+    from_same_format = (select(ItemSource.item_id).join(ImportRun, ImportRun.id == ItemSource.import_id)
+                        .where(ImportRun.format == fmt, ImportRun.account_id == account_id,
+                               ImportRun.id != run_id))
+    candidates = session.scalars(
+        select(Item.id).where(Item.account_id == account_id, Item.id.in_(from_same_format),
+                              Item.created_at >= ingest.min_created,
+                              Item.created_at <= ingest.max_created,
+                              Item.removed_from_platform.is_(False)))
+    gone = [i for i in candidates if i not in ingest.seen_ids]
+    for chunk in range(0, len(gone), 500):
+        session.execute(update(Item).where(Item.id.in_(gone[chunk:chunk + 500]))
+                        .values(removed_from_platform=True, removed_detected_at=archive.now))
+    return len(gone)

@@ -1,0 +1,142 @@
+"""Streaming JSON arrays out of export members, with clear errors for broken files.
+
+A Facebook page's posts file can be hundreds of MB; ``json.load`` would hold it all in
+memory several times over. ijson (yajl C backend) yields one entry at a time, so memory
+stays flat whatever the export's size.
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Iterator
+from typing import Any, BinaryIO
+
+import ijson
+
+from archiver.errors import BadInputError
+from archiver.items.imports.source import ExportSource
+
+_FIX = "re-download the export"
+
+
+def _check_encoding(head: bytes, label: str) -> int:
+    """Return how many leading bytes to skip (a UTF-8 BOM), or raise for non-UTF-8."""
+    if head.startswith(codecs.BOM_UTF8):
+        return 3
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        enc = "UTF-32"
+    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in head[:4]:
+        enc = "UTF-16"
+    else:
+        return 0
+    raise BadInputError(
+        f"{label}: is {enc}-encoded, but exports are UTF-8; re-download the export "
+        "instead of re-saving the file"
+    )
+
+
+class _Prefixed:
+    """A read() stream that starts with bytes already taken from the underlying one."""
+
+    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+        self._head = head
+        self._rest = rest
+
+    def read(self, size: int = -1) -> bytes:
+        if self._head:
+            if size < 0 or size >= len(self._head):
+                out, self._head = self._head, b""
+                more = self._rest.read(-1 if size < 0 else size - len(out))
+                return out + more
+            out, self._head = self._head[:size], self._head[size:]
+            return out
+        return self._rest.read(size)
+
+
+def _open(source: ExportSource, member: str, *, js_prefix: bool = False) -> _Prefixed:
+    label = source.label(member)
+    stream = source.open_member(member)
+    head = stream.read(4096)
+    skip = _check_encoding(head, label)
+    head = head[skip:]
+    if js_prefix:
+        head = _strip_js_assignment(head, label)
+    return _Prefixed(head, stream)
+
+
+def _strip_js_assignment(head: bytes, label: str) -> bytes:
+    """Drop X's ``window.YTD.tweets.part0 =`` so the rest is plain JSON."""
+    stripped = head.lstrip()
+    if stripped[:1] in (b"[", b"{"):
+        return stripped
+    eq = stripped.find(b"=")
+    if not stripped.startswith(b"window.") or eq < 0 or eq > 200:
+        raise BadInputError(
+            f"{label}: does not start with the 'window.YTD.<name>.part<N> =' line of an X "
+            f"archive file; {_FIX}"
+        )
+    return stripped[eq + 1 :]
+
+
+def _wrap_errors(items: Iterator[Any], label: str) -> Iterator[Any]:
+    try:
+        yield from items
+    except ijson.JSONError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else "malformed"
+        first = first.lstrip("b'\"")
+        if "premature EOF" in first or isinstance(exc, ijson.IncompleteJSONError) and (
+            "EOF" in first
+        ):
+            reason = "ends in the middle of the data (truncated download)"
+        elif "UTF8" in first:
+            reason = "holds bytes that are not UTF-8"
+        else:
+            reason = f"is not valid JSON ({first})"
+        raise BadInputError(f"{label}: {reason}; {_FIX}") from None
+
+
+def top_level_kind(source: ExportSource, member: str, keys: tuple[str, ...]) -> str | None:
+    """Return the ijson prefix of the entry list: ``item`` or ``<key>.item``.
+
+    Meta wraps some lists in an object (``{"comments_v2": [...]}``) and not others;
+    which key holds the list is found by reading events up to the first known key.
+    """
+    label = source.label(member)
+    stream = _open(source, member)
+    try:
+        events = _wrap_errors(ijson.parse(stream), label)
+        for prefix, event, value in events:
+            if prefix == "" and event == "start_array":
+                return "item"
+            if prefix == "" and event == "map_key" and value in keys:
+                return f"{value}.item"
+            if prefix == "" and event in ("end_map", "string", "number", "boolean", "null"):
+                return None
+    finally:
+        stream._rest.close()
+    return None
+
+
+def iter_items(
+    source: ExportSource, member: str, prefix: str = "item", *, js_prefix: bool = False
+) -> Iterator[Any]:
+    """Yield the entries under ``prefix`` one by one; raise BadInputError on broken JSON."""
+    label = source.label(member)
+    stream = _open(source, member, js_prefix=js_prefix)
+    try:
+        yield from _wrap_errors(ijson.items(stream, prefix, use_float=True), label)
+    finally:
+        stream._rest.close()
+
+
+def load_small(source: ExportSource, member: str, *, js_prefix: bool = False) -> Any:
+    """Read a small whole JSON value (profile, account files), capped at 4 MiB."""
+    label = source.label(member)
+    if source.member_size(member) > 4 * 1024 * 1024:
+        raise BadInputError(f"{label}: is implausibly large for a profile file; {_FIX}")
+    stream = _open(source, member, js_prefix=js_prefix)
+    try:
+        values = list(_wrap_errors(ijson.items(stream, "", use_float=True), label))
+    finally:
+        stream._rest.close()
+    return values[0] if values else None
