@@ -35,9 +35,9 @@ from typing import Any
 
 from archiver.accounts import register
 from archiver.capture import runs
-from archiver.capture.chromium import LAUNCH_ARGS, find_chromium, launch_browser
 from archiver.capture.engine import CaptureRequest, capture
 from archiver.capture.site import profile_for
+from archiver.chromium import LAUNCH_ARGS, find_chromium, launch_browser
 from archiver.home.archive import init_archive
 from archiver.home.config import Home
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from archiver.capture.chromium import _find_marked_process, launch_browser
 from archiver.capture.engine import CaptureRequest, capture
 from archiver.capture.model import CaptureResult
 from archiver.capture.site import load_profile
+from archiver.chromium import _find_marked_process, launch_browser
 
 pytestmark = pytest.mark.browser
 

@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from archiver.capture.chromium import launch_browser
 from archiver.capture.engine import CaptureRequest, capture
 from archiver.capture.model import CaptureResult
 from archiver.capture.site import load_profile
+from archiver.chromium import launch_browser
 
 platform = pytest.importorskip("fixtures.platform")
 

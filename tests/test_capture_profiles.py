@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw
 
-from archiver.capture import chromium
+from archiver import chromium
 from archiver.capture.engine import CaptureRequest, capture
 from archiver.capture.items import ItemCollector, parse_count, parse_time
 from archiver.capture.model import SEGMENT_MAX_PX

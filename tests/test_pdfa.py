@@ -11,7 +11,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from archiver.capture import page_scripts as js
-from archiver.capture.chromium import LAUNCH_ARGS, find_chromium
+from archiver.chromium import LAUNCH_ARGS, find_chromium
 from archiver.errors import PdfaError
 from archiver.pdf.model import Segment, SnapshotMetadata, TextBox
 from archiver.pdf.pdfa import build_visual_pdfa, make_print_pdfa, validate_pdfa

@@ -12,7 +12,7 @@ from conftest import Cli, add_account
 def test_register_page_in_chromium(arc: Cli, tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
-    from archiver.capture.chromium import find_chromium
+    from archiver.chromium import find_chromium
 
     add_account(arc)
     closed = add_account(arc, "Torsby bibliotek", "instagram", "https://www.instagram.com/torsbybibliotek")

@@ -183,7 +183,7 @@ def run(archive: Archive, jobs: Sequence[Job], *, progress: Callable[[str], None
 
 async def _run(archive: Archive, jobs: Sequence[Job], progress: Callable[[str], None],
                screen: Screen) -> list[Outcome]:
-    from archiver.capture.chromium import launch_browser  # Playwright: loaded only for a real run
+    from archiver.chromium import launch_browser  # Playwright: loaded only for a real run
 
     parallel = archive.settings.capture_parallel
     slots = asyncio.Semaphore(parallel)  # one browser context per slot
