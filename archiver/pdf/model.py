@@ -50,3 +50,15 @@ class SnapshotMetadata:
     engine_version: str
     html_sha256: str
     title: str = ""
+
+
+@dataclass(frozen=True)
+class DocumentMetadata:
+    """What the XMP of a document Bevara writes itself records: a culling protocol, an
+    item rendering for a package. Unlike a snapshot it shows no page of a platform, so it
+    carries the standard properties only."""
+
+    title: str
+    source: str  # what the document is about: an identifier such as "bevara:protocol/3"
+    created_at: dt.datetime  # aware, UTC
+    engine_version: str

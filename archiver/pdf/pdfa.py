@@ -46,7 +46,7 @@ import pikepdf
 
 from archiver.errors import PdfaError
 from archiver.home.files import fsync_dir
-from archiver.pdf.model import Segment, SnapshotMetadata
+from archiver.pdf.model import DocumentMetadata, Segment, SnapshotMetadata
 from archiver.pdf.textlayer import GlyphlessFont, add_text_layer
 from archiver.pdf.type3fonts import convert_type3_fonts
 from archiver.pdf.xmp import (
@@ -136,8 +136,8 @@ def _pdf_ready_png(path: Path, tmp: Path, index: int) -> Path:
     return target
 
 
-def make_print_pdfa(chromium_pdf: Path, out: Path, meta: SnapshotMetadata) -> None:
-    """Write the print record from Chromium's page.pdf() output.
+def make_print_pdfa(chromium_pdf: Path, out: Path, meta: SnapshotMetadata | DocumentMetadata) -> None:
+    """Write the print record (or a document of ours) from Chromium's page.pdf() output.
 
     Repairs what PDF/A forbids in Chromium's output and converts its Type 3
     (colour emoji) fonts; tags, outline and text are kept.
@@ -222,8 +222,9 @@ def _fonts_in(resources: Any, seen: set[tuple[int, int]]) -> Iterator[tuple[str,
 # ------------------------------------------------------------------ write path
 
 
-def _finalize(pdf: pikepdf.Pdf, out: Path, meta: SnapshotMetadata, part: str = "2b") -> None:
-    """Make *pdf* PDF/A, add the bevara XMP, validate the final bytes, rename into place.
+def _finalize(pdf: pikepdf.Pdf, out: Path, meta: SnapshotMetadata | DocumentMetadata,
+              part: str = "2b") -> None:
+    """Make *pdf* PDF/A, add the bevara XMP to a snapshot record, validate the final bytes, rename into place.
 
     ``pikepdf.pdfa.save`` would validate what it writes, but the bevara block comes
     after it, so that check would be spent on bytes we do not keep: the document is
@@ -236,13 +237,15 @@ def _finalize(pdf: pikepdf.Pdf, out: Path, meta: SnapshotMetadata, part: str = "
         pikepdf.pdfa.prepare(pdf, part)
     except ValueError as e:
         raise PdfaError(f"{out.name} cannot be made PDF/A-{part}: {e}") from e
-    add_bevara_block(pdf, meta)
+    snapshot = isinstance(meta, SnapshotMetadata)
+    if isinstance(meta, SnapshotMetadata):
+        add_bevara_block(pdf, meta)
     with _staging(out, ".final.pdf") as final:
         with final.open("wb") as fh:
             pdf.save(fh, **kwargs)
             fh.flush()
             os.fsync(fh.fileno())
-        findings = validate_pdfa(final, part)
+        findings = validate_pdfa(final, part, snapshot=snapshot)
         if findings:
             raise PdfaError(_findings_message(out, findings))
         final.replace(out)
@@ -278,8 +281,11 @@ def _is_extension_finding(message: str) -> bool:
     return prop is not None and f"{prop.group(1)}:{prop.group(2)}" in _TOLERATED_PROPS
 
 
-def validate_pdfa(path: Path, part: str = "2b") -> list[str]:
+def validate_pdfa(path: Path, part: str = "2b", *, snapshot: bool = True) -> list[str]:
     """Every reason *path* is not an acceptable PDF/A record (empty = valid).
+
+    A snapshot record must also carry every bevara field; a document of ours
+    (``snapshot=False``) the standard title, source and creation date.
 
     See the module docstring for why the bevara namespace findings are the
     only pikepdf findings tolerated, and on what condition.
@@ -298,12 +304,13 @@ def validate_pdfa(path: Path, part: str = "2b") -> list[str]:
         claim = pdf.open_metadata().pdfa_status
     if claim != part.upper():
         findings.append(f"XMP claims PDF/A {claim or 'nothing'}, expected {part.upper()}")
-    if xmp and not has_schema:
-        findings.append("XMP has no PDF/A extension schema for the bevara namespace")
     values = packet_values(xmp) if xmp else {}
-    missing = [n for n in BEVARA_FIELDS if n not in values]
-    if missing:
-        findings.append("XMP lacks bevara fields: " + ", ".join(missing))
+    if snapshot:
+        if xmp and not has_schema:
+            findings.append("XMP has no PDF/A extension schema for the bevara namespace")
+        missing = [n for n in BEVARA_FIELDS if n not in values]
+        if missing:
+            findings.append("XMP lacks bevara fields: " + ", ".join(missing))
     for key in ("title", "source", "createDate"):
         if not values.get(key):
             findings.append(f"XMP lacks {key}")

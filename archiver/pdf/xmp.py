@@ -1,4 +1,4 @@
-"""The XMP packet of a snapshot record: standard properties plus the ``bevara`` namespace.
+"""The XMP packet of our records: standard properties, plus the ``bevara`` namespace on snapshots.
 
 dc:title, dc:source, xmp:CreateDate and xmp:CreatorTool are predefined by XMP and
 set through pikepdf before `pikepdf.pdfa.prepare`. Our own fields (account, platform,
@@ -19,7 +19,7 @@ from xml.sax.saxutils import escape
 import pikepdf
 
 from archiver.errors import PdfaError
-from archiver.pdf.model import SnapshotMetadata
+from archiver.pdf.model import DocumentMetadata, SnapshotMetadata
 
 BEVARA_NS = "https://bevara.se/ns/snapshot/1.0/"
 BEVARA_PREFIX = "bevara"
@@ -44,12 +44,16 @@ BLOCK_START = "<!-- bevara:begin -->"
 BLOCK_END = "<!-- bevara:end -->"
 
 
-def write_standard(pdf: pikepdf.Pdf, meta: SnapshotMetadata) -> None:
+def write_standard(pdf: pikepdf.Pdf, meta: SnapshotMetadata | DocumentMetadata) -> None:
     """Set the standard XMP properties; pikepdf.pdfa.prepare keeps these."""
+    if isinstance(meta, SnapshotMetadata):
+        title, source, created = meta.title or f"{meta.platform}: {meta.account}", meta.url, meta.captured_at
+    else:
+        title, source, created = meta.title, meta.source, meta.created_at
     with pdf.open_metadata(set_pikepdf_as_editor=False) as m:
-        m["dc:title"] = meta.title or f"{meta.platform}: {meta.account}"
-        m["dc:source"] = meta.url
-        m["xmp:CreateDate"] = _utc_stamp(meta)
+        m["dc:title"] = title
+        m["dc:source"] = source
+        m["xmp:CreateDate"] = utc_stamp(created)
         m["xmp:CreatorTool"] = f"Bevara {meta.engine_version}"
 
 
@@ -113,7 +117,7 @@ def _bevara_values(meta: SnapshotMetadata) -> dict[str, str]:
         "account": meta.account,
         "platform": meta.platform,
         "url": meta.url,
-        "capturedAt": _utc_stamp(meta),
+        "capturedAt": utc_stamp(meta.captured_at),
         "boundary": day(meta.boundary),
         "periodStart": day(meta.period_start),
         "periodEnd": day(meta.period_end),
@@ -123,12 +127,11 @@ def _bevara_values(meta: SnapshotMetadata) -> dict[str, str]:
     }
 
 
-def _utc_stamp(meta: SnapshotMetadata) -> str:
-    """Capture time in UTC, ISO 8601 with Z; a naive time is a caller bug."""
-    if meta.captured_at.tzinfo is None:
-        raise PdfaError("SnapshotMetadata.captured_at must be timezone-aware (UTC)")
-    utc = meta.captured_at.astimezone(dt.UTC).replace(microsecond=0)
-    return utc.strftime("%Y-%m-%dT%H:%M:%SZ")
+def utc_stamp(moment: dt.datetime) -> str:
+    """An instant in UTC, ISO 8601 with Z; a naive time is a caller bug."""
+    if moment.tzinfo is None:
+        raise PdfaError("record times must be timezone-aware (UTC)")
+    return moment.astimezone(dt.UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _extension_schema() -> str:
