@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 from conftest import Cli
 
 from archiver.errors import ExitCode
+from archiver.home.store import FileStore
 from fixtures.exports.generate import generate_facebook_export
 
 BIG = 50_000  # bytes of the extra media files, so that a flipped bit is not the whole file
@@ -166,3 +168,30 @@ def test_an_altered_audit_entry_fails_verify(filled: Cli) -> None:
     assert result.exit_code == ExitCode.bad_input
     assert "error: audit: audit log broken: entry 2 was altered (hash mismatch)" in result.stdout
     assert result.stderr.strip().endswith("see the findings above for what to do")
+
+
+def test_dead_writers_temporary_files_are_noted_then_swept(filled: Cli) -> None:
+    incoming = filled.home / "store" / ".incoming"
+    incoming.mkdir(exist_ok=True)
+    dead_pid = _exited_pid()  # a process that has exited
+    dead = incoming / f"{dead_pid}-abc123"
+    dead.write_bytes(b"half a file")
+    live = incoming / f"{os.getpid()}-def456"
+    live.write_bytes(b"being written")
+    foreign = incoming / "tmpxyz"
+    foreign.write_bytes(b"not named by a writer")
+
+    rc, findings = _findings(filled)
+    assert rc == 0
+    assert sorted(f["message"] for f in findings if f["kind"] == "leftover") == sorted(
+        f"store/.incoming/{p.name} is a temporary file of an interrupted write; the next capture or import "
+        "removes it" for p in (dead, foreign))
+
+    FileStore(filled.home / "store").put_bytes(b"new", "text/plain")
+    assert sorted(p.name for p in incoming.iterdir()) == [live.name]
+
+
+def _exited_pid() -> int:
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    return proc.pid

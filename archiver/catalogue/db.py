@@ -15,7 +15,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from archiver.errors import BusyError, ConfigError
+from archiver.errors import BusyError, ConfigError, OutputError
 
 
 def make_engine(url: str) -> Engine:
@@ -76,6 +76,16 @@ def check_current(engine: Engine) -> None:
         )
 
 
+_CANNOT_WRITE = (
+    ("disk is full", "the disk is full; free space"),  # SQLite
+    ("no space left on device", "the disk is full; free space"),  # PostgreSQL
+    ("readonly database", "it is read-only; make the home writable"),
+    ("read-only file system", "it is on a read-only file system; make the home writable"),
+    ("disk i/o error", "the disk reported an I/O error; check the disk"),
+)
+"""Database errors that mean the machine, not the data, stopped the write (exit 73)."""
+
+
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: commit on success, roll back everything on any error."""
@@ -85,8 +95,13 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         session.commit()
     except OperationalError as e:
         session.rollback()
-        if "locked" in str(e.orig).lower():
+        reason = str(e.orig).lower()
+        if "locked" in reason:
             raise BusyError("the catalogue is locked by another process; try again") from e
+        for words, what in _CANNOT_WRITE:
+            if words in reason:
+                raise OutputError(f"cannot write the catalogue: {what} and run the command again "
+                                  "(nothing was changed)") from e
         raise
     except BaseException:
         session.rollback()

@@ -7,6 +7,7 @@ is global, so tests open as many archives as they like side by side.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from archiver.catalogue import db
-from archiver.errors import ConfigError
+from archiver.errors import ConfigError, OutputError
 from archiver.home import audit
 from archiver.home.config import Home, Settings, create_home, write_config
 from archiver.home.store import FileStore
@@ -56,6 +57,11 @@ class Archive:
 def open_archive(home: Home, *, now: dt.datetime, actor: str, command: str = "",
                  db_url: str | None = None, check_schema: bool = True) -> Archive:
     settings = home.load_settings()
+    if not os.access(home.root, os.W_OK):
+        # SQLite cannot even read a WAL-mode catalogue it may not write beside, and every
+        # command keeps its audit entry, temp files or locks in the home.
+        raise OutputError(f"the archive home {home.root} is read-only; make it writable "
+                          "(remount or chmod) and run the command again")
     engine = db.make_engine(home.database_url(settings, db_url))
     if check_schema:
         try:

@@ -45,7 +45,7 @@ _DIGEST = re.compile(r"^[0-9a-f]{64}$")
 class Finding:
     """One thing wrong: its kind, the file, the records it affects and what to do."""
 
-    kind: str  # missing | size | corrupt | writable | stray | unreferenced | uncatalogued | purge | audit
+    kind: str  # missing size corrupt writable stray unreferenced uncatalogued purge audit leftover
     sha256: str | None
     message: str
     records: tuple[str, ...] = ()
@@ -152,6 +152,10 @@ def check(archive: Archive, *, full: bool = False,
             report.findings.append(Finding("audit", None, f"audit log broken: {chain.first_problem}; "
                                            "restore the catalogue from backup and compare"))
     _judge_strays(archive, report, strays, started)
+    for path in archive.store.leftovers():
+        report.findings.append(Finding(
+            "leftover", None, f"store/.incoming/{path.name} is a temporary file of an interrupted write; "
+            "the next capture or import removes it", level="note"))
     return report
 
 

@@ -8,6 +8,7 @@ there is a no-op; nothing in the store is ever modified.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import io
@@ -49,6 +50,33 @@ class FileStore:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._swept = False
+
+    @property
+    def incoming(self) -> Path:
+        return self.root / ".incoming"
+
+    def leftovers(self) -> list[Path]:
+        """Temporary files of writers that are gone: a run killed between write and rename.
+
+        Each writer names its temporary files after its process id, so a file whose
+        process no longer runs is garbage, while one of a live run is left alone.
+        """
+        try:
+            names = sorted(p.name for p in self.incoming.iterdir())
+        except FileNotFoundError:
+            return []
+        return [self.incoming / n for n in names if not _writer_alive(n)]
+
+    def sweep(self) -> int:
+        """Remove the leftovers; the first write of every run does this once."""
+        removed = 0
+        for path in self.leftovers():
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+                removed += 1
+        self._swept = True
+        return removed
 
     def path_for(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256
@@ -66,10 +94,12 @@ class FileStore:
         With ``durable=False`` the per-file fsyncs are skipped; the caller must call
         ``sync()`` before committing the catalogue rows that point at the files.
         """
-        tmp_dir = self.root / ".incoming"
+        tmp_dir = self.incoming
         try:
             tmp_dir.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=tmp_dir)
+            if not self._swept:
+                self.sweep()
+            fd, tmp = tempfile.mkstemp(dir=tmp_dir, prefix=f"{os.getpid()}-")
         except OSError as e:
             raise OutputError(f"cannot write to the file store {self.root}: {e.strerror}") from e
         h = hashlib.sha256()
@@ -131,6 +161,22 @@ class FileStore:
             return False
         fsync_dir(path.parent)
         return True
+
+
+def _writer_alive(name: str) -> bool:
+    """Whether the process a temporary file is named after still runs (see FileStore.leftovers)."""
+    pid, sep, _ = name.partition("-")
+    if not sep or not pid.isdigit():
+        return False  # not one of ours: nothing is writing it
+    if int(pid) == os.getpid():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's live process
+    return True
 
 
 def record(session: Session, ref: StoredRef, now: dt.datetime) -> StoredFile:
