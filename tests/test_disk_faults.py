@@ -13,9 +13,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from conftest import ORG, Cli
 
 from archiver.errors import ExitCode
-from conftest import ORG, Cli
 from fixtures.exports.generate import generate_facebook_export
 
 
