@@ -15,6 +15,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from archiver.catalogue.textfold import register_sqlite
 from archiver.errors import BusyError, ConfigError, OutputError
 
 
@@ -37,6 +38,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
+    register_sqlite(dbapi_conn)
 
 
 def alembic_config() -> Config:

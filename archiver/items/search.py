@@ -14,6 +14,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from archiver.catalogue.models import Item, ItemFlag, ItemMark
+from archiver.catalogue.textfold import contains
 from archiver.errors import NotFoundError
 from retention.screen import Finding, mask
 
@@ -52,7 +53,7 @@ def query(f: ItemFilter) -> Select[Any]:
             msub = msub.where(ItemMark.kind == f.mark)
         q = q.where(Item.id.in_(msub))
     if f.text:
-        q = q.where(Item.text.ilike(f"%{f.text}%"))
+        q = q.where(contains(Item.text, f.text))
     if f.removed_from_platform is not None:
         q = q.where(Item.removed_from_platform.is_(f.removed_from_platform))
     return q.order_by(Item.created_at.desc(), Item.id.desc()).limit(f.limit)
