@@ -45,6 +45,12 @@ class ArchiveGroup(click.Group):
             raise CliError(e.message, int(e.exit_code)) from e
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except BrokenPipeError:
+            # The reader went away (`archive items list | head -1`): what it read was
+            # complete, so stop quietly; stdout goes to /dev/null so the interpreter's
+            # final flush cannot fail again.
+            quiet_stdout()
+            ctx.exit(0)
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             ctx.exit(130)
@@ -56,6 +62,12 @@ class ArchiveGroup(click.Group):
                 "and report it)",
                 int(ExitCode.internal_error),
             ) from e
+
+
+def quiet_stdout() -> None:
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 @dataclass
