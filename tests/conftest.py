@@ -10,13 +10,15 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from sqlalchemy import create_engine, text
 
 from archiver.cli import cli
 
@@ -107,3 +109,19 @@ def snapshot_tree(root: Path) -> dict[str, bytes]:
 @pytest.fixture
 def tree() -> Callable[[Path], dict[str, bytes]]:
     return snapshot_tree
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A throw-away PostgreSQL database on the server BEVARA_TEST_POSTGRES_URL names."""
+    admin_url = os.environ["BEVARA_TEST_POSTGRES_URL"]
+    name = f"bevara_test_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin_url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

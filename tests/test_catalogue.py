@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
 
 from archiver.catalogue import db
 from archiver.catalogue.models import Base
@@ -60,39 +59,27 @@ def test_store_is_content_addressed_and_write_once(tmp_path: Path) -> None:
 
 
 @pytest.mark.postgres
-def test_postgres_upgrade_and_cli(tmp_path: Path) -> None:
+def test_postgres_upgrade_and_cli(tmp_path: Path, postgres_url: str) -> None:
     """The same migrations and commands on PostgreSQL, in a throw-away database."""
     from conftest import FIXED_NOW, ORG, Cli, add_account
 
-    admin_url = os.environ["BEVARA_TEST_POSTGRES_URL"]
-    name = f"bevara_test_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = admin_url.rsplit("/", 1)[0] + f"/{name}"
-    try:
-        arc = Cli(home=tmp_path / "home", env={"ARCHIVE_NOW": FIXED_NOW})
-        arc.ok("--db", url, "init", *ORG)
-        assert f'url = "{url}"' in (tmp_path / "home" / "archive.toml").read_text()
-        assert add_account(arc) == 1
-        assert arc.json("accounts", "show", "1")["name"] == "Torsby kommun"
-        # Items: the executemany + select-back path, versions and flags on PostgreSQL.
-        from fixtures.exports import generate
+    url = postgres_url
+    arc = Cli(home=tmp_path / "home", env={"ARCHIVE_NOW": FIXED_NOW})
+    arc.ok("--db", url, "init", *ORG)
+    assert f'url = "{url}"' in (tmp_path / "home" / "archive.toml").read_text()
+    assert add_account(arc) == 1
+    assert arc.json("accounts", "show", "1")["name"] == "Torsby kommun"
+    # Items: the executemany + select-back path, versions and flags on PostgreSQL.
+    from fixtures.exports import generate
 
-        older, newer = generate.generate_facebook_overlap_pair(tmp_path, items=40, new_items=12)
-        first = arc.json("import", "1", str(older))
-        assert (first["new"], first["updated"]) == (40, 0)
-        again = arc.json("import", "1", str(older))
-        assert (again["new"], again["updated"], again["unchanged"]) == (0, 0, 40)
-        later = arc.json("import", "1", str(newer))
-        assert later["new"] == 12 and later["updated"] > 0
-        flagged = generate.generate_facebook_export(tmp_path / "flagged.zip", items=30, seed=7,
-                                                    sensitive_every=1)
-        assert arc.json("import", "1", str(flagged))["flagged"] == 10
-        assert arc.json("audit", "verify")["entries"] == 6
-    finally:
-        engine = create_engine(url)
-        engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    older, newer = generate.generate_facebook_overlap_pair(tmp_path, items=40, new_items=12)
+    first = arc.json("import", "1", str(older))
+    assert (first["new"], first["updated"]) == (40, 0)
+    again = arc.json("import", "1", str(older))
+    assert (again["new"], again["updated"], again["unchanged"]) == (0, 0, 40)
+    later = arc.json("import", "1", str(newer))
+    assert later["new"] == 12 and later["updated"] > 0
+    flagged = generate.generate_facebook_export(tmp_path / "flagged.zip", items=30, seed=7,
+                                                sensitive_every=1)
+    assert arc.json("import", "1", str(flagged))["flagged"] == 10
+    assert arc.json("audit", "verify")["entries"] == 6

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,7 +10,6 @@ import pytest
 from conftest import FIXED_NOW, ORG, Cli
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import create_engine, text
 
 from archiver.catalogue.textfold import fold
 from fixtures.exports.generate import facebook_export_of_posts
@@ -80,22 +77,10 @@ def test_search_folds_case_and_accents(arc: Cli, add: Callable[..., int], tmp_pa
 
 
 @pytest.mark.postgres
-def test_search_folds_case_on_postgresql(tmp_path: Path, add: Callable[..., int]) -> None:
+def test_search_folds_case_on_postgresql(tmp_path: Path, add: Callable[..., int], postgres_url: str) -> None:
     """PostgreSQL's lower() folds å, ä, ö too; accents stay as the database has them."""
-    admin_url = os.environ["BEVARA_TEST_POSTGRES_URL"]
-    name = f"bevara_test_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = admin_url.rsplit("/", 1)[0] + f"/{name}"
-    try:
-        arc = Cli(home=tmp_path / "home", env={"ARCHIVE_NOW": FIXED_NOW})
-        arc.ok("--db", url, "init", *ORG)
-        _import(arc, add, tmp_path)
-        for query in ("snöröjning", "SNÖRÖJNING", "älvgatan", "ågatan", "agatan", "50%", "5_%"):
-            assert _hits(arc, query) == sorted(EXPECTED[query]), query
-    finally:
-        create_engine(url).dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    arc = Cli(home=tmp_path / "home", env={"ARCHIVE_NOW": FIXED_NOW})
+    arc.ok("--db", postgres_url, "init", *ORG)
+    _import(arc, add, tmp_path)
+    for query in ("snöröjning", "SNÖRÖJNING", "älvgatan", "ågatan", "agatan", "50%", "5_%"):
+        assert _hits(arc, query) == sorted(EXPECTED[query]), query
