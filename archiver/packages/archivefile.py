@@ -25,7 +25,7 @@ import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from archiver.errors import IntegrityError, OutputError
 from archiver.home.files import fsync_dir
@@ -117,7 +117,7 @@ def _write_folder(entries: Sequence[Entry], out: Path, seconds: int) -> None:
         os.chmod(tmp, 0o755)
         if out.exists():
             raise OutputError(f"{out} already exists; choose a new output path (packages are never overwritten)")
-        os.rename(tmp, out)
+        tmp.rename(out)
         fsync_dir(out.parent)
     except OSError as e:
         raise OutputError(f"cannot write {out}: {e.strerror}") from e
@@ -130,12 +130,12 @@ def _write_zip(entries: Sequence[Entry], fh: BinaryIO, root: str, mtime: dt.date
     stamp = mtime.astimezone(dt.UTC).timetuple()[:6]
     with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
         for d in ["", *_dirs(entries)]:
-            zi = zipfile.ZipInfo(f"{root}/{d}/" if d else f"{root}/", date_time=stamp)  # type: ignore[arg-type]
+            zi = zipfile.ZipInfo(f"{root}/{d}/" if d else f"{root}/", date_time=stamp)
             zi.create_system = 3
             zi.external_attr = (0o40755 << 16) | 0x10
             zf.writestr(zi, b"")
         for e in entries:
-            zi = zipfile.ZipInfo(f"{root}/{e.path}", date_time=stamp)  # type: ignore[arg-type]
+            zi = zipfile.ZipInfo(f"{root}/{e.path}", date_time=stamp)
             zi.create_system = 3
             zi.external_attr = 0o100644 << 16
             zi.compress_type = zipfile.ZIP_STORED
@@ -187,7 +187,7 @@ def _write_tar(entries: Sequence[Entry], fh: BinaryIO, root: str, mtime: dt.date
         for e in entries:
             reader = _Reader(e)
             try:
-                tf.addfile(info(f"{root}/{e.path}", e.size, False), reader)  # type: ignore[arg-type]
+                tf.addfile(info(f"{root}/{e.path}", e.size, False), reader)
             finally:
                 reader.close()
 
@@ -218,7 +218,7 @@ def safe_name(name: str) -> str | None:
     return "/".join(p for p in parts if p != ".")
 
 
-def _hash_stream(fh: BinaryIO, keep: bool, limit: int | None = None) -> tuple[int, str, bytes | None]:
+def _hash_stream(fh: IO[bytes], keep: bool, limit: int | None = None) -> tuple[int, str, bytes | None]:
     h = hashlib.sha256()
     size = 0
     kept = bytearray() if keep else None
@@ -257,7 +257,7 @@ def _scan_folder(root: Path) -> tuple[list[Member], list[Hazard], list[str]]:
         rel_dir = os.path.relpath(folder, root)
         for d in sorted(subdirs):
             p = Path(folder) / d
-            rel = os.path.normpath(os.path.join(rel_dir, d))
+            rel = os.path.normpath(Path(rel_dir) / d)
             if p.is_symlink():
                 hazards.append(Hazard("BEVARA-SEC2", f"{rel} is a symbolic link; packages hold plain files only"))
             else:
@@ -265,10 +265,11 @@ def _scan_folder(root: Path) -> tuple[list[Member], list[Hazard], list[str]]:
         subdirs[:] = sorted(d for d in subdirs if not (Path(folder) / d).is_symlink())
         for f in sorted(files):
             p = Path(folder) / f
-            rel = os.path.normpath(os.path.join(rel_dir, f)).replace(os.sep, "/")
+            rel = os.path.normpath(Path(rel_dir) / f).replace(os.sep, "/")
             st = os.lstat(p)
             if not stat.S_ISREG(st.st_mode):
-                hazards.append(Hazard("BEVARA-SEC2", f"{rel} is a link or special file; packages hold plain files only"))
+                hazards.append(Hazard("BEVARA-SEC2", f"{rel} is a link or special file; "
+                                                     "packages hold plain files only"))
                 continue
             with p.open("rb") as fh:
                 size, digest, data = _hash_stream(fh, _is_xml(f))

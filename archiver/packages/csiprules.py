@@ -93,7 +93,7 @@ class Rules:
         return bool(ok)
 
     def check(self, root: etree._Element, *, representation: bool) -> None:
-        if not self.need(root.tag == m("mets"), "CSIP1", f"the root element is {root.tag}, not mets:mets"):
+        if not self.need(root.tag == m("mets"), "CSIP1", f"the root element is {root.tag!r}, not mets:mets"):
             return
         self._wrong_case_namespaces(root)
         self.need(root.get("OBJID"), "CSIP1", "mets/@OBJID is missing")
@@ -156,7 +156,8 @@ class Rules:
                     {"ARCHIVIST": "SIP14", "CREATOR": "SIP20", "PRESERVATION": "SIP31"}.get(a.get("ROLE") or ""))
             if a.get("TYPE") == "INDIVIDUAL" and a.get("ROLE") == "CREATOR":
                 rule = None  # the contact person's notes are free text (SIP25)
-            for note in a.findall(m("note")) if rule else []:
+            for note in a.findall(m("note")) if rule is not None else []:
+                assert rule is not None
                 nt = note.get(csip("NOTETYPE"))
                 self.need(nt in NOTE_TYPES, rule, f"{a.get('ROLE')} agent note csip:NOTETYPE {nt!r} is not "
                                                   "SOFTWARE VERSION or IDENTIFICATIONCODE")
@@ -267,12 +268,12 @@ class Rules:
                 self.need(ptr.get("FILEID") in groups or ptr.get("FILEID") in self.file_ids, "CSIP96",
                           f"div {label!r}: fptr FILEID {ptr.get('FILEID')!r} names no fileGrp")
             if label and label.startswith("Representations/") and not representation:
-                ptr = d.find(m("mptr"))
-                if self.need(ptr is not None, "CSIP109", f"div {label!r} has no mptr to its METS.xml"):
-                    assert ptr is not None
-                    self.need(ptr.get(XLINK_HREF), "CSIP110", f"div {label!r}: mptr/@xlink:href is missing")
-                    self.need(ptr.get(XLINK_TYPE) == "simple", "CSIP111", f"div {label!r}: mptr/@xlink:type")
-                    self.need(ptr.get("LOCTYPE") == "URL", "CSIP112", f"div {label!r}: mptr/@LOCTYPE is not URL")
+                mptr = d.find(m("mptr"))
+                if self.need(mptr is not None, "CSIP109", f"div {label!r} has no mptr to its METS.xml"):
+                    assert mptr is not None
+                    self.need(mptr.get(XLINK_HREF), "CSIP110", f"div {label!r}: mptr/@xlink:href is missing")
+                    self.need(mptr.get(XLINK_TYPE) == "simple", "CSIP111", f"div {label!r}: mptr/@xlink:type")
+                    self.need(mptr.get("LOCTYPE") == "URL", "CSIP112", f"div {label!r}: mptr/@LOCTYPE is not URL")
 
 
 def representation_pointers(root: etree._Element) -> list[str]:

@@ -51,10 +51,8 @@ REP = "rep1"
 
 def build_delivery(archive: Archive, period: Period, out: Path, *, account_id: int | None, profile: str,
                    schemas: SchemaSet, disposal: DisposalSource, render: Renderer) -> dict[str, object]:
-    if profile == "fgs2":
-        needed = ("mets", "xlink", "csip", "sip", "erms")
-    else:
-        needed = ("cspackage", "csext", "xlink", "fgserms")
+    needed: tuple[str, ...] = (("mets", "xlink", "csip", "sip", "erms") if profile == "fgs2"
+                               else ("cspackage", "csext", "xlink", "fgserms"))
     for key in needed:
         schemas.path(key)  # fail before any work if a schema is missing
     objid = objid_for(archive, "delivery", profile, period.name, account_id or "all")

@@ -110,8 +110,9 @@ def _file(e: Entry, href: str) -> etree._Element:
 
 def _md_ref(tag: str, ident: str, e: Entry, href: str, mdtype: str, other: str = "") -> etree._Element:
     sec = M(tag, ID=ident, CREATED=stamp(e.created), STATUS="CURRENT")
-    ref = etree.SubElement(sec, q("mets", "mdRef"), LOCTYPE="URL", MDTYPE=mdtype,
-                           **({"OTHERMDTYPE": other} if other else {}))
+    ref = etree.SubElement(sec, q("mets", "mdRef"), LOCTYPE="URL", MDTYPE=mdtype)
+    if other:
+        ref.set("OTHERMDTYPE", other)
     ref.set(q("xlink", "type"), "simple")
     ref.set(q("xlink", "href"), href)
     for k, v in (("MIMETYPE", e.media_type), ("SIZE", str(e.size)), ("CREATED", stamp(e.created)),

@@ -58,7 +58,8 @@ def snapshot_events(ev: Events, snapshot_id: int, captured_at: dt.datetime, by: 
     complete = bool(log and (log.get("reached_period_start") or log.get("end_marker_seen")))
     detail = f"Captured {url} with Chromium"
     if log:
-        detail += (f"; scroll rounds {log.get('scroll_rounds', '?')}, items seen {log.get('items_seen', '?')}, reached period start "
+        detail += (f"; scroll rounds {log.get('scroll_rounds', '?')}, items seen {log.get('items_seen', '?')}, "
+                   "reached period start "
                    f"{bool(log.get('reached_period_start'))}, end marker {bool(log.get('end_marker_seen'))}")
     pdfs = tuple(p for r, p in sorted(files.items()) if r.endswith("-pdf"))
     sources = tuple(p for r, p in sorted(files.items()) if r in ("html", "mhtml"))

@@ -15,6 +15,7 @@ import importlib.resources
 import importlib.util
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
@@ -66,10 +67,10 @@ VALIDATING = {  # which schemas a document with this root namespace is checked a
 }
 
 
-def secure_parser(**extra: object) -> etree.XMLParser:
+def secure_parser() -> etree.XMLParser:
     """The one XML parser for anything we read: no entities, no DTDs, no network, no huge trees."""
     return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
-                           dtd_validation=False, **extra)  # type: ignore[arg-type]
+                           dtd_validation=False)
 
 
 class _LocalResolver(etree.Resolver):
@@ -77,7 +78,9 @@ class _LocalResolver(etree.Resolver):
         super().__init__()
         self.schemas = schemas
 
-    def resolve(self, system_url: str, public_id: str, context: object) -> object:
+    def resolve(self, system_url: str | None, public_id: str | None, context: Any) -> Any:
+        if not system_url:
+            return None
         key = LOCATIONS.get(system_url) or self.schemas.key_for_name(system_url.rsplit("/", 1)[-1])
         if key is None or self.schemas.path(key, required=False) is None:
             return None
@@ -122,8 +125,9 @@ class SchemaSet:
         if p is None and required:
             name = OFFICIAL[key][0] if key in OFFICIAL else OURS[key]
             where = f"in {self.folder}" if self.folder else "(package.schema_dir is not set)"
+            names = ", ".join(OFFICIAL[key][1][:2]) if key in OFFICIAL else name
             raise ConfigError(f"schema {name} not found {where}; set package.schema_dir in archive.toml to a "
-                              f"folder holding the official schemas ({', '.join(OFFICIAL[key][1][:2]) if key in OFFICIAL else name})")
+                              f"folder holding the official schemas ({names})")
         return p
 
     def package_name(self, key: str) -> str:

@@ -80,8 +80,9 @@ def validate_package(path: Path, schemas: SchemaSet, profile: str | None = None)
         return report
     report.profile = profile or detected
     if profile and profile != detected:
+        root_name = "METS.xml" if detected == "fgs2" else "sip.xml"
         report.findings.append(Finding("CSIPSTR4", "error", f"--profile {profile} asked for, but the package is "
-                                                            f"{detected} (root {'METS.xml' if detected == 'fgs2' else 'sip.xml'})"))
+                                                            f"{detected} (root {root_name})"))
         return report
     if detected == "fgs2":
         _fgs2(files, schemas, strict=profile == "fgs2", report=report)
@@ -90,7 +91,8 @@ def validate_package(path: Path, schemas: SchemaSet, profile: str | None = None)
     return report
 
 
-def _rooted(members: Sequence[Member], dirs: Sequence[str], is_folder: bool, report: Report) -> dict[str, Member] | None:
+def _rooted(members: Sequence[Member], dirs: Sequence[str], is_folder: bool,
+            report: Report) -> dict[str, Member] | None:
     """Members by path relative to the package root (CSIPSTR1: one root folder in an archive file)."""
     names = [x.path for x in members]
     if is_folder and ("METS.xml" in names or "sip.xml" in names):
