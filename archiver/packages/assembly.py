@@ -15,7 +15,7 @@ from pathlib import Path
 from archiver import __version__
 from archiver.catalogue.models import StoredFile
 from archiver.catalogue.package_tables import PackageRecord, Rendering
-from archiver.errors import IntegrityError, NotFoundError
+from archiver.errors import IntegrityError, NotFoundError, OutputError
 from archiver.home.archive import Archive
 from archiver.home.store import record
 from archiver.packages.archivefile import write_package
@@ -27,6 +27,12 @@ from archiver.pdf.model import DocumentMetadata
 Renderer = Callable[[str, Path, DocumentMetadata], None]
 SOFTWARE = "Bevara"
 ENGINE = f"bevara/{__version__}"
+
+
+def check_new(out: Path) -> None:
+    """Refuse an existing output before any work is done (write_package checks again at the end)."""
+    if out.exists() or out.is_symlink():
+        raise OutputError(f"{out} already exists; choose a new output path (packages are never overwritten)")
 
 
 def header(archive: Archive, objid: str, label: str) -> Header:

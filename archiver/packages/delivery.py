@@ -24,6 +24,7 @@ from archiver.packages import erms, fgs12, mets, premis
 from archiver.packages.assembly import (
     SOFTWARE,
     Renderer,
+    check_new,
     header,
     objid_for,
     rendering,
@@ -53,6 +54,7 @@ def build_delivery(archive: Archive, period: Period, out: Path, *, account_id: i
                    schemas: SchemaSet, disposal: DisposalSource, render: Renderer) -> dict[str, object]:
     needed: tuple[str, ...] = (("mets", "xlink", "csip", "sip", "erms") if profile == "fgs2"
                                else ("cspackage", "csext", "xlink", "fgserms"))
+    check_new(out)
     for key in needed:
         schemas.path(key)  # fail before any work if a schema is missing
     objid = objid_for(archive, "delivery", profile, period.name, account_id or "all")

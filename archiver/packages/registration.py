@@ -26,6 +26,7 @@ from archiver.home.archive import Archive
 from archiver.packages import mets
 from archiver.packages.assembly import (
     Renderer,
+    check_new,
     header,
     objid_for,
     rendering,
@@ -117,6 +118,7 @@ def build_registration(archive: Archive, item_ids: Sequence[int], out: Path, *, 
                        render: Renderer) -> dict[str, object]:
     if not item_ids and protocol_id is None:
         raise BadInputError("name the items to register (archive package --register ITEM…) or --protocol ID")
+    check_new(out)
     for key in ("mets", "xlink", "csip", "sip"):
         schemas.path(key)
     objid = objid_for(archive, "registration", *sorted(item_ids), case or "", protocol_id or "")
