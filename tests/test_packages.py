@@ -101,7 +101,7 @@ def test_fgs2_folder_package_meets_csip_sip_and_the_official_schemas(archive: Ar
         "DILCISExtensionMETS.xsd", "DILCISExtensionSIPMETS.xsd", "ERMS.xsd", "mets.xsd", "xlink.xsd"]
 
     erms = etree.parse(str(out / "metadata/descriptive/erms.xml")).getroot()
-    conf = erms.find(".//erms:record[@systemIdentifier='item-%d']" % archive.ids["c1"], M)
+    conf = erms.find(f".//erms:record[@systemIdentifier='item-{archive.ids['c1']}']", M)
     assert conf.find("erms:restriction", M).get("restrictionType") == "confidential"
     assert conf.findtext("erms:restriction/erms:regulation", namespaces=M) == "OSL 21 kap. 1 §"
     assert conf.find("erms:direction", M).get("directionDefinition") == "incoming"
@@ -174,7 +174,7 @@ def test_fgs12_profile_writes_sip_xml_and_fgs_erms(archive: Archive, tmp_path: P
     assert bilagor
     for b in bilagor:
         assert b.get("Checksumma") == hashlib.sha256((out / b.get("Lank")).read_bytes()).hexdigest()
-    c1 = lev.find(".//f:ArkivobjektHandling[@Systemidentifierare='item-%d']" % archive.ids["c1"], M)
+    c1 = lev.find(f".//f:ArkivobjektHandling[@Systemidentifierare='item-{archive.ids['c1']}']", M)
     assert c1.find("f:Restriktion", M).get("Typ") == "Sekretess"
     assert c1.findtext("f:Restriktion/f:Lagrum", namespaces=M) == "OSL 21 kap. 1 §"
     assert c1.find("f:Gallring", M).get("Gallras") == "false"

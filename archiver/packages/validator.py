@@ -49,12 +49,16 @@ class Report:
 
 def parse_xml(data: bytes, where: str, findings: list[Finding]) -> etree._Element | None:
     """Parse with the secure parser; a DOCTYPE (entities, external DTDs) is a finding, not obeyed."""
+    declared = b"<!DOCTYPE" in data[:65536] or b"<!ENTITY" in data[:65536]
+    if declared:
+        findings.append(Finding("BEVARA-SEC3", "error", "has a DOCTYPE (entity or DTD declarations); "
+                                                         "they are not expanded", where))
     try:
         doc = etree.fromstring(data, secure_parser()).getroottree()
     except etree.XMLSyntaxError as e:
         findings.append(Finding("XML", "error", f"not well-formed XML: {e}", where))
         return None
-    if doc.docinfo.doctype or doc.docinfo.internalDTD is not None:
+    if not declared and (doc.docinfo.doctype or doc.docinfo.internalDTD is not None):
         findings.append(Finding("BEVARA-SEC3", "error", "has a DOCTYPE (entity or DTD declarations); "
                                                          "they are not expanded", where))
     if any(isinstance(n, etree._Entity) for n in doc.iter()):
@@ -71,6 +75,8 @@ def validate_package(path: Path, schemas: SchemaSet, profile: str | None = None)
     members, hazards, dirs = scan(path)
     report = Report(str(path), profile or "auto")
     report.findings += [Finding(h.rule, "error", h.message, path.name) for h in hazards]
+    if hazards and not members:
+        return report  # nothing was read (a bomb, not an archive): the hazard says it all
     files = _rooted(members, dirs, path.is_dir(), report)
     if files is None:
         return report
