@@ -51,12 +51,14 @@ def test_validate_with_the_wrong_profile_and_a_missing_path(home: Cli, tmp_path:
     assert "--profile fgs1.2 asked for, but the package is fgs2 (root METS.xml)" in wrong.stdout
     gone = home("package", "validate", str(tmp_path / "nope"))
     assert gone.exit_code == 66
-    assert gone.stderr.strip() == f"Error: {tmp_path / 'nope'} does not exist; give a package folder, .zip, .tar or METS.xml"
+    assert gone.stderr.strip() == (f"Error: {tmp_path / 'nope'} does not exist; "
+                                   "give a package folder, .zip, .tar or METS.xml")
 
 
 def test_package_usage_errors(home: Cli, tmp_path: Path) -> None:
     cases = [
-        (("package", "--period", "2026H1"), 65, "Error: give the output with -o OUT (OUT.zip, OUT.tar or a new folder)"),
+        (("package", "--period", "2026H1"), 65,
+         "Error: give the output with -o OUT (OUT.zip, OUT.tar or a new folder)"),
         (("package", "--period", "2026Q1", "-o", str(tmp_path / "x")), 65,
          "Error: --period '2026Q1' is not a half-year; use e.g. 2026H1 (January–June) or 2026H2"),
         (("package", "-o", str(tmp_path / "x")), 65,
