@@ -119,3 +119,11 @@ def test_demo_ends_with_a_valid_delivery_package(tmp_path: Path) -> None:
     assert Path(package["path"]) == home / "packages" / "delivery-2026H1.zip"
     # the demo home names no receiving e-archive and no agreement: warnings SIP26 and SIP5 (with --profile fgs2)
     assert {f["rule"] for f in package["findings"] if f["level"] != "info"} == {"SIP26", "SIP5"}
+
+
+def test_package_settings_are_checked_with_the_rest_of_archive_toml(home: Cli) -> None:
+    toml = home.home / "archive.toml"
+    toml.write_text(toml.read_text().replace('archive = "Sydarkivera"', "archive = 5"))
+    result = home("package", "--period", "2026H1", "-o", str(home.home.parent / "z"))
+    assert result.exit_code == 78
+    assert result.stderr.strip() == f"Error: {toml}: package.archive must be a string"
