@@ -255,6 +255,18 @@ def test_registration_package_splits_public_and_non_public(archive: Archive, tmp
     assert (out / f"representations/rep1/data/item-{ids['c2']}/rendering.pdf").read_bytes().startswith(b"%PDF")
 
 
+def test_registered_items_are_known_to_the_catalogue(archive: Archive, tmp_path: Path) -> None:
+    from archiver.catalogue.package_tables import packaged_for_registration
+
+    with archive.transaction() as session:
+        assert packaged_for_registration(session) == set()
+    build_registration(archive, [archive.ids["c2"]], tmp_path / "r.zip", case=None, protocol_id=None,
+                       schemas=schemas(archive), disposal=NoRetention(), render=fake_render)
+    deliver(archive, tmp_path / "d.zip")
+    with archive.transaction() as session:
+        assert packaged_for_registration(session) == {archive.ids["c2"]}
+
+
 def test_registration_of_unknown_items_and_protocols(archive: Archive, tmp_path: Path) -> None:
     with pytest.raises(NotFoundError, match="item 999 does not exist"):
         build_registration(archive, [999], tmp_path / "r", case=None, protocol_id=None, schemas=schemas(archive),

@@ -8,9 +8,10 @@ runs, and a package built twice from the same catalogue must be byte-identical.
 from __future__ import annotations
 
 import datetime as dt
+import json
 
-from sqlalchemy import ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, Integer, String, Text, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from archiver.catalogue.models import Base
 from archiver.catalogue.types import UTCDateTime
@@ -43,3 +44,11 @@ class Rendering(Base):
     html_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     pdf_sha256: Mapped[str] = mapped_column(ForeignKey("stored_files.sha256"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+def packaged_for_registration(session: Session) -> set[int]:
+    """Ids of the items some registration package holds; ``retention status`` lists the rest."""
+    out: set[int] = set()
+    for items in session.scalars(select(PackageRecord.items).where(PackageRecord.kind == "registration")):
+        out.update(int(i) for i in json.loads(items))
+    return out

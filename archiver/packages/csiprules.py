@@ -221,10 +221,10 @@ class Rules:
             if self.need(grp.get("ID"), "CSIP65", "fileGrp/@ID is missing"):
                 groups.add(grp.get("ID") or "")
             for f in grp.iter(m("file")):
-                self._file(f)
+                self.file(f)
         return groups
 
-    def _file(self, f: etree._Element) -> None:
+    def file(self, f: etree._Element) -> None:
         if self.need(f.get("ID"), "CSIP67", "file/@ID is missing"):
             self.file_ids.add(f.get("ID") or "")
         mime = f.get("MIMETYPE")
