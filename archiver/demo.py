@@ -2,7 +2,8 @@
 
 Creates an archive home, registers three fixture accounts (Facebook-, Instagram-
 and X-style pages served on 127.0.0.1), runs the unattended half-year capture,
-imports a sample Facebook export, and writes the public register. Everything is
+imports a sample Facebook export, writes the public register, and ends with a delivery
+package for the e-archive (FGS 2.0), validated (when the official schemas are at hand). Everything is
 real: real Chromium, real PDF/A, real catalogue; only the social platform is local.
 """
 
@@ -18,11 +19,17 @@ from typing import Any
 from archiver.accounts import publish, register
 from archiver.capture import runs
 from archiver.errors import ConfigError
-from archiver.home.archive import init_archive
+from archiver.home.archive import Archive, init_archive
 from archiver.home.config import Home
 from archiver.home.files import atomic_write_text
 from archiver.items import search
 from archiver.items.importer import ImportReport, import_export
+from archiver.packages.content import parse_period
+from archiver.packages.delivery import build_delivery
+from archiver.packages.disposal import disposal_source
+from archiver.packages.schemaset import SchemaSet
+from archiver.packages.validator import validate_package
+from archiver.pdf.document import print_document
 from fixtures.exports.generate import generate_facebook_export
 from fixtures.platform import FixturePlatform
 
@@ -49,6 +56,7 @@ class DemoResult:
     outcomes: list[runs.Outcome] = field(default_factory=list)
     imported: ImportReport | None = None
     flagged: list[dict[str, Any]] = field(default_factory=list)  # masked, newest first
+    package: dict[str, Any] | None = None  # the delivery package and its validation, or why not
 
 
 def prepare_home(root: Path, fresh: bool) -> Home:
@@ -65,7 +73,7 @@ def prepare_home(root: Path, fresh: bool) -> Home:
 
 
 def run_demo(root: Path, *, fresh: bool, actor: str, progress: Callable[[str], None],
-             posts: int = 40) -> DemoResult:
+             posts: int = 40, schema_dir: Path | None = None) -> DemoResult:
     home = prepare_home(root, fresh)
     archive = init_archive(home, org_name="Torsby kommun (demo)", org_id="212000-1769",
                            timezone="Europe/Stockholm", now=DEMO_NOW, actor=actor)
@@ -95,6 +103,20 @@ def run_demo(root: Path, *, fresh: bool, actor: str, progress: Callable[[str], N
                 session, search.ItemFilter(flag="any", limit=FLAGGED_SHOWN))]
         register_html = home.root / "register.html"
         atomic_write_text(register_html, html)
-        return DemoResult(home.root, register_html, outcomes, imported, flagged)
+        package = deliver(archive, schema_dir, progress)
+        return DemoResult(home.root, register_html, outcomes, imported, flagged, package)
     finally:
         archive.close()
+
+
+def deliver(archive: Archive, schema_dir: Path | None, progress: Callable[[str], None]) -> dict[str, Any]:
+    """The half-year's delivery package, validated; without the official schemas, say so and stop."""
+    schemas = SchemaSet.from_settings(schema_dir)
+    if not schemas.has("mets", "xlink", "csip", "sip", "erms"):
+        return {"skipped": "no official schemas: pass --schema-dir DIR (METS, E-ARK CSIP/SIP, CITS ERMS)"}
+    progress("writing the delivery package for 2026H1")
+    out = archive.home.root / "packages" / "delivery-2026H1.zip"
+    made = build_delivery(archive, parse_period("2026H1"), out, account_id=None, profile="fgs2", schemas=schemas,
+                          disposal=disposal_source(), render=print_document)
+    report = validate_package(out, schemas, "fgs2")
+    return {**made, "valid": report.ok, "findings": [f.as_dict() for f in report.findings]}

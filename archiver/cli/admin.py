@@ -160,19 +160,21 @@ COMMANDS = [init_cmd, audit_group, db_group, verify_cmd]
 @click.option("--fresh", is_flag=True, help="Replace a previous demo home in that folder.")
 @click.option("--posts", type=click.IntRange(1, 500), default=40, show_default=True,
               help="Posts per fixture account.")
+@click.option("--schema-dir", type=click.Path(path_type=Path), envvar="ARCHIVE_SCHEMA_DIR",
+              help="Official METS/CSIP/SIP/ERMS schemas, for the closing delivery package.")
 @json_option
-def demo_cmd(home_opt: str, fresh: bool, posts: int, as_json: bool) -> None:
+def demo_cmd(home_opt: str, fresh: bool, posts: int, schema_dir: Path | None, as_json: bool) -> None:
     """Run the main job end to end on the built-in fixture platform."""
     from archiver.demo import run_demo  # brings in the fixture platform, which only the demo needs
 
-    result = run_demo(Path(home_opt), fresh=fresh, actor=os_user(), posts=posts,
+    result = run_demo(Path(home_opt), fresh=fresh, actor=os_user(), posts=posts, schema_dir=schema_dir,
                       progress=lambda m: click.echo(m, err=True))
     ok = [o for o in result.outcomes if o.status == "ok"]
     if as_json:
         emit_json({"home": str(result.home), "register": str(result.register_html),
                    "captures": [o.as_dict() for o in result.outcomes],
                    "import": result.imported.counts.as_dict() if result.imported else None,
-                   "flagged": result.flagged})
+                   "flagged": result.flagged, "package": result.package})
     else:
         click.echo(f"Archive home: {result.home}")
         for o in result.outcomes:
@@ -186,7 +188,12 @@ def demo_cmd(home_opt: str, fresh: bool, posts: int, as_json: bool) -> None:
             for r in result.flagged:
                 click.echo(item_line(r))
         click.echo(f"Public register: {result.register_html}")
+        pkg = result.package or {}
+        click.echo(f"Delivery package: {pkg['path']} ({'valid' if pkg['valid'] else 'NOT valid'})"
+                   if "path" in pkg else f"Delivery package: skipped, {pkg.get('skipped')}")
         click.echo(f"Next: ARCHIVE_HOME={result.home} archive items list --flag any")
+    if result.package and result.package.get("valid") is False:
+        raise CliError("the demo's delivery package did not validate", int(ExitCode.partial_failure))
     if len(ok) != len(result.outcomes):
         raise CliError("some demo captures failed", int(ExitCode.partial_failure))
 

@@ -30,6 +30,19 @@ ORG_ID_RE = re.compile(r"^\d{6}-\d{4}$")
 
 
 @dataclass(frozen=True)
+class PackageSettings:
+    """The ``[package]`` table: who delivers to whom under which agreement (SIP agents)."""
+
+    submitter: str = ""  # empty: the organisation itself
+    submitter_id: str = ""
+    archive: str = ""  # the receiving e-archive (PRESERVATION agent)
+    archive_id: str = ""
+    submission_agreement: str = ""
+    reference_code: str = ""
+    schema_dir: str = ""  # official METS/CSIP/SIP/ERMS/FGS schemas
+
+
+@dataclass(frozen=True)
 class Settings:
     """The archive home's configuration, validated once when the home is opened."""
 
@@ -40,6 +53,7 @@ class Settings:
     capture_parallel: int = 3
     capture_step_timeout: float = 45.0
     capture_total_timeout: float = 300.0
+    package: PackageSettings = PackageSettings()
 
     @property
     def tz(self) -> ZoneInfo:
@@ -142,6 +156,7 @@ def settings_from_toml(data: Mapping[str, object], where: Path) -> Settings:
     for key, value in (("step_timeout", step), ("total_timeout", total)):
         if not isinstance(value, int | float) or value <= 0:
             problems.append(f"capture.{key} must be a positive number of seconds")
+    package = _package_settings(data.get("package", {}), problems)
     if problems:
         raise ConfigError(f"{where}: " + "; ".join(problems))
     return Settings(
@@ -152,7 +167,22 @@ def settings_from_toml(data: Mapping[str, object], where: Path) -> Settings:
         capture_parallel=int(parallel),
         capture_step_timeout=float(step),
         capture_total_timeout=float(total),
+        package=package,
     )
+
+
+def _package_settings(table: object, problems: list[str]) -> PackageSettings:
+    if not isinstance(table, dict):
+        problems.append("[package] must be a table")
+        return PackageSettings()
+    values: dict[str, str] = {}
+    for key in PackageSettings.__dataclass_fields__:
+        value = table.get(key, "")
+        if not isinstance(value, str):
+            problems.append(f"package.{key} must be a string")
+            continue
+        values[key] = value.strip()
+    return PackageSettings(**values)
 
 
 def valid_timezone(name: str) -> bool:
@@ -188,6 +218,21 @@ parallel = 3
 # Hard time limits, in seconds, for one step (page load, scrolling, print) and one capture.
 step_timeout = 45
 total_timeout = 300
+
+[package]
+# Delivery packages (archive package): the SIP's agents and identifiers.
+# submitter / submitter_id: the delivering organisation (empty: the organisation above).
+# archive / archive_id: the receiving e-archive; submission_agreement, reference_code: from it.
+# schema_dir: a folder with the official METS, E-ARK CSIP/SIP and CITS ERMS schemas
+# (mets.xsd, xlink.xsd, DILCISExtensionMETS.xsd, DILCISExtensionSIPMETS.xsd, ERMS.xsd);
+# Bevara never fetches them.
+submitter = ""
+submitter_id = ""
+archive = ""
+archive_id = ""
+submission_agreement = ""
+reference_code = ""
+schema_dir = ""
 
 [retention]
 # The retention policy (gallringsbeslut as data) lives in policy/policy.toml.
