@@ -206,7 +206,7 @@ def test_due_respects_boundaries_opening_and_closing(arc: Cli) -> None:
     assert [(e["account"], e["boundary"], e["late_seconds"]) for e in on_time] == [
         (a, "2026-07-01", None), (b, "2026-07-01", None)]
     arc.ok("accounts", "close", str(a), "--reason", "Slut", "--decided-by", "Chef",
-           "--no-final-snapshot", "--now", "2026-06-01")
+           "--no-final-snapshot")
     assert [e["account"] for e in arc.json("due", "--now", "2026-07-10")] == [b]
     late = arc.json("due", "--now", "2026-07-10T00:00:00+02:00")[0]
     assert late["late_seconds"] == 9 * 86400

@@ -72,7 +72,7 @@ def test_postgres_upgrade_and_cli(tmp_path: Path) -> None:
     url = admin_url.rsplit("/", 1)[0] + f"/{name}"
     try:
         arc = Cli(home=tmp_path / "home", env={"ARCHIVE_NOW": FIXED_NOW})
-        arc.ok("--db", url, "init", *ORG)
+        arc.ok("--db", url, "init", *ORG, "--simulated-clock")
         assert f'url = "{url}"' in (tmp_path / "home" / "archive.toml").read_text()
         assert add_account(arc) == 1
         assert arc.json("accounts", "show", "1")["name"] == "Torsby kommun"

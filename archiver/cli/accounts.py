@@ -103,7 +103,7 @@ def add(ctx: click.Context, name, platform, url, unit, purpose, responsible, adm
 def list_cmd(ctx: click.Context, include_closed: bool, home_opt, db_opt, now_opt, by_opt,
              as_json: bool) -> None:
     """List open accounts (all with --all)."""
-    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
+    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt, write=False)
     with archive.transaction() as session:
         accounts = lib.list_accounts(session, include_closed=include_closed)
         records = [lib.account_record(a, internal=True) for a in accounts]
@@ -125,7 +125,7 @@ def list_cmd(ctx: click.Context, include_closed: bool, home_opt, db_opt, now_opt
 @click.pass_context
 def show(ctx: click.Context, account_id: str, home_opt, db_opt, now_opt, by_opt, as_json: bool) -> None:
     """Show one account with its administrators."""
-    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
+    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt, write=False)
     with archive.transaction() as session:
         account = lib.get_account(session, positive_id(account_id))
         record = lib.account_record(account, internal=True)
@@ -243,7 +243,7 @@ def login_state(ctx: click.Context, account_id: str, state_file: Path | None, cl
 def register_cmd(ctx: click.Context, fmt: str, output: Path | None, internal: bool, home_opt,
                  db_opt, now_opt, by_opt) -> None:
     """The public register of accounts (S10), for the municipality's website."""
-    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
+    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt, write=False)
     with archive.transaction() as session:
         accounts = lib.list_accounts(session, include_closed=True)
         text = publish.render(fmt, accounts, org_name=archive.settings.org_name,

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from archiver.accounts.register import get_account
 from archiver.capture import runs, snapshots
 from archiver.cli.common import archive_options, emit_json, json_option, open_from_options, positive_id
 from archiver.errors import BadInputError, PartialFailure
@@ -58,7 +59,7 @@ def capture_cmd(ctx: click.Context, account_ids: tuple[str, ...], all_open: bool
     if due_only:
         with runs.run_lock(archive.home.locks_dir / "capture-due.lock"):
             with archive.transaction() as session:
-                jobs = runs.due_jobs(session, archive.now, tz)
+                jobs = runs.due_jobs(session, archive.now, tz, archive.clock())
             if not jobs:
                 click.echo("Nothing due.", err=True)
             outcomes = runs.run(archive, jobs, progress=_progress)
@@ -76,7 +77,7 @@ def capture_cmd(ctx: click.Context, account_ids: tuple[str, ...], all_open: bool
 @click.pass_context
 def due_cmd(ctx: click.Context, home_opt, db_opt, now_opt, by_opt, as_json: bool) -> None:
     """List accounts whose snapshot for the latest half-year boundary is missing."""
-    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
+    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt, write=False)
     with archive.transaction() as session:
         entries = runs.due(session, archive.now, archive.settings.tz)
     if as_json:
@@ -92,7 +93,7 @@ def due_cmd(ctx: click.Context, home_opt, db_opt, now_opt, by_opt, as_json: bool
 
 @click.group("snapshots")
 def snapshots_group() -> None:
-    """Stored snapshots: list, show, export."""
+    """Stored snapshots: list, show, export, and failed captures."""
 
 
 @snapshots_group.command("list")
@@ -103,7 +104,7 @@ def snapshots_group() -> None:
 def snapshots_list(ctx: click.Context, account_id: int | None, home_opt, db_opt, now_opt, by_opt,
                    as_json: bool) -> None:
     """List snapshots, oldest first."""
-    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
+    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt, write=False)
     with archive.transaction() as session:
         records = [snapshots.snapshot_record(s) for s in snapshots.list_snapshots(session, account_id)]
     if as_json:
@@ -123,7 +124,7 @@ def snapshots_list(ctx: click.Context, account_id: int | None, home_opt, db_opt,
 def snapshots_show(ctx: click.Context, snapshot_id: str, home_opt, db_opt, now_opt, by_opt,
                    as_json: bool) -> None:
     """One snapshot with its files and their SHA-256."""
-    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
+    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt, write=False)
     with archive.transaction() as session:
         r = snapshots.snapshot_record(snapshots.get_snapshot(session, positive_id(snapshot_id, "snapshot")),
                                       archive.store.path_for)
@@ -147,14 +148,35 @@ def snapshots_show(ctx: click.Context, snapshot_id: str, home_opt, db_opt, now_o
 def snapshots_export(ctx: click.Context, snapshot_id: str, dest: Path, home_opt, db_opt, now_opt,
                      by_opt, as_json: bool) -> None:
     """Copy a snapshot's files out of the store (digests verified) for the archivist."""
-    if dest.exists() and any(dest.iterdir()):
-        raise BadInputError(f"{dest} is not empty; export into a new or empty folder")
-    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
+    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt, write=False)
     files = snapshots.export_snapshot(archive, positive_id(snapshot_id, "snapshot"), dest)
     if as_json:
         emit_json(files)
     else:
         click.echo(f"Exported {len(files)} files to {dest}.", err=True)
+
+
+@snapshots_group.command("failures")
+@click.option("--account", "account_id", type=int, help="Only this account.")
+@archive_options
+@json_option
+@click.pass_context
+def snapshots_failures(ctx: click.Context, account_id: int | None, home_opt, db_opt, now_opt, by_opt,
+                       as_json: bool) -> None:
+    """Captures that did not produce a snapshot, oldest first, with the reason."""
+    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt, write=False)
+    with archive.transaction() as session:
+        if account_id is not None:
+            get_account(session, account_id)
+        records = [snapshots.failure_record(f) for f in snapshots.list_failures(session, account_id)]
+    if as_json:
+        emit_json(records)
+        return
+    if not records:
+        click.echo("No failed captures.", err=True)
+    for r in records:
+        click.echo(f"{r['id']:>5}  account {r['account']:<4} {r['at'][:16]}  {r['trigger']:<5} "
+                   f"{r['boundary'] or '-':<10}  {r['reason']}")
 
 
 COMMANDS = [capture_cmd, due_cmd, snapshots_group]

@@ -91,7 +91,7 @@ def item_line(r: dict[str, Any]) -> str:
 
 def _run_list(ctx, text, account_id, kind, since, until, flag, mark, gone, limit,
               home_opt, db_opt, now_opt, by_opt, as_json) -> None:
-    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
+    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt, write=False)
     tz = archive.settings.tz
     f = search.ItemFilter(account_id=account_id, kind=kind, since=_date(since, "--from", tz),
                               until=_date(until, "--to", tz), flag=flag, mark=mark, text=text,
@@ -136,7 +136,7 @@ def items_search(ctx: click.Context, text: str, **kw) -> None:
 def items_show(ctx: click.Context, item_id: str, unmasked: bool, home_opt, db_opt, now_opt, by_opt,
                as_json: bool) -> None:
     """One item with its versions, sources, marks and flags."""
-    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
+    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt, write=False)
     with archive.transaction() as session:
         rec = search.item_record(search.get_item(session, positive_id(item_id, "item")),
                                      masked=not unmasked, full=True)
@@ -200,7 +200,7 @@ def items_mark(ctx: click.Context, item_id: str, led_to_case, removed, category,
 def report_cmd(ctx: click.Context, year: int, fmt: str, output: Path | None, home_opt, db_opt,
                now_opt, by_opt, as_json: bool) -> None:
     """Yearly statistics per account (Torsby 4.3, S14)."""
-    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
+    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt, write=False)
     with archive.transaction() as session:
         rows = yearly_report.yearly(session, year, archive.settings.tz)
     text = yearly_report.render("json" if as_json else fmt, rows, year=year,

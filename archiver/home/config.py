@@ -40,6 +40,7 @@ class Settings:
     capture_parallel: int = 3
     capture_step_timeout: float = 45.0
     capture_total_timeout: float = 300.0
+    simulated_clock: bool = False
 
     @property
     def tz(self) -> ZoneInfo:
@@ -120,8 +121,13 @@ def settings_from_toml(data: Mapping[str, object], where: Path) -> Settings:
     org = data.get("organisation", {})
     db = data.get("database", {})
     cap = data.get("capture", {})
-    if not isinstance(org, dict) or not isinstance(db, dict) or not isinstance(cap, dict):
-        raise ConfigError(f"{where}: [organisation], [database] and [capture] must be tables")
+    clock = data.get("clock", {})
+    if (not isinstance(org, dict) or not isinstance(db, dict) or not isinstance(cap, dict)
+            or not isinstance(clock, dict)):
+        raise ConfigError(f"{where}: [organisation], [database], [capture] and [clock] must be tables")
+    simulated = clock.get("simulated", False)
+    if not isinstance(simulated, bool):
+        problems.append("clock.simulated must be true or false")
     name = org.get("name")
     org_id = org.get("id")
     tz = org.get("timezone", "Europe/Stockholm")
@@ -152,6 +158,7 @@ def settings_from_toml(data: Mapping[str, object], where: Path) -> Settings:
         capture_parallel=int(parallel),
         capture_step_timeout=float(step),
         capture_total_timeout=float(total),
+        simulated_clock=bool(simulated),
     )
 
 
@@ -189,6 +196,11 @@ parallel = 3
 step_timeout = 45
 total_timeout = 300
 
+[clock]
+# true only for demo and test homes (archive init --simulated-clock): commands may then
+# take --now as the time of what they record, and every record says "simulated clock".
+simulated = {simulated}
+
 [retention]
 # The retention policy (gallringsbeslut as data) lives in policy/policy.toml.
 policy = "policy/policy.toml"
@@ -207,7 +219,8 @@ rules = []
 '''
 
 
-def create_home(home: Home, *, org_name: str, org_id: str, timezone: str) -> Settings:
+def create_home(home: Home, *, org_name: str, org_id: str, timezone: str,
+                simulated_clock: bool = False) -> Settings:
     """Create the folders and files of a new home; refuse if one is already there."""
     if home.config_path.exists():
         raise ConfigError(
@@ -233,7 +246,8 @@ def create_home(home: Home, *, org_name: str, org_id: str, timezone: str) -> Set
             atomic_write_text(policy, POLICY_PLACEHOLDER)
     except OSError as e:
         raise OutputError(f"cannot create archive home {home.root}: {e.strerror}") from e
-    return Settings(org_name=org_name, org_id=org_id, timezone=timezone, database_url=None)
+    return Settings(org_name=org_name, org_id=org_id, timezone=timezone, database_url=None,
+                    simulated_clock=simulated_clock)
 
 
 def write_config(home: Home, settings: Settings) -> None:
@@ -243,6 +257,7 @@ def write_config(home: Home, settings: Settings) -> None:
         org_id=toml_string(settings.org_id),
         tz=toml_string(settings.timezone),
         db_url=toml_string(settings.database_url or ""),
+        simulated="true" if settings.simulated_clock else "false",
     )
     atomic_write_text(home.config_path, text)
 
