@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -89,7 +88,7 @@ def export_snapshot(archive: Archive, snapshot_id: int, dest: Path) -> list[dict
         try:
             if dest.exists():
                 dest.rmdir()  # empty, checked above; rename cannot replace a folder otherwise
-            os.rename(staging, dest)
+            staging.rename(dest)
         except OSError as e:
             raise OutputError(f"cannot write {dest}: {e.strerror}") from e
         fsync_dir(dest.parent)

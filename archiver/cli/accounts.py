@@ -205,6 +205,27 @@ def close(ctx: click.Context, account_id: str, reason: str, decided_by: str,
         click.echo(f"Account {record['id']} closed on {record['closed']}.", err=True)
 
 
+@accounts_group.command("reopen")
+@click.argument("account_id")
+@click.option("--reason", required=True, help="Why the account is opened again.")
+@click.option("--decided-by", required=True, help="Who decided.")
+@archive_options
+@json_option
+@click.pass_context
+def reopen(ctx: click.Context, account_id: str, reason: str, decided_by: str, home_opt, db_opt,
+           now_opt, by_opt, as_json: bool) -> None:
+    """Reopen a closed account, the one change a closed account accepts (audited)."""
+    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
+    with archive.transaction() as session:
+        account = lib.reopen_account(archive, session, positive_id(account_id), reason=reason,
+                                     decided_by=decided_by)
+        record = lib.account_record(account, internal=True)
+    if as_json:
+        emit_json(record)
+    else:
+        click.echo(f"Account {record['id']} reopened.", err=True)
+
+
 @accounts_group.command("login-state")
 @click.argument("account_id")
 @click.argument("state_file", required=False, type=click.Path(path_type=Path))

@@ -4,8 +4,9 @@ Each entry stores the hash of the previous entry and its own hash over
 (seq, time, actor, command, target, changes, previous hash). Changing, removing
 or reordering any stored entry breaks the chain from that entry on, which
 ``verify`` reports, as it does an entry dated before the one it follows (``append``
-refuses to write one: a record states the real time, and time does not go back). The entry is written in the same transaction as the change
-it describes, so a change without its audit entry cannot be committed.
+refuses to write one: a record states the real time, and time does not go back).
+The entry is written in the same transaction as the change it describes, so a change
+without its audit entry cannot be committed.
 """
 
 from __future__ import annotations
