@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from archiver import __version__, schedule
 from archiver.accounts import loginstate
+from archiver.capture import itemboxes
 from archiver.capture.buildpool import BuildPool
 from archiver.capture.model import CaptureResult, FetchedMedia, SeenItem
 from archiver.capture.site import load_profile, profile_for
@@ -310,7 +311,9 @@ def _build_files(now: dt.datetime, job: Job, result: CaptureResult, workdir: Pat
     build_visual_pdfa(segments, visual, meta)
     make_print_pdfa(result.print_pdf, printed, meta)
     items = workdir / "items.json"
-    items.write_text(json.dumps([_seen_dict(i) for i in result.items], ensure_ascii=False, indent=1),
+    boxes = itemboxes.read(workdir)
+    items.write_text(json.dumps([{**_seen_dict(i), "boxes": boxes.get(i.platform_id, [])}
+                                 for i in result.items], ensure_ascii=False, indent=1),
                      encoding="utf-8")
     capture_log = workdir / "capture-log.json"
     capture_log.write_text(json.dumps(_log_dict(result), ensure_ascii=False, indent=1), encoding="utf-8")

@@ -37,6 +37,8 @@ def list_snapshots(session: Session, account_id: int | None = None) -> list[Snap
 
 
 def snapshot_record(s: Snapshot, paths: Callable[[str], Path] | None = None) -> dict[str, Any]:
+    """Plain data for JSON and snapshot.json; ``redacted`` says the files are not as captured
+    (the redaction file among them tells what was cut out, why and by whom)."""
     return {
         "id": s.id, "account": s.account_id, "trigger": s.trigger,
         "boundary": s.boundary.isoformat() if s.boundary else None,
@@ -45,7 +47,7 @@ def snapshot_record(s: Snapshot, paths: Callable[[str], Path] | None = None) -> 
         "captured_at": s.captured_at.isoformat(), "late_seconds": s.late_seconds,
         "reason": s.reason, "url": s.url, "complete": s.complete, "items_seen": s.items_seen,
         "followers": s.followers, "engine": s.engine_version, "captured_by": s.captured_by,
-        "clock": s.clock,
+        "clock": s.clock, "redacted": any(f.role == "redaction" for f in s.files),
         "files": [{"role": f.role, "name": f.name, "sha256": f.sha256,
                    "media_type": f.stored.media_type, "size": f.stored.size,
                    **({"path": str(paths(f.sha256))} if paths else {})} for f in s.files],

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from archiver.accounts.register import get_account
-from archiver.capture import runs, snapshots
+from archiver.capture import redaction, runs, snapshots
 from archiver.cli.common import archive_options, emit_json, json_option, open_from_options, positive_id
 from archiver.errors import BadInputError, PartialFailure
 
@@ -126,16 +126,20 @@ def snapshots_show(ctx: click.Context, snapshot_id: str, home_opt, db_opt, now_o
     """One snapshot with its files and their SHA-256."""
     archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt, write=False)
     with archive.transaction() as session:
-        r = snapshots.snapshot_record(snapshots.get_snapshot(session, positive_id(snapshot_id, "snapshot")),
-                                      archive.store.path_for)
+        ident = positive_id(snapshot_id, "snapshot")
+        r = snapshots.snapshot_record(snapshots.get_snapshot(session, ident), archive.store.path_for)
+        r["redactions"] = redaction.redactions_of(session, ident)
     if as_json:
         emit_json(r)
         return
     for key in ("id", "account", "trigger", "boundary", "captured_at", "late_seconds", "reason", "url",
-                "complete", "items_seen", "followers", "engine", "captured_by"):
+                "complete", "items_seen", "followers", "engine", "captured_by", "clock", "redacted"):
         click.echo(f"{key + ':':<13} {r[key] if r[key] is not None else '-'}")
     for f in r["files"]:
         click.echo(f"file:         {f['role']:<10} {f['sha256']}  {f['size']:>9}  {f['name']}")
+    for x in r["redactions"]:
+        click.echo(f"redaction:    item {x['item']} ({x['platform_id']}) on {x['at'][:16]} by {x['by']}: "
+                   f"{x['legal_basis']}")
 
 
 @snapshots_group.command("export")
