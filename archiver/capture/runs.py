@@ -11,16 +11,14 @@ entry and a "failed" outcome — never a stored success.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import datetime as dt
-import fcntl
 import hashlib
 import json
 import logging
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,10 +32,11 @@ from archiver import __version__, schedule
 from archiver.accounts import loginstate
 from archiver.capture import itemboxes
 from archiver.capture.buildpool import BuildPool
+from archiver.capture.locks import account_locks
 from archiver.capture.model import CaptureResult, FetchedMedia, SeenItem
 from archiver.capture.site import load_profile, profile_for
 from archiver.catalogue.models import Account, CaptureFailure, Snapshot, SnapshotFile
-from archiver.errors import ArchiverError, BadInputError, BusyError, NotFoundError
+from archiver.errors import ArchiverError, BadInputError, NotFoundError
 from archiver.home.archive import Archive
 from archiver.home.store import record
 from archiver.items.imports.model import ImportedItem, MediaRef
@@ -165,47 +164,6 @@ def adhoc_jobs(session: Session, account_ids: Sequence[int] | None, now: dt.date
     return [_job(a, trigger, reason, None, (start, today)) for a in accounts]
 
 
-# ----------------------------------------------------------------- locking
-
-
-@contextlib.contextmanager
-def run_lock(path: Path) -> Iterator[None]:
-    """An exclusive, non-blocking lock; a second unattended run exits 75 at once."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a+") as fh:
-        try:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as e:
-            raise BusyError(f"another capture run holds {path}; try again when it has finished") from e
-        try:
-            yield
-        finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
-
-
-def account_lock_path(archive: Archive, account_id: int) -> Path:
-    return archive.home.locks_dir / f"capture-account-{account_id}.lock"
-
-
-@contextlib.contextmanager
-def account_locks(archive: Archive, jobs: Sequence[Job]) -> Iterator[None]:
-    """Hold every job's account lock for the whole run: one capture per account at a time,
-    across processes (cron's --due run, an archivist's ad hoc capture, a closing).
-
-    Taken in account order, all or none: a run that finds one account busy captures
-    nothing and exits 75, so it can simply be retried.
-    """
-    with contextlib.ExitStack() as stack:
-        for account_id in sorted({j.account_id for j in jobs}):
-            path = account_lock_path(archive, account_id)
-            try:
-                stack.enter_context(run_lock(path))
-            except BusyError as e:
-                raise BusyError(f"account {account_id} is being captured by another run ({path}); "
-                                "try again when it has finished") from e
-        yield
-
-
 # ----------------------------------------------------------------- running
 
 
@@ -219,7 +177,7 @@ def run(archive: Archive, jobs: Sequence[Job], *, progress: Callable[[str], None
     if not jobs:
         return []
     jobs = list({j.account_id: j for j in reversed(jobs)}.values())[::-1]  # one per account
-    with account_locks(archive, jobs):
+    with account_locks(archive.home.locks_dir, [j.account_id for j in jobs]):
         return asyncio.run(_run(archive, jobs, progress or (lambda _m: None), screen or Screen()))
 
 

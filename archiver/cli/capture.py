@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from archiver.accounts.register import get_account
-from archiver.capture import redaction, runs, snapshots
+from archiver.capture import locks, redaction, runs, snapshots
 from archiver.cli.common import archive_options, emit_json, json_option, open_from_options, positive_id
 from archiver.errors import BadInputError, PartialFailure
 
@@ -57,7 +57,7 @@ def capture_cmd(ctx: click.Context, account_ids: tuple[str, ...], all_open: bool
     archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
     tz = archive.settings.tz
     if due_only:
-        with runs.run_lock(archive.home.locks_dir / "capture-due.lock"):
+        with locks.run_lock(archive.home.locks_dir / "capture-due.lock"):
             with archive.transaction() as session:
                 jobs = runs.due_jobs(session, archive.now, tz, archive.clock())
             if not jobs:
