@@ -260,6 +260,7 @@ def test_export_is_complete_when_it_appears(arc: Cli, tmp_path: Path) -> None:
         assert sorted(p.name for p in dest.iterdir()) == ["page.html", "snapshot.json"]
         assert files[0]["path"] == str(dest / "page.html")
         assert json.loads((dest / "snapshot.json").read_text())["clock"] == "simulated clock"
+    assert arc.ok("snapshots", "list").stdout.rstrip().endswith("ad hoc [simulated clock]")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["empty", "home", "new"]
 
 

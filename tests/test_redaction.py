@@ -119,4 +119,6 @@ def test_barnpornografibrott_is_redacted_from_every_snapshot(
         # The rest of the record is still there: another post's text.
         other = next(p for p in posts if p.id in captured and p.id != post.id)
         assert " ".join(other.text.split()) in " ".join(pdf_text(out / "snapshot-visual.pdf").split())
+    listed = arc.ok("snapshots", "list").stdout.splitlines()
+    assert all(line.endswith("[redacted] [simulated clock]") for line in listed), listed
     assert arc.ok("audit", "verify").stdout.startswith("Audit log intact")

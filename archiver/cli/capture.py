@@ -112,8 +112,10 @@ def snapshots_list(ctx: click.Context, account_id: int | None, home_opt, db_opt,
         return
     for r in records:
         late = " late" if r["late_seconds"] else ""
+        notes = ((" [redacted]" if r["redacted"] else "")
+                 + (f" [{r['clock']}]" if r["clock"] != "real clock" else ""))
         click.echo(f"{r['id']:>5}  account {r['account']:<4} {r['captured_at'][:16]}  "
-                   f"{r['trigger']:<5} {r['boundary'] or '-':<10}{late}  {r['reason']}")
+                   f"{r['trigger']:<5} {r['boundary'] or '-':<10}{late}  {r['reason']}{notes}")
 
 
 @snapshots_group.command("show")
