@@ -249,6 +249,11 @@ def test_failed_export_leaves_no_partial_folder(arc: Cli, tmp_path: Path) -> Non
     assert result.stderr == (f"Error: stored file {digests['print-pdf']} (snapshot-print.pdf) is "
                              "corrupt; restore it from backup\n")
     assert list((tmp_path / "exports").iterdir()) == []
+    verify = arc("snapshots", "verify", str(snap))
+    assert verify.exit_code == ExitCode.bad_input
+    assert verify.stdout.splitlines()[0] == f"snapshot {snap}: FAILED"
+    assert verify.stderr == (f"Error: snapshot {snap} failed verification; restore the named "
+                             "files from backup\n")
 
 
 def test_export_is_complete_when_it_appears(arc: Cli, tmp_path: Path) -> None:

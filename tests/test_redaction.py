@@ -119,6 +119,8 @@ def test_barnpornografibrott_is_redacted_from_every_snapshot(
         # The rest of the record is still there: another post's text.
         other = next(p for p in posts if p.id in captured and p.id != post.id)
         assert " ".join(other.text.split()) in " ".join(pdf_text(out / "snapshot-visual.pdf").split())
+    assert arc.ok("snapshots", "verify").stdout.splitlines() == [
+        f"snapshot {n}: ok (redacted: item {captured[post.id]})" for n in (1, 2)]
     listed = arc.ok("snapshots", "list").stdout.splitlines()
     assert all(line.endswith("[redacted] [simulated clock]") for line in listed), listed
     assert arc.ok("audit", "verify").stdout.startswith("Audit log intact")

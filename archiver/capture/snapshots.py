@@ -111,3 +111,38 @@ def failure_record(f: CaptureFailure) -> dict[str, Any]:
     return {"id": f.id, "account": f.account_id, "trigger": f.trigger,
             "boundary": f.boundary.isoformat() if f.boundary else None,
             "at": f.at.isoformat(), "reason": f.reason}
+
+
+def verify_snapshot(archive: Archive, snapshot_id: int) -> dict[str, Any]:
+    """Every finding about one snapshot: files re-hashed, PDFs validated as PDF/A, and, for a
+    redacted snapshot, its files being exactly the ones the last redaction left."""
+    import pikepdf
+
+    from archiver.capture.redaction import redactions_of
+    from archiver.pdf.pdfa import validate_pdfa
+
+    findings: list[str] = []
+    with archive.transaction() as session:
+        snap = get_snapshot(session, snapshot_id)
+        files = {f.role: (f.name, f.sha256) for f in snap.files}
+        redactions = redactions_of(session, snapshot_id)
+    for role, (name, sha) in files.items():
+        try:
+            archive.store.verify(sha)
+        except (IntegrityError, NotFoundError) as e:
+            findings.append(f"{name}: {e}")
+            continue
+        if role in ("visual-pdf", "print-pdf"):
+            try:
+                findings += [f"{name}: {f}" for f in validate_pdfa(archive.store.path_for(sha))]
+            except pikepdf.PdfError as e:
+                findings.append(f"{name}: not a readable PDF ({e})")
+    latest: dict[str, str] = {}
+    for r in redactions:
+        latest.update({role: pair[1] for role, pair in r["files"].items()})
+    for role, sha in latest.items():
+        if files.get(role, ("", None))[1] != sha:
+            findings.append(f"{role}: not the file the redaction of "
+                            f"{redactions[-1]['at'][:10]} left ({sha[:12]}…)")
+    return {"snapshot": snapshot_id, "ok": not findings, "findings": findings,
+            "redacted_items": [r["item"] for r in redactions]}

@@ -9,7 +9,7 @@ import click
 from archiver.accounts.register import get_account
 from archiver.capture import locks, redaction, runs, snapshots
 from archiver.cli.common import archive_options, emit_json, json_option, open_from_options, positive_id
-from archiver.errors import BadInputError, PartialFailure
+from archiver.errors import BadInputError, IntegrityError, PartialFailure
 
 
 def _progress(message: str) -> None:
@@ -160,6 +160,37 @@ def snapshots_export(ctx: click.Context, snapshot_id: str, dest: Path, home_opt,
         emit_json(files)
     else:
         click.echo(f"Exported {len(files)} files to {dest}.", err=True)
+
+
+@snapshots_group.command("verify")
+@click.argument("snapshot_ids", nargs=-1)
+@archive_options
+@json_option
+@click.pass_context
+def snapshots_verify(ctx: click.Context, snapshot_ids: tuple[str, ...], home_opt, db_opt, now_opt,
+                     by_opt, as_json: bool) -> None:
+    """Re-hash a snapshot's files, validate its PDF/A records and check its redactions.
+
+    Every snapshot without ids. Exit 65 when any finding is made.
+    """
+    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt, write=False)
+    with archive.transaction() as session:
+        ids = ([positive_id(i, "snapshot") for i in snapshot_ids] if snapshot_ids else
+               [s.id for s in snapshots.list_snapshots(session)])
+    reports = [snapshots.verify_snapshot(archive, i) for i in ids]
+    if as_json:
+        emit_json(reports)
+    else:
+        for r in reports:
+            redacted = (f" (redacted: item {', '.join(map(str, r['redacted_items']))})"
+                        if r["redacted_items"] else "")
+            click.echo(f"snapshot {r['snapshot']}: {'ok' if r['ok'] else 'FAILED'}{redacted}")
+            for f in r["findings"]:
+                click.echo(f"  {f}")
+    bad = [r["snapshot"] for r in reports if not r["ok"]]
+    if bad:
+        raise IntegrityError(f"snapshot{'s' if len(bad) > 1 else ''} {', '.join(map(str, bad))} "
+                             "failed verification; restore the named files from backup")
 
 
 @snapshots_group.command("failures")
