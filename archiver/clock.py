@@ -1,5 +1,10 @@
 """Where "now" comes from: ``--now``, then ``ARCHIVE_NOW``, then the system clock.
 
+``--now`` decides what is due, which period a capture covers and what a read-only
+command reports. It never sets a recorded time: on an ordinary home a command that
+writes refuses it, and only a home made with ``archive init --simulated-clock`` (demos,
+tests) records the given time, every record there saying "simulated clock".
+
 Every command that depends on the time takes its clock from here, so schedules
 (half-year boundaries, late captures, retention ages) can be tested with a fixed
 instant. Library code never calls ``datetime.now()`` itself; it is handed ``now``.
@@ -15,6 +20,25 @@ from archiver.errors import BadInputError
 from archiver.schedule import parse_instant
 
 ENV_NOW = "ARCHIVE_NOW"
+
+
+SIMULATED = "simulated clock"
+"""What every record made on a simulated-clock home says about its times."""
+
+
+def now_source(option: str | None, env: Mapping[str, str]) -> str | None:
+    """Which of ``--now`` and ``ARCHIVE_NOW`` sets the time, or None for the system clock."""
+    if option is not None:
+        return "--now"
+    return ENV_NOW if env.get(ENV_NOW) else None
+
+
+def refuse_set_time(source: str) -> BadInputError:
+    """The error for a write that would record a time other than the real one."""
+    return BadInputError(
+        f"{source} cannot set the time of a change on this archive home, which records the "
+        f"real time; run the command without {source} (only a home made with "
+        "archive init --simulated-clock takes a simulated time)")
 
 
 def resolve_now(option: str | None, env: Mapping[str, str], tz: ZoneInfo) -> dt.datetime:

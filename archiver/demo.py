@@ -4,7 +4,9 @@ Creates an archive home, registers three fixture accounts (Facebook-, Instagram-
 and X-style pages served on 127.0.0.1), runs the unattended half-year capture,
 imports a sample Facebook export, writes the public register, and ends with a delivery
 package for the e-archive (FGS 2.0), validated (when the official schemas are at hand). Everything is
-real: real Chromium, real PDF/A, real catalogue; only the social platform is local.
+real: real Chromium, real PDF/A, real catalogue; only the social platform is local,
+and the clock: the home is made with a simulated clock set to DEMO_NOW, so every
+record in it says "simulated clock".
 """
 
 from __future__ import annotations
@@ -76,7 +78,8 @@ def run_demo(root: Path, *, fresh: bool, actor: str, progress: Callable[[str], N
              posts: int = 40, schema_dir: Path | None = None) -> DemoResult:
     home = prepare_home(root, fresh)
     archive = init_archive(home, org_name="Torsby kommun (demo)", org_id="212000-1769",
-                           timezone="Europe/Stockholm", now=DEMO_NOW, actor=actor)
+                           timezone="Europe/Stockholm", now=DEMO_NOW, actor=actor,
+                           simulated_clock=True)
     try:
         with FixturePlatform(seed=2026, now=DEMO_NOW) as fp:
             progress(f"fixture platform on {fp.base_url}")
@@ -88,7 +91,7 @@ def run_demo(root: Path, *, fresh: bool, actor: str, progress: Callable[[str], N
                         unit=unit, purpose=purpose, admins=ADMINS, opened=dt.date(2019, 3, 1)))
                     ids.append(outcome.account.id)
             with archive.transaction() as session:
-                jobs = runs.due_jobs(session, archive.now, archive.settings.tz)
+                jobs = runs.due_jobs(session, archive.now, archive.settings.tz, archive.clock())
             outcomes = runs.run(archive, jobs, progress=progress)
         export = home.tmp_dir / "facebook-export.zip"
         generate_facebook_export(export, items=60, seed=2026, owner="Torsby kommun",

@@ -183,7 +183,8 @@ async def ours(url: str, workdir: Path) -> tuple[float, bool]:
 
 def due_run(base: str, n: int, posts: int, parallel: int, root: Path) -> float:
     archive = init_archive(Home(root), org_name="Bench", org_id="212000-1769",
-                           timezone="Europe/Stockholm", now=NOW, actor="bench")
+                           timezone="Europe/Stockholm", now=NOW, actor="bench",
+                           simulated_clock=True)
     archive.settings = dataclasses.replace(archive.settings, capture_parallel=parallel)
     with archive.transaction() as s:
         for i in range(n):

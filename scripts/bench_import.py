@@ -43,7 +43,8 @@ def main() -> None:
                        check=True, cwd=Path(__file__).resolve().parent.parent)
         gen_s = time.perf_counter() - t0
         archive = init_archive(Home(Path(tmp) / "home"), org_name="Bench kommun", org_id="212000-1769",
-                               timezone="Europe/Stockholm", now=NOW, actor="bench")
+                               timezone="Europe/Stockholm", now=NOW, actor="bench",
+                               simulated_clock=True)
         with archive.transaction() as s:
             account = register.add_account(archive, s, register.AccountFields(
                 name="Bench", platform="facebook", url="https://www.facebook.com/bench", unit="U",

@@ -66,7 +66,7 @@ def main() -> None:
 
 def run(root: Path, gb: float, schema_dir: Path) -> dict[str, object]:
     archive = init_archive(Home(root / "home"), org_name="Bench kommun", org_id="212000-1769",
-                           timezone="Europe/Stockholm", now=NOW, actor="bench")
+                           timezone="Europe/Stockholm", now=NOW, actor="bench", simulated_clock=True)
     snapshots = max(1, round(gb * 10))
     per_snapshot = int(gb * (1 << 30) / snapshots)
     paths: list[Path] = []

@@ -37,7 +37,7 @@ def main() -> None:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(dir=Path(__file__).resolve().parent.parent) as tmp:
         archive = init_archive(Home(Path(tmp) / "home"), org_name="Bench kommun", org_id="212000-1769",
-                               timezone="Europe/Stockholm", now=NOW, actor="bench")
+                               timezone="Europe/Stockholm", now=NOW, actor="bench", simulated_clock=True)
         block = bytearray(os.urandom(args.mib << 20))
         paths = []
         with archive.transaction() as s:

@@ -79,8 +79,8 @@ def cli_home(tmp_path: Path) -> Cli:
 
 @pytest.fixture
 def arc(cli_home: Cli) -> Cli:
-    """A CLI bound to an initialised home."""
-    cli_home.ok("init", *ORG)
+    """A CLI bound to an initialised home with a simulated clock, so writes take FIXED_NOW."""
+    cli_home.ok("init", *ORG, "--simulated-clock")
     return cli_home
 
 

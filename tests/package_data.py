@@ -53,11 +53,11 @@ def fake_render(html: str, out: Path, meta: DocumentMetadata) -> None:
 
 def make_home(root: Path, schema_dir: Path | None) -> Archive:
     archive = init_archive(Home(root), org_name="Torsby kommun", org_id="212000-1769",
-                           timezone="Europe/Stockholm", now=NOW, actor="anna")
+                           timezone="Europe/Stockholm", now=NOW, actor="anna", simulated_clock=True)
     archive.close()
     text = (root / "archive.toml").read_text(encoding="utf-8")
     start = text.index("[package]")
-    end = text.index("[retention]")
+    end = text.index("\n[", start) + 1  # the section after [package]
     text = text[:start] + PACKAGE_TOML.format(schema_dir=schema_dir or "").lstrip() + "\n" + text[end:]
     (root / "archive.toml").write_text(text, encoding="utf-8")
     return open_archive(Home(root), now=NOW, actor="anna")

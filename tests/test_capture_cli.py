@@ -66,6 +66,9 @@ def test_due_capture_stores_valid_snapshot_once(arc: Cli, platform: FixturePlatf
         assert validate_pdfa(Path(roles[role]["path"])) == []
     xmp = read_snapshot_xmp(Path(roles["visual-pdf"]["path"]))
     assert xmp["boundary"] == "2026-07-01" and xmp["periodStart"] == "2026-01-01"
+    # A test home's clock is simulated, and its records say so (issue 17).
+    assert xmp["clock"] == "simulated clock"
+    assert xmp["createDate"].startswith("2026-07-01T09:00")
     expected = [p for p in platform.expected_posts("facebook", "torsbykommun", posts=30)
                 if p.created >= dt.datetime(2025, 12, 31, 23, tzinfo=dt.UTC)]
     text = " ".join(pdf_text(roles["visual-pdf"]["path"]).split())
@@ -77,6 +80,7 @@ def test_due_capture_stores_valid_snapshot_once(arc: Cli, platform: FixturePlatf
     assert again.stderr == "Nothing due.\n"
     snaps = arc.json("snapshots", "list")
     assert [s["boundary"] for s in snaps] == ["2026-07-01"]
+    assert [s["clock"] for s in snaps] == ["simulated clock"]
     # Items from the page landed in the catalogue, linked to the snapshot.
     items = arc.json("items", "list", "--kind", "post", "--limit", "500")
     assert {i["platform_id"] for i in items} >= {p.id for p in expected}
@@ -206,7 +210,7 @@ def test_due_respects_boundaries_opening_and_closing(arc: Cli) -> None:
     assert [(e["account"], e["boundary"], e["late_seconds"]) for e in on_time] == [
         (a, "2026-07-01", None), (b, "2026-07-01", None)]
     arc.ok("accounts", "close", str(a), "--reason", "Slut", "--decided-by", "Chef",
-           "--no-final-snapshot", "--now", "2026-06-01")
+           "--no-final-snapshot")
     assert [e["account"] for e in arc.json("due", "--now", "2026-07-10")] == [b]
     late = arc.json("due", "--now", "2026-07-10T00:00:00+02:00")[0]
     assert late["late_seconds"] == 9 * 86400

@@ -65,7 +65,7 @@ def test_postgres_upgrade_and_cli(tmp_path: Path, postgres_url: str) -> None:
 
     url = postgres_url
     arc = Cli(home=tmp_path / "home", env={"ARCHIVE_NOW": FIXED_NOW})
-    arc.ok("--db", url, "init", *ORG)
+    arc.ok("--db", url, "init", *ORG, "--simulated-clock")
     assert f'url = "{url}"' in (tmp_path / "home" / "archive.toml").read_text()
     assert add_account(arc) == 1
     assert arc.json("accounts", "show", "1")["name"] == "Torsby kommun"

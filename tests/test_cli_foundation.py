@@ -15,7 +15,7 @@ from archiver.errors import ExitCode
 
 
 def test_init_creates_home(cli_home: Cli) -> None:
-    result = cli_home.ok("init", *ORG)
+    result = cli_home.ok("init", *ORG, env={"ARCHIVE_NOW": ""})  # an ordinary home: the real clock
     home = cli_home.home
     assert result.stderr == f"Created archive home {home} for Torsby kommun (212000-1769).\n"
     assert (home / "archive.toml").read_text().count('name = "Torsby kommun"') == 1
@@ -27,7 +27,7 @@ def test_init_creates_home(cli_home: Cli) -> None:
 
 def test_second_init_refuses_and_changes_nothing(arc: Cli, tree) -> None:  # type: ignore[no-untyped-def]
     before = tree(arc.home)
-    result = arc("init", "--org", "Annan kommun", "--org-id", "212000-0000")
+    result = arc("init", "--org", "Annan kommun", "--org-id", "212000-0000", "--simulated-clock")
     assert result.exit_code == ExitCode.config
     assert result.stderr == (
         f"Error: {arc.home} is already an archive home (archive.toml exists); nothing was "
@@ -41,7 +41,7 @@ def test_second_init_refuses_and_changes_nothing(arc: Cli, tree) -> None:  # typ
      "--tz 'Mars/Olympus' is not an IANA time zone such as Europe/Stockholm"),
 ])
 def test_init_bad_input(cli_home: Cli, args: tuple[str, ...], message: str) -> None:
-    result = cli_home("init", *args)
+    result = cli_home("init", *args, "--simulated-clock")
     assert result.exit_code == ExitCode.bad_input
     assert result.stderr == f"Error: {message}\n"
     assert not (cli_home.home / "archive.toml").exists()
@@ -187,7 +187,8 @@ def test_audit_records_changes_and_detects_tampering(arc: Cli) -> None:
     actor, command, changes = db.execute(
         "select actor, command, changes from audit_log where seq = 3").fetchone()
     assert (actor, command) == ("registrator", "accounts edit")
-    assert json.loads(changes) == {"changed": {"purpose": ["Information till invånare", "Dialog med invånare"]}}
+    assert json.loads(changes) == {"changed": {"purpose": ["Information till invånare", "Dialog med invånare"]},
+                                   "clock": "simulated clock"}
     # Change one stored byte of entry 2.
     (raw,) = db.execute("select changes from audit_log where seq = 2").fetchone()
     db.execute("update audit_log set changes = ? where seq = 2", (raw.replace("Torsby", "Torsbz", 1),))

@@ -38,7 +38,7 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
 @pytest.fixture
 def home_on_disk(small_disk: Path, cli_home: Cli, add: Callable[..., int]) -> Cli:
     arc = Cli(home=small_disk / "home", env=cli_home.env)
-    arc.ok("init", *ORG)
+    arc.ok("init", *ORG, "--simulated-clock")
     add(arc)
     return arc
 

@@ -26,7 +26,8 @@ STOCKHOLM = dt.timezone(dt.timedelta(hours=1))
 @pytest.fixture
 def archive(tmp_path: Path) -> Archive:
     arc = init_archive(Home(tmp_path / "home"), org_name="Torsby kommun", org_id="212000-1769",
-                       timezone="Europe/Stockholm", now=NOW, actor="test")
+                       timezone="Europe/Stockholm", now=NOW, actor="test",
+                       simulated_clock=True)
     with arc.transaction() as s:
         register.add_account(arc, s, register.AccountFields(
             name="Torsby", platform="facebook", url="https://www.facebook.com/torsby", unit="U",

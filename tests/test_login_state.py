@@ -49,7 +49,8 @@ def test_set_keeps_a_private_copy_and_audits_only_the_fact(arc: Cli, tmp_path: P
     assert shown["login_state"] == "set"
     assert "hemlig" not in json.dumps(shown) and "secrets" not in json.dumps(shown)
     assert "hemlig" not in arc.ok("accounts", "register", "--internal").stdout
-    assert "hemlig" not in audit_changes(arc) and '{"login_state":"set"}' in audit_changes(arc)
+    assert "hemlig" not in audit_changes(arc)
+    assert '{"clock":"simulated clock","login_state":"set"}' in audit_changes(arc)
     # The same state again changes nothing on disk; a new one replaces the old file.
     arc.ok("accounts", "login-state", str(account), str(source))
     assert list((arc.home / "secrets").iterdir()) == [stored]
@@ -57,7 +58,7 @@ def test_set_keeps_a_private_copy_and_audits_only_the_fact(arc: Cli, tmp_path: P
     arc.ok("accounts", "login-state", str(account), str(newer))
     (stored,) = (arc.home / "secrets").iterdir()
     assert stored.read_bytes() == newer.read_bytes() and stat.S_IMODE(stored.stat().st_mode) == 0o600
-    assert '{"login_state":"replaced"}' in audit_changes(arc)
+    assert '{"clock":"simulated clock","login_state":"replaced"}' in audit_changes(arc)
     removed = arc.ok("accounts", "login-state", str(account), "--clear")
     assert removed.stderr == f"Login state of account {account} removed.\n"
     assert not stored.exists()

@@ -185,9 +185,10 @@ def test_fgs12_needs_a_submission_agreement(tmp_path: Path) -> None:
     text = (tmp_path / "home/archive.toml").read_text().replace('"SA-TORSBY-2026-01"', '""')
     (tmp_path / "home/archive.toml").write_text(text)
     a.close()
+    from package_data import NOW
+
     from archiver.home.archive import open_archive
     from archiver.home.config import Home
-    from package_data import NOW
 
     a = open_archive(Home(tmp_path / "home"), now=NOW, actor="anna")
     seed(a)

@@ -80,7 +80,7 @@ def test_search_folds_case_and_accents(arc: Cli, add: Callable[..., int], tmp_pa
 def test_search_folds_case_on_postgresql(tmp_path: Path, add: Callable[..., int], postgres_url: str) -> None:
     """PostgreSQL's lower() folds å, ä, ö too; accents stay as the database has them."""
     arc = Cli(home=tmp_path / "home", env={"ARCHIVE_NOW": FIXED_NOW})
-    arc.ok("--db", postgres_url, "init", *ORG)
+    arc.ok("--db", postgres_url, "init", *ORG, "--simulated-clock")
     _import(arc, add, tmp_path)
     for query in ("snöröjning", "SNÖRÖJNING", "älvgatan", "ågatan", "agatan", "50%", "5_%"):
         assert _hits(arc, query) == sorted(EXPECTED[query]), query

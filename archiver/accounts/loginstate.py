@@ -19,7 +19,7 @@ import stat
 from pathlib import Path
 from typing import Any
 
-from archiver.accounts.register import get_account
+from archiver.accounts.register import get_account, get_open_account
 from archiver.errors import BadInputError, ConfigError, NotFoundError
 from archiver.home.archive import Archive
 from archiver.home.config import Home
@@ -73,7 +73,7 @@ def set_state(archive: Archive, account_id: int, source: Path) -> Path:
     created: Path | None = None
     try:
         with archive.transaction() as session:
-            account = get_account(session, account_id)
+            account = get_open_account(session, account_id)
             dest = secrets / file_name(account.id, data)
             old = secrets / account.storage_state if account.storage_state else None
             atomic_write_bytes(dest, data, mode=0o600)
@@ -94,7 +94,7 @@ def set_state(archive: Archive, account_id: int, source: Path) -> Path:
 def clear_state(archive: Archive, account_id: int) -> None:
     """Unlink the account's state and, once that is committed, delete the file."""
     with archive.transaction() as session:
-        account = get_account(session, account_id)
+        account = get_account(session, account_id)  # a closed account may still lose its secret
         if account.storage_state is None:
             raise BadInputError(f"account {account_id} has no login state to remove")
         path = archive.home.secrets_dir / account.storage_state

@@ -7,7 +7,6 @@ e-mail addresses appear only in the ``internal`` version.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
@@ -19,6 +18,7 @@ from lxml.builder import E
 
 from archiver.accounts.register import account_record
 from archiver.catalogue.models import Account
+from archiver.home import csvcells
 
 PLATFORM_NAMES = {
     "facebook": "Facebook",
@@ -66,7 +66,7 @@ def render_json(accounts: Sequence[Account], *, org_name: str, generated: dt.dat
 def render_csv(accounts: Sequence[Account], *, internal: bool = False) -> str:
     columns = INTERNAL_COLUMNS if internal else PUBLIC_COLUMNS
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
+    writer = csvcells.writer(buf, lineterminator="\r\n")
     writer.writerow(columns)
     for row in rows(accounts, internal):
         writer.writerow([_cell_text(row[c]) for c in columns])

@@ -3,7 +3,8 @@
 Each account has a purpose, a responsible unit and at least two administrators
 (S11); fewer is allowed but warned about, because a register that refuses to
 record reality is worse than one that flags it. Closing records when, why and
-on whose decision (S12); closed accounts stay in the register.
+on whose decision (S12); closed accounts stay in the register, read-only until
+reopened (which is recorded like the closing).
 """
 
 from __future__ import annotations
@@ -118,6 +119,37 @@ def get_account(session: Session, account_id: int) -> Account:
     return account
 
 
+def get_open_account(session: Session, account_id: int) -> Account:
+    """An account that may be changed: a closed account is a finished record, read-only
+    until ``archive accounts reopen`` (which the audit log records)."""
+    account = get_account(session, account_id)
+    if account.closed is not None:
+        raise BadInputError(f"account {account_id} was closed on {account.closed.isoformat()} and is "
+                            f"read-only; reopen it first with: archive accounts reopen {account_id} "
+                            "--reason TEXT --decided-by NAME")
+    return account
+
+
+def reopen_account(archive: Archive, session: Session, account_id: int, *, reason: str,
+                   decided_by: str) -> Account:
+    """Open a closed account again; the closing it undoes stays in the audit log."""
+    account = get_account(session, account_id)
+    if account.closed is None:
+        raise BadInputError(f"account {account_id} is open; only a closed account can be reopened")
+    if not reason.strip() or not decided_by.strip():
+        raise BadInputError("reopening needs --reason and --decided-by (the decision is recorded)")
+    before = {"closed": account.closed.isoformat(), "close_reason": account.close_reason,
+              "closed_by": account.closed_by}
+    account.closed = None
+    account.close_reason = None
+    account.closed_by = None
+    account.updated_at = archive.now
+    session.flush()
+    archive.audit(session, f"account:{account.id}",
+                  {"reopened": before, "reason": reason.strip(), "decided_by": decided_by.strip()})
+    return account
+
+
 def list_accounts(session: Session, *, include_closed: bool = False) -> list[Account]:
     q = select(Account).options(selectinload(Account.admins)).order_by(Account.id)
     if not include_closed:
@@ -126,7 +158,7 @@ def list_accounts(session: Session, *, include_closed: bool = False) -> list[Acc
 
 
 def edit_account(archive: Archive, session: Session, account_id: int, f: AccountFields) -> Outcome:
-    account = get_account(session, account_id)
+    account = get_open_account(session, account_id)
     before = account_record(account, internal=True)
     if f.platform is not None:
         account.platform = check_platform(f.platform)

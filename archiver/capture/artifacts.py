@@ -15,6 +15,7 @@ from typing import Any
 from PIL import Image
 from playwright.async_api import Page
 
+from archiver.capture import itemboxes
 from archiver.capture import page_scripts as js
 from archiver.capture.segments import SegmentPlan, boxes_for_segment, find_blank, plan_segments
 from archiver.capture.steps import CaptureFailed, StepRunner
@@ -64,16 +65,20 @@ async def write_mhtml(page: Page, steps: StepRunner, workdir: Path) -> Path | No
 
 
 async def shoot_segments(
-    page: Page, steps: StepRunner, workdir: Path, width: int, viewport_height: int
+    page: Page, steps: StepRunner, workdir: Path, width: int, viewport_height: int,
+    item_specs: list[dict[str, Any]] | None = None,
 ) -> list[Segment]:
     """Screenshot the page in slices, attach each slice's text boxes and check it is drawn.
 
-    Text boxes are measured once with the page scrolled to the top, where document and
-    client coordinates agree, so fixed headers land where the screenshot draws them.
+    Text boxes (and, given ``item_specs``, the items' boxes: `archiver.capture.itemboxes`)
+    are measured once with the page scrolled to the top, where document and client
+    coordinates agree, so fixed headers land where the screenshot draws them.
     """
     metrics: dict[str, Any] = await steps.run("measure", lambda: page.evaluate(js.PAGE_METRICS))
     steps.log.page_height = int(metrics["height"])
     boxes = await steps.run("text boxes", lambda: page.evaluate(js.TEXT_BOXES))
+    if item_specs:
+        await itemboxes.measure(page, steps, item_specs, workdir)
     plans = plan_segments(int(metrics["height"]))
     started = time.monotonic()
     segments: list[Segment] = []

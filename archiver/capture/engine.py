@@ -23,7 +23,7 @@ from playwright.async_api import Browser, BrowserContext, Page
 from archiver.capture import artifacts
 from archiver.capture import page_scripts as js
 from archiver.capture.feed import FeedReader, ScrollOutcome
-from archiver.capture.items import ItemCollector, parse_count
+from archiver.capture.items import ItemCollector, parse_count, specs_for_page
 from archiver.capture.media import fetch_media
 from archiver.capture.model import CaptureLog, CaptureResult, Step
 from archiver.capture.network import WEB_SCHEMES, NavigationGuard, NetworkWatch, host_of, refusal
@@ -172,7 +172,8 @@ class _Capture:
         res.mhtml = await artifacts.write_mhtml(page, self.steps, self.req.workdir)
         viewport_height = self.log.viewport_grown_to or self.req.viewport_height
         segments: list[Segment] = await artifacts.shoot_segments(
-            page, self.steps, self.req.workdir, self.req.viewport_width, viewport_height
+            page, self.steps, self.req.workdir, self.req.viewport_width, viewport_height,
+            item_specs=specs_for_page(self.req.profile),
         )
         res.segments = segments
         res.print_pdf = await artifacts.print_pdf(

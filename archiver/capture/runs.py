@@ -11,16 +11,14 @@ entry and a "failed" outcome — never a stored success.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import datetime as dt
-import fcntl
 import hashlib
 import json
 import logging
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,11 +30,13 @@ from sqlalchemy.orm import Session
 
 from archiver import __version__, schedule
 from archiver.accounts import loginstate
+from archiver.capture import itemboxes
 from archiver.capture.buildpool import BuildPool
+from archiver.capture.locks import account_locks
 from archiver.capture.model import CaptureResult, FetchedMedia, SeenItem
 from archiver.capture.site import load_profile, profile_for
 from archiver.catalogue.models import Account, CaptureFailure, Snapshot, SnapshotFile
-from archiver.errors import ArchiverError, BusyError, NotFoundError
+from archiver.errors import ArchiverError, BadInputError, NotFoundError
 from archiver.home.archive import Archive
 from archiver.home.store import record
 from archiver.items.imports.model import ImportedItem, MediaRef
@@ -117,9 +117,25 @@ def _job(a: Account, trigger: str, reason: str, boundary: dt.date | None,
                boundary, period[0] if period else None, period[1] if period else None)
 
 
-def due_jobs(session: Session, now: dt.datetime, tz: Any) -> list[Job]:
+def check_boundary_passed(boundary: dt.date, tz: Any, real_now: dt.datetime) -> None:
+    """A boundary snapshot records the account as it stood at the boundary: taken before
+    the boundary by the real clock, it would record a state that has not happened yet."""
+    instant = schedule.boundary_instant(boundary, tz)
+    if instant > real_now:
+        raise BadInputError(
+            f"the {boundary.isoformat()} boundary has not passed by the real clock "
+            f"({real_now.astimezone(dt.UTC):%Y-%m-%dT%H:%MZ}); a boundary snapshot can only be "
+            "taken after its boundary, so run it then")
+
+
+def due_jobs(session: Session, now: dt.datetime, tz: Any,
+             real_now: dt.datetime | None = None) -> list[Job]:
+    """Jobs for what is due at *now*; *real_now* (the real clock) must be past the boundary."""
     jobs = []
-    for entry in due(session, now, tz):
+    entries = due(session, now, tz)
+    if entries:
+        check_boundary_passed(entries[0].boundary, tz, real_now or dt.datetime.now(dt.UTC))
+    for entry in entries:
         account = session.get(Account, entry.account_id)
         assert account is not None
         jobs.append(_job(account, "due", "half-year boundary", entry.boundary,
@@ -135,7 +151,7 @@ def adhoc_jobs(session: Session, account_ids: Sequence[int] | None, now: dt.date
                                         .order_by(Account.id)))
     else:
         accounts = []
-        for i in account_ids:
+        for i in dict.fromkeys(account_ids):  # "capture 2 2" is one capture of account 2
             a = session.get(Account, i)
             if a is None:
                 raise NotFoundError(f"account {i} does not exist; list accounts with: archive accounts list --all")
@@ -146,24 +162,6 @@ def adhoc_jobs(session: Session, account_ids: Sequence[int] | None, now: dt.date
     start = schedule.latest_boundary(now, tz)
     today = now.astimezone(tz).date()
     return [_job(a, trigger, reason, None, (start, today)) for a in accounts]
-
-
-# ----------------------------------------------------------------- locking
-
-
-@contextlib.contextmanager
-def run_lock(path: Path) -> Iterator[None]:
-    """An exclusive, non-blocking lock; a second unattended run exits 75 at once."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a+") as fh:
-        try:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as e:
-            raise BusyError(f"another capture run holds {path}; try again when it has finished") from e
-        try:
-            yield
-        finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
 # ----------------------------------------------------------------- running
@@ -178,7 +176,9 @@ def run(archive: Archive, jobs: Sequence[Job], *, progress: Callable[[str], None
     """
     if not jobs:
         return []
-    return asyncio.run(_run(archive, jobs, progress or (lambda _m: None), screen or Screen()))
+    jobs = list({j.account_id: j for j in reversed(jobs)}.values())[::-1]  # one per account
+    with account_locks(archive.home.locks_dir, [j.account_id for j in jobs]):
+        return asyncio.run(_run(archive, jobs, progress or (lambda _m: None), screen or Screen()))
 
 
 async def _run(archive: Archive, jobs: Sequence[Job], progress: Callable[[str], None],
@@ -235,7 +235,8 @@ async def _capture_account(archive: Archive, browser: Any, slots: asyncio.Semaph
             return _fail(archive, job, result.reason or "capture failed", _log_dict(result))
         progress(f"{label}: building PDF/A")
         try:
-            files = await builders.run(_build_files, archive.now, job, result, workdir)
+            files = await builders.run(_build_files, archive.now, job, result, workdir,
+                                       archive.clock_label)
         except ArchiverError as e:
             return _fail(archive, job, str(e), _log_dict(result))
         progress(f"{label}: storing")
@@ -248,7 +249,8 @@ def _log_dict(result: CaptureResult) -> dict[str, Any]:
     return json.loads(json.dumps(dataclasses.asdict(result.log), default=str))
 
 
-def _build_files(now: dt.datetime, job: Job, result: CaptureResult, workdir: Path) -> list[tuple[str, Path]]:
+def _build_files(now: dt.datetime, job: Job, result: CaptureResult, workdir: Path,
+                 clock: str = "real clock") -> list[tuple[str, Path]]:
     """The snapshot's files: both PDF/A records, HTML, MHTML, items and log."""
     # pikepdf and fontTools load in the build workers that run this, not in the main process.
     from archiver.pdf.ocr import ocr_segment
@@ -260,14 +262,16 @@ def _build_files(now: dt.datetime, job: Job, result: CaptureResult, workdir: Pat
         account=f"{job.account_id} {job.name}", platform=job.platform, url=job.url,
         captured_at=now, boundary=job.boundary, period_start=job.period_start,
         period_end=job.period_end, reason=job.reason, engine_version=ENGINE, html_sha256=html_sha,
-        title=result.log.title or job.name)
+        title=result.log.title or job.name, clock=clock)
     segments = [_with_ocr(s, workdir, ocr_segment) for s in result.segments]
     visual = workdir / "snapshot-visual.pdf"
     printed = workdir / "snapshot-print.pdf"
     build_visual_pdfa(segments, visual, meta)
     make_print_pdfa(result.print_pdf, printed, meta)
     items = workdir / "items.json"
-    items.write_text(json.dumps([_seen_dict(i) for i in result.items], ensure_ascii=False, indent=1),
+    boxes = itemboxes.read(workdir)
+    items.write_text(json.dumps([{**_seen_dict(i), "boxes": boxes.get(i.platform_id, [])}
+                                 for i in result.items], ensure_ascii=False, indent=1),
                      encoding="utf-8")
     capture_log = workdir / "capture-log.json"
     capture_log.write_text(json.dumps(_log_dict(result), ensure_ascii=False, indent=1), encoding="utf-8")
@@ -311,6 +315,10 @@ def _store(archive: Archive, job: Job, result: CaptureResult, files: list[tuple[
     refs = [(role, path, archive.store.put_file(path)) for role, path in files]
     late = None
     if job.boundary is not None:
+        try:
+            check_boundary_passed(job.boundary, archive.settings.tz, archive.clock())
+        except BadInputError as e:
+            return _fail(archive, job, str(e), {})
         delay = archive.now - schedule.boundary_instant(job.boundary, archive.settings.tz)
         late = int(delay.total_seconds()) if delay > LATE_GRACE else None
     complete = result.log.reached_period_start or result.log.end_marker_seen
@@ -321,7 +329,8 @@ def _store(archive: Archive, job: Job, result: CaptureResult, files: list[tuple[
                             reason=job.reason, url=job.url, captured_at=archive.now,
                             late_seconds=late, engine_version=ENGINE,
                             items_seen=len(result.items), followers=result.log.followers,
-                            complete=complete, captured_by=archive.actor)
+                            complete=complete, captured_by=archive.actor,
+                            clock=archive.clock_label)
             for role, path, ref in refs:
                 record(session, ref, archive.now)
                 snap.files.append(SnapshotFile(role=role, name=path.name, sha256=ref.sha256))

@@ -50,6 +50,7 @@ def alembic_config() -> Config:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Migrate the catalogue; Alembic runs each migration in a transaction."""
     cfg = alembic_config()
+    refuse_newer(current_revision(engine))
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
@@ -64,12 +65,25 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
+def known_revisions() -> set[str]:
+    return {s.revision for s in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+
+
+def refuse_newer(current: str | None) -> None:
+    """A revision this program has no migration for was written by a newer Bevara:
+    migrating cannot help, and working on it could damage what that version stored."""
+    if current is not None and current not in known_revisions():
+        raise ConfigError(f"this catalogue was written by a newer Bevara (revision {current}); "
+                          "upgrade Bevara")
+
+
 def check_current(engine: Engine) -> None:
     """Refuse to work on a catalogue older or newer than this program."""
     try:
         current = current_revision(engine)
     except OperationalError as e:
         raise ConfigError(f"cannot open the catalogue: {e.orig}") from e
+    refuse_newer(current)
     head = head_revision()
     if current != head:
         raise ConfigError(

@@ -103,7 +103,7 @@ def add(ctx: click.Context, name, platform, url, unit, purpose, responsible, adm
 def list_cmd(ctx: click.Context, include_closed: bool, home_opt, db_opt, now_opt, by_opt,
              as_json: bool) -> None:
     """List open accounts (all with --all)."""
-    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
+    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt, write=False)
     with archive.transaction() as session:
         accounts = lib.list_accounts(session, include_closed=include_closed)
         records = [lib.account_record(a, internal=True) for a in accounts]
@@ -125,7 +125,7 @@ def list_cmd(ctx: click.Context, include_closed: bool, home_opt, db_opt, now_opt
 @click.pass_context
 def show(ctx: click.Context, account_id: str, home_opt, db_opt, now_opt, by_opt, as_json: bool) -> None:
     """Show one account with its administrators."""
-    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
+    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt, write=False)
     with archive.transaction() as session:
         account = lib.get_account(session, positive_id(account_id))
         record = lib.account_record(account, internal=True)
@@ -205,6 +205,27 @@ def close(ctx: click.Context, account_id: str, reason: str, decided_by: str,
         click.echo(f"Account {record['id']} closed on {record['closed']}.", err=True)
 
 
+@accounts_group.command("reopen")
+@click.argument("account_id")
+@click.option("--reason", required=True, help="Why the account is opened again.")
+@click.option("--decided-by", required=True, help="Who decided.")
+@archive_options
+@json_option
+@click.pass_context
+def reopen(ctx: click.Context, account_id: str, reason: str, decided_by: str, home_opt, db_opt,
+           now_opt, by_opt, as_json: bool) -> None:
+    """Reopen a closed account, the one change a closed account accepts (audited)."""
+    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
+    with archive.transaction() as session:
+        account = lib.reopen_account(archive, session, positive_id(account_id), reason=reason,
+                                     decided_by=decided_by)
+        record = lib.account_record(account, internal=True)
+    if as_json:
+        emit_json(record)
+    else:
+        click.echo(f"Account {record['id']} reopened.", err=True)
+
+
 @accounts_group.command("login-state")
 @click.argument("account_id")
 @click.argument("state_file", required=False, type=click.Path(path_type=Path))
@@ -243,7 +264,7 @@ def login_state(ctx: click.Context, account_id: str, state_file: Path | None, cl
 def register_cmd(ctx: click.Context, fmt: str, output: Path | None, internal: bool, home_opt,
                  db_opt, now_opt, by_opt) -> None:
     """The public register of accounts (S10), for the municipality's website."""
-    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
+    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt, write=False)
     with archive.transaction() as session:
         accounts = lib.list_accounts(session, include_closed=True)
         text = publish.render(fmt, accounts, org_name=archive.settings.org_name,

@@ -22,7 +22,7 @@ from archiver.cli.common import (
     open_from_options,
 )
 from archiver.cli.items import item_line
-from archiver.clock import resolve_now
+from archiver.clock import now_source, refuse_set_time, resolve_now
 from archiver.errors import ExitCode
 from archiver.home import fixity
 from archiver.home.archive import init_archive, open_archive
@@ -36,23 +36,32 @@ from archiver.home.config import valid_timezone
 @click.option("--org-id", required=True, help="Organisationsnummer, e.g. 212000-1769.")
 @click.option("--tz", "timezone", default="Europe/Stockholm", show_default=True,
               help="Time zone for half-year boundaries.")
+@click.option("--simulated-clock", is_flag=True,
+              help="A home for demos and tests: writes may take --now, and every record "
+                   "says \"simulated clock\". Never for real records.")
 @archive_options
 @json_option
 @click.pass_context
-def init_cmd(ctx: click.Context, org_name: str, org_id: str, timezone: str, home_opt: str | None,
-             db_opt: str | None, now_opt: str | None, by_opt: str | None, as_json: bool) -> None:
+def init_cmd(ctx: click.Context, org_name: str, org_id: str, timezone: str, simulated_clock: bool,
+             home_opt: str | None, db_opt: str | None, now_opt: str | None, by_opt: str | None,
+             as_json: bool) -> None:
     """Create an archive home: archive.toml, catalogue, file store, policy folder.
 
     Example: archive init --home /srv/bevara --org "Torsby kommun" --org-id 212000-1769
     """
     home = home_from(ctx, home_opt)
     now = resolve_now(now_opt, os.environ, ZoneInfo(timezone if valid_timezone(timezone) else "UTC"))
+    source = now_source(now_opt, os.environ)
+    if source is not None and not simulated_clock:
+        raise refuse_set_time(source)
     group = ctx.find_object(Ctx) or Ctx()
     archive = init_archive(home, org_name=org_name, org_id=org_id, timezone=timezone, now=now,
-                           actor=by_opt or os_user(), db_url=db_opt or group.db)
+                           actor=by_opt or os_user(), db_url=db_opt or group.db,
+                           simulated_clock=simulated_clock)
     archive.close()
     if as_json:
-        emit_json({"home": str(home.root), "organisation": org_name, "timezone": timezone})
+        emit_json({"home": str(home.root), "organisation": org_name, "timezone": timezone,
+                   "clock": archive.clock_label})
     else:
         click.echo(f"Created archive home {home.root} for {org_name} ({org_id}).", err=True)
 
@@ -71,7 +80,7 @@ def audit_group() -> None:
 def audit_verify(ctx: click.Context, home_opt: str | None, db_opt: str | None, now_opt: str | None,
                  by_opt: str | None, as_json: bool) -> None:
     """Check that no audit entry was altered, removed or reordered. Exit 65 if one was."""
-    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
+    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt, write=False)
     with archive.transaction() as session:
         report = verify_chain(session)
     if as_json:

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import click
 
-from archiver.capture import runs, snapshots
+from archiver.accounts.register import get_account
+from archiver.capture import locks, redaction, runs, snapshots
 from archiver.cli.common import archive_options, emit_json, json_option, open_from_options, positive_id
-from archiver.errors import BadInputError, PartialFailure
+from archiver.errors import BadInputError, IntegrityError, PartialFailure
 
 
 def _progress(message: str) -> None:
@@ -56,9 +57,9 @@ def capture_cmd(ctx: click.Context, account_ids: tuple[str, ...], all_open: bool
     archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
     tz = archive.settings.tz
     if due_only:
-        with runs.run_lock(archive.home.locks_dir / "capture-due.lock"):
+        with locks.run_lock(archive.home.locks_dir / "capture-due.lock"):
             with archive.transaction() as session:
-                jobs = runs.due_jobs(session, archive.now, tz)
+                jobs = runs.due_jobs(session, archive.now, tz, archive.clock())
             if not jobs:
                 click.echo("Nothing due.", err=True)
             outcomes = runs.run(archive, jobs, progress=_progress)
@@ -76,7 +77,7 @@ def capture_cmd(ctx: click.Context, account_ids: tuple[str, ...], all_open: bool
 @click.pass_context
 def due_cmd(ctx: click.Context, home_opt, db_opt, now_opt, by_opt, as_json: bool) -> None:
     """List accounts whose snapshot for the latest half-year boundary is missing."""
-    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
+    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt, write=False)
     with archive.transaction() as session:
         entries = runs.due(session, archive.now, archive.settings.tz)
     if as_json:
@@ -92,7 +93,7 @@ def due_cmd(ctx: click.Context, home_opt, db_opt, now_opt, by_opt, as_json: bool
 
 @click.group("snapshots")
 def snapshots_group() -> None:
-    """Stored snapshots: list, show, export."""
+    """Stored snapshots: list, show, export, and failed captures."""
 
 
 @snapshots_group.command("list")
@@ -103,7 +104,7 @@ def snapshots_group() -> None:
 def snapshots_list(ctx: click.Context, account_id: int | None, home_opt, db_opt, now_opt, by_opt,
                    as_json: bool) -> None:
     """List snapshots, oldest first."""
-    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
+    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt, write=False)
     with archive.transaction() as session:
         records = [snapshots.snapshot_record(s) for s in snapshots.list_snapshots(session, account_id)]
     if as_json:
@@ -111,8 +112,10 @@ def snapshots_list(ctx: click.Context, account_id: int | None, home_opt, db_opt,
         return
     for r in records:
         late = " late" if r["late_seconds"] else ""
+        notes = ((" [redacted]" if r["redacted"] else "")
+                 + (f" [{r['clock']}]" if r["clock"] != "real clock" else ""))
         click.echo(f"{r['id']:>5}  account {r['account']:<4} {r['captured_at'][:16]}  "
-                   f"{r['trigger']:<5} {r['boundary'] or '-':<10}{late}  {r['reason']}")
+                   f"{r['trigger']:<5} {r['boundary'] or '-':<10}{late}  {r['reason']}{notes}")
 
 
 @snapshots_group.command("show")
@@ -123,18 +126,22 @@ def snapshots_list(ctx: click.Context, account_id: int | None, home_opt, db_opt,
 def snapshots_show(ctx: click.Context, snapshot_id: str, home_opt, db_opt, now_opt, by_opt,
                    as_json: bool) -> None:
     """One snapshot with its files and their SHA-256."""
-    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
+    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt, write=False)
     with archive.transaction() as session:
-        r = snapshots.snapshot_record(snapshots.get_snapshot(session, positive_id(snapshot_id, "snapshot")),
-                                      archive.store.path_for)
+        ident = positive_id(snapshot_id, "snapshot")
+        r = snapshots.snapshot_record(snapshots.get_snapshot(session, ident), archive.store.path_for)
+        r["redactions"] = redaction.redactions_of(session, ident)
     if as_json:
         emit_json(r)
         return
     for key in ("id", "account", "trigger", "boundary", "captured_at", "late_seconds", "reason", "url",
-                "complete", "items_seen", "followers", "engine", "captured_by"):
+                "complete", "items_seen", "followers", "engine", "captured_by", "clock", "redacted"):
         click.echo(f"{key + ':':<13} {r[key] if r[key] is not None else '-'}")
     for f in r["files"]:
         click.echo(f"file:         {f['role']:<10} {f['sha256']}  {f['size']:>9}  {f['name']}")
+    for x in r["redactions"]:
+        click.echo(f"redaction:    item {x['item']} ({x['platform_id']}) on {x['at'][:16]} by {x['by']}: "
+                   f"{x['legal_basis']}")
 
 
 @snapshots_group.command("export")
@@ -147,14 +154,66 @@ def snapshots_show(ctx: click.Context, snapshot_id: str, home_opt, db_opt, now_o
 def snapshots_export(ctx: click.Context, snapshot_id: str, dest: Path, home_opt, db_opt, now_opt,
                      by_opt, as_json: bool) -> None:
     """Copy a snapshot's files out of the store (digests verified) for the archivist."""
-    if dest.exists() and any(dest.iterdir()):
-        raise BadInputError(f"{dest} is not empty; export into a new or empty folder")
-    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
+    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt, write=False)
     files = snapshots.export_snapshot(archive, positive_id(snapshot_id, "snapshot"), dest)
     if as_json:
         emit_json(files)
     else:
         click.echo(f"Exported {len(files)} files to {dest}.", err=True)
+
+
+@snapshots_group.command("verify")
+@click.argument("snapshot_ids", nargs=-1)
+@archive_options
+@json_option
+@click.pass_context
+def snapshots_verify(ctx: click.Context, snapshot_ids: tuple[str, ...], home_opt, db_opt, now_opt,
+                     by_opt, as_json: bool) -> None:
+    """Re-hash a snapshot's files, validate its PDF/A records and check its redactions.
+
+    Every snapshot without ids. Exit 65 when any finding is made.
+    """
+    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt, write=False)
+    with archive.transaction() as session:
+        ids = ([positive_id(i, "snapshot") for i in snapshot_ids] if snapshot_ids else
+               [s.id for s in snapshots.list_snapshots(session)])
+    reports = [snapshots.verify_snapshot(archive, i) for i in ids]
+    if as_json:
+        emit_json(reports)
+    else:
+        for r in reports:
+            redacted = (f" (redacted: item {', '.join(map(str, r['redacted_items']))})"
+                        if r["redacted_items"] else "")
+            click.echo(f"snapshot {r['snapshot']}: {'ok' if r['ok'] else 'FAILED'}{redacted}")
+            for f in r["findings"]:
+                click.echo(f"  {f}")
+    bad = [r["snapshot"] for r in reports if not r["ok"]]
+    if bad:
+        raise IntegrityError(f"snapshot{'s' if len(bad) > 1 else ''} {', '.join(map(str, bad))} "
+                             "failed verification; restore the named files from backup")
+
+
+@snapshots_group.command("failures")
+@click.option("--account", "account_id", type=int, help="Only this account.")
+@archive_options
+@json_option
+@click.pass_context
+def snapshots_failures(ctx: click.Context, account_id: int | None, home_opt, db_opt, now_opt, by_opt,
+                       as_json: bool) -> None:
+    """Captures that did not produce a snapshot, oldest first, with the reason."""
+    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt, write=False)
+    with archive.transaction() as session:
+        if account_id is not None:
+            get_account(session, account_id)
+        records = [snapshots.failure_record(f) for f in snapshots.list_failures(session, account_id)]
+    if as_json:
+        emit_json(records)
+        return
+    if not records:
+        click.echo("No failed captures.", err=True)
+    for r in records:
+        click.echo(f"{r['id']:>5}  account {r['account']:<4} {r['at'][:16]}  {r['trigger']:<5} "
+                   f"{r['boundary'] or '-':<10}  {r['reason']}")
 
 
 COMMANDS = [capture_cmd, due_cmd, snapshots_group]

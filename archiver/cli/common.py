@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 import click
 
-from archiver.clock import resolve_now
+from archiver.clock import now_source, refuse_set_time, resolve_now
 from archiver.errors import ArchiverError, BadInputError, ExitCode
 from archiver.home.archive import Archive, open_archive
 from archiver.home.audit import os_user
@@ -87,7 +87,9 @@ def archive_options(fn: F) -> F:
                      help="Catalogue database URL, overriding archive.toml "
                           "(e.g. postgresql+psycopg://user@host/bevara)."),
         click.option("--now", "now_opt", metavar="TIME",
-                     help="Treat this ISO 8601 date/time as now (default: $ARCHIVE_NOW, else the clock)."),
+                     help="Treat this ISO 8601 date/time as now for what is due and what is reported "
+                          "(default: $ARCHIVE_NOW, else the clock); a command that writes takes "
+                          "it only on a home made with init --simulated-clock."),
         click.option("--by", "by_opt", metavar="NAME",
                      help="Who is acting, for the audit log (default: the OS user)."),
     ]
@@ -106,12 +108,20 @@ def home_from(ctx: click.Context, home_opt: str | None) -> Home:
 
 
 def open_from_options(ctx: click.Context, home_opt: str | None, db_opt: str | None,
-                      now_opt: str | None, by_opt: str | None) -> Archive:
-    """Open the archive the options name, with the command's clock and actor fixed."""
+                      now_opt: str | None, by_opt: str | None, *, write: bool = True) -> Archive:
+    """Open the archive the options name, with the command's clock and actor fixed.
+
+    A command that writes (the default, so a new command is safe until it says
+    otherwise) refuses ``--now``/``ARCHIVE_NOW`` before doing anything, unless the home
+    has a simulated clock: a record states the real time.
+    """
     group: Ctx = ctx.find_object(Ctx) or Ctx()
     home = home_from(ctx, home_opt)
     settings = home.load_settings()
     now = resolve_now(now_opt, os.environ, settings.tz)
+    source = now_source(now_opt, os.environ)
+    if write and source is not None and not settings.simulated_clock:
+        raise refuse_set_time(source)
     archive = open_archive(home, now=now, actor=by_opt or os_user(), command=command_path(ctx),
                            db_url=db_opt or group.db)
     ctx.call_on_close(archive.close)

@@ -8,6 +8,8 @@ from typing import Any
 
 import click
 
+from archiver.capture import redaction
+from archiver.catalogue.models import Item
 from archiver.cli.common import archive_options, emit_json, json_option, open_from_options, positive_id
 from archiver.errors import BadInputError
 from archiver.home.files import atomic_write_text
@@ -91,7 +93,7 @@ def item_line(r: dict[str, Any]) -> str:
 
 def _run_list(ctx, text, account_id, kind, since, until, flag, mark, gone, limit,
               home_opt, db_opt, now_opt, by_opt, as_json) -> None:
-    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
+    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt, write=False)
     tz = archive.settings.tz
     f = search.ItemFilter(account_id=account_id, kind=kind, since=_date(since, "--from", tz),
                               until=_date(until, "--to", tz), flag=flag, mark=mark, text=text,
@@ -136,7 +138,7 @@ def items_search(ctx: click.Context, text: str, **kw) -> None:
 def items_show(ctx: click.Context, item_id: str, unmasked: bool, home_opt, db_opt, now_opt, by_opt,
                as_json: bool) -> None:
     """One item with its versions, sources, marks and flags."""
-    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
+    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt, write=False)
     with archive.transaction() as session:
         rec = search.item_record(search.get_item(session, positive_id(item_id, "item")),
                                      masked=not unmasked, full=True)
@@ -173,20 +175,36 @@ def items_mark(ctx: click.Context, item_id: str, led_to_case, removed, category,
                confidential, law, note, home_opt, db_opt, now_opt, by_opt, as_json) -> None:
     """Mark an item: led to a case, removed by a moderator, or confidential.
 
-    --category barnpornografibrott deletes the item's text and media at once and
-    keeps metadata only.
+    --category barnpornografibrott deletes the item's text and media at once, keeps
+    metadata only, and redacts every snapshot that shows the item (all its files; the
+    print record is printed again with Chromium); the old files leave the store.
     """
     archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
     req = marks.MarkRequest(led_to_case=led_to_case, removed=removed, category=category,
                             police_report=police_report, confidential=confidential, law=law,
                             note=note)
+    ident = positive_id(item_id, "item")
+    marks.validate(req)
     with archive.transaction() as session:
-        made = marks.mark_item(archive, session, positive_id(item_id, "item"), req)
+        done: list[redaction.Redacted] = []
+        if req.removed and req.category == marks.CSAM:
+            item = session.get(Item, ident)
+            if item is not None:
+                done = redaction.redact_item(archive, session, item, req.category)
+                archive.audit(session, f"item:{ident}", {"redacted_snapshots": {
+                    str(d.snapshot): d.files for d in done}})
+        made = marks.mark_item(archive, session, ident, req)
         kinds = [m.kind for m in made]
+    with archive.transaction() as session:
+        deleted = redaction.delete_unreferenced(archive, session, [o for d in done for o in d.old])
     if as_json:
-        emit_json({"item": int(item_id), "marks": kinds})
+        emit_json({"item": ident, "marks": kinds, "redacted_snapshots": [d.snapshot for d in done],
+                   "files_deleted": len(deleted)})
     else:
         click.echo(f"Item {item_id} marked: {', '.join(kinds)}.", err=True)
+        if done:
+            click.echo(f"Redacted snapshots {', '.join(str(d.snapshot) for d in done)}; "
+                       f"{len(deleted)} old files deleted from the store.", err=True)
 
 
 @click.command("report")
@@ -200,7 +218,7 @@ def items_mark(ctx: click.Context, item_id: str, led_to_case, removed, category,
 def report_cmd(ctx: click.Context, year: int, fmt: str, output: Path | None, home_opt, db_opt,
                now_opt, by_opt, as_json: bool) -> None:
     """Yearly statistics per account (Torsby 4.3, S14)."""
-    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
+    archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt, write=False)
     with archive.transaction() as session:
         rows = yearly_report.yearly(session, year, archive.settings.tz)
     text = yearly_report.render("json" if as_json else fmt, rows, year=year,

@@ -3,8 +3,10 @@
 Each entry stores the hash of the previous entry and its own hash over
 (seq, time, actor, command, target, changes, previous hash). Changing, removing
 or reordering any stored entry breaks the chain from that entry on, which
-``verify`` reports. The entry is written in the same transaction as the change
-it describes, so a change without its audit entry cannot be committed.
+``verify`` reports, as it does an entry dated before the one it follows (``append``
+refuses to write one: a record states the real time, and time does not go back).
+The entry is written in the same transaction as the change it describes, so a change
+without its audit entry cannot be committed.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from archiver.catalogue.models import AuditEntry
+from archiver.errors import IntegrityError
 
 GENESIS = "0" * 64
 
@@ -51,6 +54,11 @@ def append(session: Session, *, now: dt.datetime, actor: str, command: str, targ
     seq = 1 if last is None else last.seq + 1
     prev = GENESIS if last is None else last.hash
     at = now.astimezone(dt.UTC)
+    if last is not None and at < last.at:
+        raise IntegrityError(
+            f"this change is dated {stamp(at)}, before the last audit entry ({last.seq}, "
+            f"{stamp(last.at)}); the log never goes back in time, so nothing was changed "
+            "(check --now and the system clock)")
     body = canonical(dict(changes))
     entry = AuditEntry(seq=seq, at=at, actor=actor, command=command, target=target,
                        changes=body, prev_hash=prev,
@@ -74,6 +82,7 @@ class AuditReport:
 def verify(session: Session) -> AuditReport:
     """Walk the chain from the start and report the first broken or missing entry."""
     prev = GENESIS
+    prev_at: dt.datetime | None = None
     expected_seq = 1
     count = 0
     for e in session.scalars(select(AuditEntry).order_by(AuditEntry.seq)).yield_per(1000):
@@ -86,9 +95,17 @@ def verify(session: Session) -> AuditReport:
                                "(previous-hash mismatch)", e.seq)
         if entry_hash(e.seq, e.at, e.actor, e.command, e.target, e.changes, e.prev_hash) != e.hash:
             return AuditReport(count, f"entry {e.seq} was altered (hash mismatch)", e.seq)
+        if prev_at is not None and e.at < prev_at:
+            return AuditReport(count, f"entry {e.seq} is dated {stamp(e.at)}, before entry "
+                               f"{e.seq - 1} ({stamp(prev_at)})", e.seq)
         prev = e.hash
+        prev_at = e.at
         expected_seq += 1
     return AuditReport(count, None, None)
+
+
+def stamp(at: dt.datetime) -> str:
+    return at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def count(session: Session) -> int:

@@ -54,6 +54,7 @@ class Settings:
     capture_step_timeout: float = 45.0
     capture_total_timeout: float = 300.0
     package: PackageSettings = PackageSettings()
+    simulated_clock: bool = False
 
     @property
     def tz(self) -> ZoneInfo:
@@ -134,8 +135,13 @@ def settings_from_toml(data: Mapping[str, object], where: Path) -> Settings:
     org = data.get("organisation", {})
     db = data.get("database", {})
     cap = data.get("capture", {})
-    if not isinstance(org, dict) or not isinstance(db, dict) or not isinstance(cap, dict):
-        raise ConfigError(f"{where}: [organisation], [database] and [capture] must be tables")
+    clock = data.get("clock", {})
+    if (not isinstance(org, dict) or not isinstance(db, dict) or not isinstance(cap, dict)
+            or not isinstance(clock, dict)):
+        raise ConfigError(f"{where}: [organisation], [database], [capture] and [clock] must be tables")
+    simulated = clock.get("simulated", False)
+    if not isinstance(simulated, bool):
+        problems.append("clock.simulated must be true or false")
     name = org.get("name")
     org_id = org.get("id")
     tz = org.get("timezone", "Europe/Stockholm")
@@ -168,6 +174,7 @@ def settings_from_toml(data: Mapping[str, object], where: Path) -> Settings:
         capture_step_timeout=float(step),
         capture_total_timeout=float(total),
         package=package,
+        simulated_clock=bool(simulated),
     )
 
 
@@ -233,6 +240,10 @@ archive_id = ""
 submission_agreement = ""
 reference_code = ""
 schema_dir = ""
+[clock]
+# true only for demo and test homes (archive init --simulated-clock): commands may then
+# take --now as the time of what they record, and every record says "simulated clock".
+simulated = {simulated}
 
 [retention]
 # The retention policy (gallringsbeslut as data) lives in policy/policy.toml.
@@ -252,7 +263,8 @@ rules = []
 '''
 
 
-def create_home(home: Home, *, org_name: str, org_id: str, timezone: str) -> Settings:
+def create_home(home: Home, *, org_name: str, org_id: str, timezone: str,
+                simulated_clock: bool = False) -> Settings:
     """Create the folders and files of a new home; refuse if one is already there."""
     if home.config_path.exists():
         raise ConfigError(
@@ -278,7 +290,8 @@ def create_home(home: Home, *, org_name: str, org_id: str, timezone: str) -> Set
             atomic_write_text(policy, POLICY_PLACEHOLDER)
     except OSError as e:
         raise OutputError(f"cannot create archive home {home.root}: {e.strerror}") from e
-    return Settings(org_name=org_name, org_id=org_id, timezone=timezone, database_url=None)
+    return Settings(org_name=org_name, org_id=org_id, timezone=timezone, database_url=None,
+                    simulated_clock=simulated_clock)
 
 
 def write_config(home: Home, settings: Settings) -> None:
@@ -288,6 +301,7 @@ def write_config(home: Home, settings: Settings) -> None:
         org_id=toml_string(settings.org_id),
         tz=toml_string(settings.timezone),
         db_url=toml_string(settings.database_url or ""),
+        simulated="true" if settings.simulated_clock else "false",
     )
     atomic_write_text(home.config_path, text)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from archiver.accounts.register import get_account
+from archiver.accounts.register import get_open_account
 from archiver.catalogue.models import ImportRun, Item, ItemSource
 from archiver.errors import BadInputError, NotFoundError
 from archiver.home.archive import Archive
@@ -53,7 +53,7 @@ def import_export(archive: Archive, account_id: int, path: Path, fmt: str = "aut
                                                 durable=False)
 
         with archive.transaction() as session:
-            get_account(session, account_id)
+            get_open_account(session, account_id)
             run = ImportRun(account_id=account_id, format=fmt, source_name=path.name,
                             at=archive.now, counts="{}")
             session.add(run)

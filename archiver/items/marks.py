@@ -3,7 +3,9 @@
 
 Suspected child sexual abuse material is special: possessing it is a crime, so the
 engine keeps only metadata (that the item existed, when, where, the police report)
-and deletes the text and media bytes at once.
+and deletes the text and media bytes at once. The snapshots that showed the item are
+redacted in the same transaction by `archiver.capture.redaction` (called by ``archive
+items mark``: the capture stage sits above this one, so it cannot be called from here).
 """
 
 from __future__ import annotations

@@ -7,7 +7,6 @@ question mark that has a reply from the account itself.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
@@ -21,6 +20,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from archiver.catalogue.models import Account, Item, ItemMark, Snapshot
+from archiver.home import csvcells
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ def render(fmt: str, rows: list[YearRow], *, year: int, org_name: str) -> str:
                           ensure_ascii=False, indent=2) + "\n"
     if fmt == "csv":
         buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\r\n")
+        w = csvcells.writer(buf, lineterminator="\r\n")
         w.writerow(COLUMNS)
         for r in rows:
             w.writerow(["" if v is None else v for v in astuple(r)])

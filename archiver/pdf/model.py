@@ -50,6 +50,7 @@ class SnapshotMetadata:
     engine_version: str
     html_sha256: str
     title: str = ""
+    clock: str = "real clock"  # "simulated clock" on demo and test homes
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 dc:title, dc:source, xmp:CreateDate and xmp:CreatorTool are predefined by XMP and
 set through pikepdf before `pikepdf.pdfa.prepare`. Our own fields (account, platform,
-URL, boundary, period, reason, engine version, SHA-256 of the HTML) are custom
+URL, boundary, period, reason, engine version, SHA-256 of the HTML, and which clock the
+times come from: "real clock", or "simulated clock" on a demo or test home) are custom
 properties, which PDF/A (ISO 19005-2 §6.6.2.3) allows only when the packet describes
 them in a PDF/A extension schema. Both are written as one block, marked by comments so
 a test can take it out again, after pikepdf has prepared the packet; `archiver.pdf.pdfa`
@@ -34,6 +35,7 @@ BEVARA_FIELDS: tuple[str, ...] = (
     "reason",
     "engineVersion",
     "htmlSha256",
+    "clock",
 )
 EXTENSION_NAMESPACES = {
     "pdfaExtension": "http://www.aiim.org/pdfa/ns/extension/",
@@ -124,6 +126,7 @@ def _bevara_values(meta: SnapshotMetadata) -> dict[str, str]:
         "reason": meta.reason,
         "engineVersion": meta.engine_version,
         "htmlSha256": meta.html_sha256,
+        "clock": meta.clock,
     }
 
 
