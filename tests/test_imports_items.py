@@ -8,10 +8,10 @@ from typing import Any
 
 import jsonschema
 import pytest
+from conftest import FIXED_NOW, Cli, add_account
 
 from archiver.errors import ExitCode
 from archiver.items.imports import neutral
-from conftest import FIXED_NOW, Cli, add_account
 from fixtures.exports import generate
 
 COMPARED = ("platform_id", "kind", "parent", "thread", "recipients", "author", "author_handle",

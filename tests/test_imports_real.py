@@ -11,9 +11,9 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import Cli, add_account
 
 from archiver.errors import ExitCode
-from conftest import Cli, add_account
 
 # ../shared beside the checkout; BEVARA_SHARED names it for a checkout elsewhere (a worktree).
 SHARED = Path(os.environ.get("BEVARA_SHARED") or Path(__file__).resolve().parents[1].parent / "shared")

@@ -20,7 +20,7 @@ A post is a public record with or without text of its own: a photo, a shared lin
 check-in or "X wrote on Y's timeline" comes in. Its text is the post's own text, or else
 what the export shows as its content, in this order: the place of a check-in, an event's
 name, a note, a poll's question, a life event, a shared link's title, a photo's caption,
-the entry's title; a shared link's address is the item's ``url``. The export gives no
+the entry's title, the shared link's address; that address is also the item's ``url``. The export gives no
 ids and does not say which post a comment belongs to, so ids are derived (``IdMinter``)
 and ``parent_id`` is None. Replies are told from comments by the entry title.
 """
@@ -87,7 +87,8 @@ def _content(source: ExportSource, member: str, entry: Any, where: str) -> tuple
                       text(f.get(f.get(datum, "life_event"), "title")),
                       text(f.get(context, "name")), text(f.get(media, "description"))]
     place = text(f.get(f.get(entry, "place"), "name"))
-    ordered = [place, *described, text(entry.get("title")) if isinstance(entry, dict) else None]
+    ordered = [place, *described, text(entry.get("title")) if isinstance(entry, dict) else None,
+               link]
     refs, skipped = media_refs(source, member, uris, where)
     return refs, skipped, link, next((d for d in ordered if d), "")
 
