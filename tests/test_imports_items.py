@@ -121,3 +121,19 @@ def test_media_paths_are_relative_to_the_file_and_csv_reads_alike(arc: Cli,
     assert items["m1"]["thread"] == "t1" and items["m1"]["recipients"] == ["Torsby kommun"]
     shown = arc.json("items", "show", str(arc.json("items", "list", "--kind", "post")[0]["id"]))
     assert [m["name"] for m in shown["media"]] == ["älg.png"]
+
+
+def test_a_row_of_an_accepted_shape_is_still_checked_for_its_values(arc: Cli,
+                                                                   tmp_path: Path) -> None:
+    """The memo of valid row shapes (neutral._Shapes) must not wave through a bad value."""
+    account = add_account(arc)
+    good = {"id": "a", "kind": "post", "created": "2026-03-02T10:00:00+01:00", "text": "x"}
+    path = _write_jsonl(tmp_path / "items.jsonl", [
+        good, {**good, "id": "b" * 201}, {**good, "id": "c", "kind": "story"},
+        {**good, "id": "d", "created": "2026-03-02T10:00:00"}, {**good, "id": ""}])
+    result = arc("import", str(account), str(path))
+    assert result.exit_code == ExitCode.bad_input
+    assert "4 rows do not fit" in result.stderr
+    for line in ("line 2: id: '" + "b" * 201 + "' is too long", "line 3: kind must be one of",
+                 "line 4: created must be an ISO 8601", "line 5: id: '' should be non-empty"):
+        assert line in result.stderr
