@@ -153,3 +153,40 @@ def test_threads_alone_take_the_accounts_meta_platform(arc: Cli, tmp_path: Path)
     assert result.stderr == ("Error: dm.zip: holds only message threads, which Facebook and "
                              "Instagram export alike; use --format facebook or --format "
                              "instagram\n")
+
+
+def test_an_export_of_another_platform_is_refused_even_with_format(arc: Cli, tmp_path: Path,
+                                                                  tree) -> None:
+    """Issue 17.4: an X export merged into a Facebook account, LinkedIn into Instagram."""
+    from fixtures.exports.generate import generate_linkedin_export, generate_x_export
+
+    facebook = add_account(arc)
+    instagram = add_account(arc, "IG", "instagram", "https://www.instagram.com/torsbykommun")
+    x_zip = generate_x_export(tmp_path / "x-export.zip", items=10)
+    li_zip = generate_linkedin_export(tmp_path / "li.zip", items=10)
+    before = tree(arc.home)
+    result = arc("import", str(facebook), str(x_zip))
+    assert (result.exit_code, result.stderr) == (ExitCode.bad_input, (
+        "Error: x-export.zip: is a x export, but account 1 is a facebook account; import it "
+        "into the municipality's x account instead\n"))
+    result = arc("import", str(instagram), str(li_zip), "--format", "linkedin")
+    assert (result.exit_code, result.stderr) == (ExitCode.bad_input, (
+        "Error: account 2 is a instagram account; --format linkedin cannot import another "
+        "platform's export into it (use --format instagram, or items for the neutral "
+        "format)\n"))
+    result = arc("import", str(instagram), str(li_zip), "--format", "instagram")
+    assert result.exit_code == ExitCode.bad_input and "is a linkedin export" in result.stderr
+    assert tree(arc.home) == before
+
+
+def test_cli_lists_each_skipped_file_and_record(arc: Cli, tmp_path: Path) -> None:
+    account = add_account(arc)
+    path, counts = layouts.facebook_2019(tmp_path / "fb.zip", flat=True)
+    result = arc("import", str(account), str(path))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith(f"Imported fb.zip (facebook) into account {account}: "
+                                    f"{sum(counts.values())} new,")
+    assert ("    fb.zip:pages.json: file not read: it holds no posts, comments or messages of "
+            "this format\n") in result.stderr
+    assert ("    fb.zip:your_posts_1.json[1] posts/media/TimelinePhotos_a1/alg.png: media file "
+            "listed but missing from the export\n") in result.stderr
