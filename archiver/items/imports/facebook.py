@@ -67,30 +67,33 @@ def _attachments(entry: Any) -> list[Any]:
 
 
 def _content(source: ExportSource, member: str, entry: Any, where: str) -> tuple[
-        list[MediaRef], list[Skipped], str | None, str]:
-    """Media files, reasons for any left out, the shared link, and a description."""
+        list[MediaRef], list[Skipped], str | None]:
+    """Media files, reasons for any left out, and the shared link."""
     uris: list[str | None] = []
     link: str | None = None
-    described: list[str | None] = []
     for datum in _attachments(entry):
-        context = f.get(datum, "external_context")
-        link = link or f.get_str(context, "url")
-        media = f.get(datum, "media")
-        uris.append(f.get_str(media, "uri"))
+        link = link or f.get_str(f.get(datum, "external_context"), "url")
+        uris.append(f.get_str(f.get(datum, "media"), "uri"))
+        uris += [f.get_str(m, "uri") for m in f.get_list(f.get(datum, "note"), "media")]
+    refs, skipped = media_refs(source, member, uris, where)
+    return refs, skipped, link
+
+
+def _description(entry: Any, link: str | None) -> str:
+    """What the export shows of an entry without text of its own, in the docstring's order."""
+    described: list[str | None] = [text(f.get(f.get(entry, "place"), "name"))]
+    for datum in _attachments(entry):
         note = f.get(datum, "note")
-        uris += [f.get_str(m, "uri") for m in f.get_list(note, "media")]
         note_text = "\n".join(t for t in (text(f.get(note, "title")), text(f.get(note, "text")))
                               if t)
         described += [text(f.get(f.get(datum, "place"), "name")),
                       text(f.get(f.get(datum, "event"), "name")), note_text or None,
                       text(f.get(f.get(datum, "poll"), "question")),
                       text(f.get(f.get(datum, "life_event"), "title")),
-                      text(f.get(context, "name")), text(f.get(media, "description"))]
-    place = text(f.get(f.get(entry, "place"), "name"))
-    ordered = [place, *described, text(entry.get("title")) if isinstance(entry, dict) else None,
-               link]
-    refs, skipped = media_refs(source, member, uris, where)
-    return refs, skipped, link, next((d for d in ordered if d), "")
+                      text(f.get(f.get(datum, "external_context"), "name")),
+                      text(f.get(f.get(datum, "media"), "description"))]
+    described += [text(f.get(entry, "title")), link]
+    return next((d for d in described if d), "")
 
 
 def _post(source: ExportSource, member: str, where: str, entry: Any, owner: Owner,
@@ -108,9 +111,9 @@ def _post(source: ExportSource, member: str, where: str, entry: Any, owner: Owne
         stamp = f.as_epoch(f.get(datum, "update_timestamp"))
         if stamp is not None:
             updated = stamp
-    refs, missing, link, described = _content(source, member, entry, where)
+    refs, missing, link = _content(source, member, entry, where)
     yield from missing
-    body = body or described  # an entry with nothing left in it is still a record that it was
+    body = body or _description(entry, link)  # an entry with nothing left is still a record
     yield own_item(owner, post_id(minter, epoch, body, refs), "post", epoch, body, refs,
                    edited=updated, url=link)
 
@@ -125,7 +128,7 @@ def _comment(source: ExportSource, member: str, where: str, entry: Any, owner: O
         return
     title = text(entry.get("title")) or ""
     body = text(f.get(comment, "comment")) or ""
-    refs, missing, link, _ = _content(source, member, entry, where)
+    refs, missing, link = _content(source, member, entry, where)
     yield from missing
     body = body or title
     kind = "reply" if any(word in title.lower() for word in _REPLY_WORDS) else "comment"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import mimetypes
-from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import PurePosixPath
 from typing import Any
@@ -29,8 +28,8 @@ _EPOCH_MAX = 4_102_444_800
 
 
 def get(obj: Any, key: str) -> Any:
-    """``obj[key]`` if obj is a mapping, else None."""
-    return obj.get(key) if isinstance(obj, Mapping) else None
+    """``obj[key]`` if obj is a JSON object (a dict), else None."""
+    return obj.get(key) if isinstance(obj, dict) else None
 
 
 def get_str(obj: Any, key: str) -> str | None:
