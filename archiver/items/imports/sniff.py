@@ -173,8 +173,8 @@ def _js(source: ExportSource, member: str) -> Found | None:
         return Found(member, "x", OWNER, "manifest")
     match = _YTD.match(head)
     if match is None:
-        if head.lstrip()[:1] in (b"[", b"{") and re.search(r"(?:^|/)data/", member):
-            return None
+        # Without its first line only the name says what it was meant to be; reading it
+        # as tweets gives the user the precise error (or the tweets, for bare JSON).
         if re.search(r"(?:^|/)data/(?:tweets?|deleted-tweets)(?:-part\d+)?\.js$", member):
             return Found(member, "x", RECORDS, "bad_prefix")
         return None
