@@ -126,15 +126,15 @@ def media_near(source: ExportSource, member: str, uri: str) -> MediaRef | str:
     """A media uri resolved against the file's folder and each folder above it.
 
     Meta writes uris relative to the export's top, which a wrapping folder, a flattened
-    copy or a single file handed over alone moves; the first folder that holds the file
-    is the right one, so no layout's folder names need to be known.
+    copy or a single file handed over alone moves; the first folder, from the top down,
+    that holds the file is the right one, so no layout's folder names need to be known.
     """
     if uri.startswith(("http://", "https://")):
         return WEB_MEDIA
     if normalise_member(uri) is None:
         return ESCAPING_MEDIA
-    parts = PurePosixPath(member).parts[:-1]
-    for depth in range(len(parts), -1, -1):
+    parts = member.split("/")[:-1]
+    for depth in range(len(parts) + 1):  # the export's top first: where Meta's uris start
         ref = local_media(source, "/".join(parts[:depth]), uri)
         if isinstance(ref, MediaRef):
             return ref
