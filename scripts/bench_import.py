@@ -1,6 +1,7 @@
-"""Benchmark: importing a generated 100,000-item Facebook export, end to end.
+"""Benchmark: importing a generated 100,000-item Facebook export, end to end, and the same
+number of items in the neutral items format (JSON Lines, every row schema-validated).
 
-Prints JSON: items, seconds for the import (parse + catalogue + screen, one
+Prints JSON: items, seconds for each import (parse + catalogue + screen, one
 transaction), items/s, a re-import of the same export, and the peak RSS of the
 importing process. The export is generated in a child process so that its peak
 memory is not the importer's. Every 50th comment carries personal data, so the
@@ -41,6 +42,13 @@ def main() -> None:
                         "generate_facebook_export(Path(sys.argv[1]), items=int(sys.argv[2]), "
                         "sensitive_every=50)", str(export), str(args.items)],
                        check=True, cwd=Path(__file__).resolve().parent.parent)
+        items_file = Path(tmp) / "items.jsonl"
+        subprocess.run([sys.executable, "-c",
+                        "import sys; from pathlib import Path; "
+                        "from fixtures.exports.layouts import generate_items_file; "
+                        "generate_items_file(Path(sys.argv[1]), items=int(sys.argv[2]))",
+                        str(items_file), str(args.items)],
+                       check=True, cwd=Path(__file__).resolve().parent.parent)
         gen_s = time.perf_counter() - t0
         archive = init_archive(Home(Path(tmp) / "home"), org_name="Bench kommun", org_id="212000-1769",
                                timezone="Europe/Stockholm", now=NOW, actor="bench",
@@ -49,6 +57,9 @@ def main() -> None:
             account = register.add_account(archive, s, register.AccountFields(
                 name="Bench", platform="facebook", url="https://www.facebook.com/bench", unit="U",
                 purpose="P")).account.id
+            neutral_account = register.add_account(archive, s, register.AccountFields(
+                name="Bench arkiv", platform="web", url="https://example.se/arkiv", unit="U",
+                purpose="P")).account.id
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         t0 = time.perf_counter()
         report = import_export(archive, account, export, "facebook")
@@ -56,6 +67,9 @@ def main() -> None:
         t0 = time.perf_counter()
         again = import_export(archive, account, export, "facebook")
         reimport_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        neutral = import_export(archive, neutral_account, items_file, "items")
+        neutral_s = time.perf_counter() - t0
         archive.close()
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps({
@@ -69,6 +83,10 @@ def main() -> None:
         "reimport_unchanged_s": round(reimport_s, 2),
         "new": report.counts.new, "flagged": report.counts.flagged,
         "reimport_new": again.counts.new,
+        "items_format_import_s": round(neutral_s, 2),
+        "items_format_items_per_s": round(args.items / neutral_s),
+        "items_format_meets_goal": neutral_s <= 15,
+        "items_format_new": neutral.counts.new, "items_format_flagged": neutral.counts.flagged,
         "peak_rss_mib": round(peak_kib / 1024, 1),
         "rss_before_import_mib": round(rss_before / 1024, 1),
     }, indent=2))

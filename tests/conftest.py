@@ -18,9 +18,19 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, text
 
 from archiver.cli import cli
+
+# Property tests: "ci" (the default) derives its examples from each test, so a run is
+# repeatable and CI never goes red at random; "slow" searches wider and at random:
+# HYPOTHESIS_PROFILE=slow .venv/bin/python -m pytest tests/test_imports_props.py
+settings.register_profile("ci", derandomize=True, max_examples=60, deadline=None,
+                          suppress_health_check=[HealthCheck.function_scoped_fixture])
+settings.register_profile("slow", max_examples=2000, deadline=None,
+                          suppress_health_check=[HealthCheck.function_scoped_fixture])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 FIXED_NOW = "2026-07-01T08:00:00+00:00"
 ORG = ("--org", "Torsby kommun", "--org-id", "212000-1769")

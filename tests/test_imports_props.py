@@ -87,8 +87,20 @@ def _fb_post(v: Any) -> Any:
             "attachments": [{"data": [{"media": {"uri": v}}]}, v], "title": v}
 
 
-SETTINGS = settings(max_examples=40, deadline=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+# Example counts come from the profile (tests/conftest.py: "ci" by default, "slow").
+SETTINGS = settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def test_facebook_superscript_timestamp_is_skipped_not_a_crash(tmp_path: Path) -> None:
+    """Regression (issue 17.8): "²" passed str.isdigit() and crashed int() with rc 1."""
+    posts = [{"timestamp": "²", "data": [{"post": "Hej"}]},
+             {"timestamp": 1735722000, "data": [{"post": "Hej igen"}, {"update_timestamp": "²"}]}]
+    path = _zip(tmp_path, {"posts/your_posts_1.json": json.dumps(posts)})
+    with open_export(path) as source:
+        records = list(read_export(source, detect_format(source)))
+    assert [r.text for r in records if isinstance(r, ImportedItem)] == ["Hej igen"]
+    assert [(r.where, r.reason) for r in records if isinstance(r, Skipped)] == [
+        ("export.zip:posts/your_posts_1.json[0]", "post has no valid timestamp")]
 
 
 @SETTINGS
@@ -144,3 +156,48 @@ def test_youtube_survives_arbitrary_cells(tmp_path: Path, cell: str) -> None:
     w.writerow(["c1", "UC1", "2025-01-01T00:00:00Z", "v1", cell, ""])
     _drain(_zip(tmp_path, {"Takeout/YouTube and YouTube Music/comments/comments.csv":
                            buf.getvalue()}))
+
+
+@SETTINGS
+@given(value=JSON)
+def test_message_threads_survive_arbitrary_values(tmp_path: Path, value: Any) -> None:
+    thread = {"participants": [{"name": value}, value], "thread_path": value,
+              "messages": [value, {"sender_name": value, "timestamp_ms": value, "content": value,
+                                   "photos": [{"uri": value}], "share": value,
+                                   "is_unsent": value}]}
+    _drain(_zip(tmp_path, {"posts/your_posts_1.json": json.dumps([_fb_post("x")]),
+                           "messages/inbox/a_1/message_1.json": json.dumps(thread)}))
+
+
+@SETTINGS
+@given(value=JSON)
+def test_tiktok_survives_arbitrary_values(tmp_path: Path, value: Any) -> None:
+    data = {"Activity": value, "Profile": {"Profile Information": {"ProfileMap": value}},
+            "Video": {"Videos": {"VideoList": [value, {"Date": value, "Link": value,
+                                                       "Title": value}]}},
+            "Comment": {"Comments": {"CommentsList": [value, {"date": value, "comment": value}]}},
+            "Direct Messages": {"Chat History": {"ChatHistory": {"Chat History with a:": [
+                value, {"Date": value, "From": value, "Content": value}]}}}}
+    _drain(_zip(tmp_path, {"user_data_tiktok.json": json.dumps(data)}))
+
+
+@SETTINGS
+@given(value=JSON)
+def test_items_format_survives_arbitrary_values(tmp_path: Path, value: Any) -> None:
+    rows = [{"id": "a", "kind": "post", "created": "2026-01-01T10:00:00+01:00", "text": value},
+            {"id": value, "kind": value, "created": value, "text": "x", "media": value},
+            value]
+    _drain(_zip(tmp_path, {"items.jsonl": "\n".join(json.dumps(r) for r in rows)}))
+
+
+@SETTINGS
+@given(cell=st.text(max_size=30))
+def test_linkedin_survives_arbitrary_cells(tmp_path: Path, cell: str) -> None:
+    import csv
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["Date", "Link", "Message"])
+    w.writerow(["2025-01-01 10:00:00", cell, cell])
+    buf.write(cell + "\r\n")  # an unquoted continuation line
+    w.writerow([cell, cell, cell])
+    _drain(_zip(tmp_path, {"Comments.csv": buf.getvalue()}))

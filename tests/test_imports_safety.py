@@ -25,13 +25,14 @@ EXPECTED = {
     "200:1), a zip bomb; refusing to import it (re-download the export)",
     "symlink-member.zip": "symlink-member.zip: member 'data/tweets.js' is a symbolic link; "
     "refusing to import it (re-download the export)",
-    "not-a-zip.zip": "not-a-zip.zip: neither a zip file nor a folder; give the downloaded "
-    "export .zip or the folder it unpacks to",
+    "not-a-zip.zip": "not-a-zip.zip: neither a zip file, a folder nor a single export file "
+    "(.json, .js, .csv, .jsonl, .ndjson); give the downloaded export .zip, the folder it "
+    "unpacks to, or one of its files",
     "unknown.zip": "unknown.zip: not a recognised export; supported: facebook, instagram, x, "
-    "linkedin, youtube (use --format to choose)",
+    "linkedin, youtube, tiktok, items (use --format to choose)",
     "lying-size.zip": "lying-size.zip:posts/your_posts_1.json: cannot be read (Bad CRC-32 for "
     "file 'posts/your_posts_1.json'); the export is damaged (re-download the export)",
-    "truncated-json.zip": f"truncated-json.zip:{FB_POSTS}: ends in the middle of the data "
+    "truncated-json.zip": f"truncated-json.zip:{FB_POSTS} line 31: ends in the middle of the data "
     "(truncated download); re-download the export",
     "utf16-linkedin.zip": "utf16-linkedin.zip:Shares.csv: is UTF-16-encoded, but the export "
     "must be UTF-8; re-download the export instead of re-saving the file",
@@ -155,8 +156,8 @@ def test_wrong_format_and_unknown_format(tmp_path: Path) -> None:
     with open_export(path) as source:
         with pytest.raises(BadInputError, match="does not contain a youtube export"):
             read_export(source, "youtube")
-        with pytest.raises(BadInputError, match="unknown export format 'tiktok'"):
-            read_export(source, "tiktok")
+        with pytest.raises(BadInputError, match="unknown export format 'myspace'"):
+            read_export(source, "myspace")
 
 
 def test_missing_path(tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ def test_import_every_format_with_swedish_text(arc: Cli, tmp_path: Path) -> None
         "youtube": generate.generate_youtube_export,
     }
     for i, (fmt, make) in enumerate(makers.items()):
-        account = add_account(arc, f"Konto {fmt}", "web", f"https://example.se/{fmt}")
+        account = add_account(arc, f"Konto {fmt}", fmt, f"https://example.se/{fmt}")
         path = make(tmp_path / f"{fmt}.zip", items=30)
         data = arc.json("import", str(account), str(path))
         assert data["format"] == fmt, data
@@ -75,7 +75,7 @@ def test_unknown_export_lists_supported_formats(arc: Cli, tmp_path: Path) -> Non
     result = arc("import", str(account), str(odd))
     assert result.exit_code == ExitCode.bad_input
     assert result.stderr == ("Error: odd.zip: not a recognised export; supported: facebook, "
-                             "instagram, x, linkedin, youtube (use --format to choose)\n")
+                             "instagram, x, linkedin, youtube, tiktok, items (use --format to choose)\n")
 
 
 def _import_one(arc: Cli, tmp_path: Path, text: str, kind: str = "comment") -> int:

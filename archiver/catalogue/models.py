@@ -182,6 +182,7 @@ class Item(Base):
     kind: Mapped[str] = mapped_column(String(20))
     parent_platform_id: Mapped[str | None] = mapped_column(String(200))
     thread_id: Mapped[str | None] = mapped_column(String(200))
+    recipients: Mapped[str | None] = mapped_column(Text)  # JSON list of names, for messages
     author_handle: Mapped[str | None] = mapped_column(String(200))
     author_name: Mapped[str | None] = mapped_column(String(200))
     is_own: Mapped[bool | None] = mapped_column()

@@ -29,10 +29,13 @@ from archiver.items.imports import FORMATS
 @click.pass_context
 def import_cmd(ctx: click.Context, account_id: str, path: Path, fmt: str, home_opt, db_opt,
                now_opt, by_opt, as_json: bool) -> None:
-    """Import a platform's data export (zip or folder) for an account.
+    """Import a platform's data export (zip, folder or one of its files) for an account.
 
-    Re-importing the same export adds nothing; a newer overlapping export adds
-    only new items and new versions. A broken export is rejected whole (exit 65).
+    The format is detected from what the files hold; an export of another platform
+    than the account's is refused (exit 65). --format items reads the neutral items
+    format (JSON Lines or CSV, schemas/items.schema.json) into an account of any
+    platform. Re-importing the same export adds nothing; a newer overlapping export
+    adds only new items and new versions. A broken export is rejected whole (exit 65).
     """
     archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
     report = import_export(archive, positive_id(account_id), path, fmt)
@@ -48,6 +51,10 @@ def import_cmd(ctx: click.Context, account_id: str, path: Path, fmt: str, home_o
                f"{report.removed_from_platform} no longer on the platform.")
     for reason, n in sorted(c.skipped.items()):
         click.echo(f"  skipped {n}: {reason}", err=True)
+    for where, reason in c.skipped_records:
+        click.echo(f"    {where}: {reason}", err=True)
+    if (left := sum(c.skipped.values()) - len(c.skipped_records)) > 0:
+        click.echo(f"    … and {left} more (not listed)", err=True)
 
 
 def _date(value: str | None, option: str, tz: dt.tzinfo) -> dt.datetime | None:

@@ -1,8 +1,12 @@
 """``archive import``: a platform export into the catalogue, all or nothing.
 
 The export's structure is checked before anything is read (archiver.items.imports),
-then every item is added in one transaction: a bad record anywhere rolls the
-whole import back, so a rejected export leaves the catalogue as it was.
+then every item is added in one transaction: a broken file anywhere rolls the
+whole import back, so a rejected export leaves the catalogue as it was. An export
+belongs to its account's platform: what the files hold is detected even when
+``--format`` is given, and another platform's export is refused, since merging it would
+make the catalogue state that the account published it. The neutral ``items`` format
+fits an account of any platform.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from archiver.catalogue.models import ImportRun, Item, ItemSource
 from archiver.errors import BadInputError, NotFoundError
 from archiver.home.archive import Archive
 from archiver.home.store import StoredRef, guess_media_type
-from archiver.items.imports import FORMATS, detect_format, open_export, read_export
+from archiver.items.imports import FORMATS, ExportSource, detect_format, open_export, read_export
 from archiver.items.imports.model import MediaRef
 from archiver.items.ingest import Counts, Ingest
 from retention.screen import Screen
@@ -40,10 +44,16 @@ def import_export(archive: Archive, account_id: int, path: Path, fmt: str = "aut
     if fmt != "auto" and fmt not in FORMATS:
         raise BadInputError(f"--format {fmt!r} is not supported; use auto or one of: {', '.join(FORMATS)}")
     if not path.exists():
-        raise NotFoundError(f"{path} does not exist; give the export's zip file or folder")
+        raise NotFoundError(f"{path} does not exist; give the export's zip file, folder or file")
+    with archive.transaction() as session:
+        platform = get_open_account(session, account_id).platform
+    if fmt not in ("auto", "items", platform):
+        raise BadInputError(f"account {account_id} is a {platform} account; --format {fmt} "
+                            f"cannot import another platform's export into it (use --format "
+                            f"{platform}, or items for the neutral format)")
     screen = screen or Screen()
     with open_export(path) as source:
-        fmt = detect_format(source) if fmt == "auto" else fmt
+        fmt = _format(source, fmt, platform, account_id)
 
         def store_media(ref: MediaRef) -> StoredRef | None:
             if not source.has_member(ref.path):
@@ -70,6 +80,23 @@ def import_export(archive: Archive, account_id: int, path: Path, fmt: str = "aut
             return ImportReport(run.id, account_id, fmt, path.name, counts, removed)
 
 
+def _format(source: ExportSource, fmt: str, platform: str, account_id: int) -> str:
+    """The format to read: the one given or detected, refused if it is another platform's."""
+    if fmt == "items":
+        return fmt
+    try:
+        detected = detect_format(source, hint=platform)
+    except BadInputError:
+        if fmt == "auto":
+            raise
+        return fmt  # --format decides between look-alikes, or names what detection missed
+    if detected not in ("items", platform):
+        raise BadInputError(f"{source.name}: is a {detected} export, but account {account_id} "
+                            f"is a {platform} account; import it into the municipality's "
+                            f"{detected} account instead")
+    return detected
+
+
 def _removed_since_last_import(session: Session, archive: Archive, account_id: int, fmt: str,
                                run_id: int, ingest: Ingest) -> int:
     """Items an earlier export of the same platform had, in the time this one covers, but it lacks.
@@ -77,8 +104,8 @@ def _removed_since_last_import(session: Session, archive: Archive, account_id: i
     Only items that came from such an export are considered: a page export never
     holds visitors' comments, so their absence from it means nothing.
     """
-    if ingest.min_created is None or ingest.max_created is None:
-        return 0
+    if fmt == "items" or ingest.min_created is None or ingest.max_created is None:
+        return 0  # a neutral file need not be complete, so an absence in it says nothing
     from_same_format = (select(ItemSource.item_id).join(ImportRun, ImportRun.id == ItemSource.import_id)
                         .where(ImportRun.format == fmt, ImportRun.account_id == account_id,
                                ImportRun.id != run_id))

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import itertools
+import json
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -36,6 +37,10 @@ BATCH = 1000
 KINDS = ("post", "comment", "reply", "message")
 
 
+SKIPS_LISTED = 1000
+"""Skipped records named one by one (file, line or index, why); beyond that only counted."""
+
+
 @dataclass
 class Counts:
     """What an ingest did, for the user and the audit log."""
@@ -45,10 +50,17 @@ class Counts:
     unchanged: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
     flagged: int = 0
+    skipped_records: list[tuple[str, str]] = field(default_factory=list)
+
+    def skip(self, where: str, reason: str) -> None:
+        self.skipped[reason] += 1
+        if len(self.skipped_records) < SKIPS_LISTED:
+            self.skipped_records.append((where, reason))
 
     def as_dict(self) -> dict[str, Any]:
         return {"new": self.new, "updated": self.updated, "unchanged": self.unchanged,
                 "skipped": sum(self.skipped.values()), "skipped_reasons": dict(self.skipped),
+                "skipped_records": [{"where": w, "reason": r} for w, r in self.skipped_records],
                 "flagged": self.flagged}
 
 
@@ -110,9 +122,9 @@ class Ingest:
         records: list[ImportedItem] = []
         for r in batch:
             if isinstance(r, Skipped):
-                self.counts.skipped[r.reason] += 1
+                self.counts.skip(r.where, r.reason)
             elif r.kind not in KINDS:
-                self.counts.skipped[f"unknown kind {r.kind!r}"] += 1
+                self.counts.skip(r.platform_id, f"unknown kind {r.kind!r}")
             else:
                 records.append(r)
                 if r.created is not None:
@@ -212,6 +224,7 @@ class Ingest:
         return {
             "account_id": self.account_id, "platform_id": r.platform_id, "kind": r.kind,
             "parent_platform_id": r.parent_id, "thread_id": r.thread_id,
+            "recipients": json.dumps(list(r.recipients), ensure_ascii=False) if r.recipients else None,
             "author_handle": r.author_handle, "author_name": r.author_name, "is_own": r.is_own,
             "created_at": r.created, "edited_at": r.edited, "text": r.text, "url": r.url,
             "deleted_on_platform": r.deleted, "removed_from_platform": False,
@@ -278,7 +291,7 @@ class Ingest:
             for ref in r.media:
                 got = self.media(ref)
                 if got is None:
-                    self.counts.skipped["media file listed but missing from the export"] += 1
+                    self.counts.skip(ref.path, "media file listed but missing from the export")
                     continue
                 if got.sha256 in seen:
                     continue

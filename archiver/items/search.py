@@ -7,6 +7,7 @@ deliberate way to see it.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,7 +88,9 @@ def item_record(item: Item, *, masked: bool = True, full: bool = False) -> dict[
     text = mask(item.text, findings) if masked else item.text
     rec: dict[str, Any] = {
         "id": item.id, "account": item.account_id, "platform_id": item.platform_id,
-        "kind": item.kind, "parent": item.parent_platform_id, "author": item.author_name,
+        "kind": item.kind, "parent": item.parent_platform_id, "thread": item.thread_id,
+        "recipients": json.loads(item.recipients) if item.recipients else [],
+        "author": item.author_name,
         "author_handle": item.author_handle, "own": item.is_own,
         "created": item.created_at.isoformat() if item.created_at else None,
         "text": text, "url": item.url,

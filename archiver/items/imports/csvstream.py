@@ -29,11 +29,10 @@ def _reject_non_utf8_bom(head: bytes, label: str) -> None:
     raise BadInputError(f"{label}: is {enc}-encoded, but the export must be UTF-8; {_FIX}")
 
 
-def iter_rows(source: ExportSource, member: str) -> Iterator[dict[str, str]]:
-    """Yield each data row as ``{header: cell}``; headers are matched case-insensitively.
+def iter_lines(source: ExportSource, member: str) -> Iterator[tuple[int, list[str]]]:
+    """Yield ``(line, cells)`` for every row, the header included (line 1).
 
-    Header names are lower-cased and stripped because Takeout has changed their
-    capitalisation between versions ("Comment Text" vs "Comment text").
+    ``line`` is where the row starts in the file, for messages that point at it.
     """
     label = source.label(member)
     raw = source.open_member(member)
@@ -43,15 +42,10 @@ def iter_rows(source: ExportSource, member: str) -> Iterator[dict[str, str]]:
     line = 0
     try:
         reader = csv.reader(text, strict=True)
-        header: list[str] | None = None
         for row in reader:
+            start = line + 1
             line = reader.line_num
-            if header is None:
-                header = [h.strip().lower() for h in row]
-                continue
-            if not any(cell.strip() for cell in row):
-                continue  # Takeout ends its files with blank lines
-            yield dict(zip(header, row, strict=False))
+            yield start, row
     except UnicodeDecodeError as exc:
         raise BadInputError(
             f"{label}: is not UTF-8 (found byte 0x{exc.object[exc.start]:02x}, likely Latin-1 "
@@ -65,6 +59,22 @@ def iter_rows(source: ExportSource, member: str) -> Iterator[dict[str, str]]:
         raise BadInputError(f"{label}: {reason}; re-download the export") from None
     finally:
         text.close()
+
+
+def iter_rows(source: ExportSource, member: str) -> Iterator[dict[str, str]]:
+    """Yield each data row as ``{header: cell}``; headers are matched case-insensitively.
+
+    Header names are lower-cased and stripped because Takeout has changed their
+    capitalisation between versions ("Comment Text" vs "Comment text").
+    """
+    header: list[str] | None = None
+    for _, row in iter_lines(source, member):
+        if header is None:
+            header = [h.strip().lower() for h in row]
+            continue
+        if not any(cell.strip() for cell in row):
+            continue  # Takeout ends its files with blank lines
+        yield dict(zip(header, row, strict=False))
 
 
 def read_header(source: ExportSource, member: str) -> list[str]:

@@ -1,19 +1,21 @@
-"""Instagram "Download your information" export, JSON format.
+"""Instagram "Download your information" export, JSON format, every year's layout.
 
-Structure (confirmed against public parsers of real exports, see
-``fixtures/exports/README.md``):
+Files are found by content (``sniff``): ``content/posts_1.json``,
+``your_instagram_activity/content/posts_1.json``, ``media/posts_1.json`` or a bare
+``posts_1.json`` read alike. Shapes read:
 
-* posts: ``your_instagram_activity/content/posts_<n>.json`` (2024 layout) or
-  ``content/posts_<n>.json``: an array of ``{"media": [{"uri", "creation_timestamp",
-  "title"}], "title"?, "creation_timestamp"?}``. A single-image post carries its caption
-  and time on ``media[0]``; a carousel carries them on the entry itself.
-* comments: ``.../comments/post_comments_<n>.json`` (an array) or the older
-  ``comments/post_comments.json`` / ``comments.json`` (``{"comments_media_comments": [...]}``),
-  and ``reels_comments.json`` (``{"comments_reels_comments": [...]}``); each entry is
-  ``{"string_map_data": {"Comment": {"value"}, "Media Owner": {"value"},
-  "Time": {"timestamp"}}}``.
-* owner: ``personal_information/personal_information.json``:
-  ``{"profile_user": [{"string_map_data": {"Username": {"value"}, "Name": {"value"}}}]}``.
+* posts: a list of ``{"media": [{"uri", "creation_timestamp", "title"}], "title"?,
+  "creation_timestamp"?}``. A single-image post carries its caption and time on
+  ``media[0]``; a carousel on the entry itself. IGTV and reels come as
+  ``{"ig_igtv_media": [post, …]}`` / ``ig_reels_media``, alone or as entries of a list;
+  ``ig_profile_picture`` entries are profile photos, not posts, and are skipped.
+* comments: ``{"comments_media_comments" | "comments_reels_comments" | …: [...]}`` or a
+  bare list; each entry is ``{"string_map_data": {"Comment": {"value"}, "Media Owner":
+  {"value"}, "Time": {"timestamp"}}}`` (2022 on) or ``{"title": <media owner>,
+  "string_list_data": [{"value", "timestamp"}]}`` (before).
+* messages: the same thread format as Messenger (``meta``).
+* owner: ``personal_information.json``: ``{"profile_user": [{"string_map_data":
+  {"Username": {"value"}, "Name": {"value"}}}]}``.
 
 Strings are Meta mojibake and are repaired. No ids and no link from a comment to its
 post: ids are derived (``IdMinter``) and ``parent_id`` is None.
@@ -21,95 +23,110 @@ post: ids are derived (``IdMinter``) and ``parent_id`` is None.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
 from archiver.items.imports import fields as f
+from archiver.items.imports import meta
 from archiver.items.imports.jsonstream import load_small
-from archiver.items.imports.meta import MetaExport, Owner, entries, media_refs, own_item, post_id
+from archiver.items.imports.meta import Owner, entries, media_refs, own_item, post_id, text
 from archiver.items.imports.model import ImportedItem, Skipped
+from archiver.items.imports.sniff import META, OWNER, RECORDS, Found
 from archiver.items.imports.source import ExportSource
-from archiver.items.imports.textfix import IdMinter, clean_text
+from archiver.items.imports.textfix import IdMinter
 
-_EXPORT = MetaExport(
-    platform="Instagram",
-    id_prefix="ig",
-    posts=re.compile(
-        r"(?:^|/)(?:your_instagram_activity/)?(?:content|media)/posts_\d+\.(json|html)$"
-    ),
-    comments=re.compile(
-        r"(?:^|/)(?:your_instagram_activity/)?comments/"
-        r"(?:post_comments(?:_\d+)?|reels_comments)\.(json|html)$"
-    ),
-)
-_PROFILE = re.compile(
-    r"(?:^|/)personal_information/(?:personal_information/)?personal_information\.json$"
-)
-_COMMENT_KEYS = ("comments_media_comments", "comments_reels_comments", "comments_story_comments")
-
-
-def detect(source: ExportSource) -> bool:
-    return _EXPORT.detect(source)
+_POST_LISTS = ("ig_igtv_media", "ig_reels_media")
+_COMMENT_LISTS = ("comments_media_comments", "comments_reels_comments", "comments_story_comments")
 
 
 def _map_value(entry: Any, key: str, field: str = "value") -> Any:
     return f.get(f.get(f.get(entry, "string_map_data"), key), field)
 
 
-def _owner(source: ExportSource) -> Owner:
-    for member in source.members():
-        if _PROFILE.search(member):
-            users = f.get_list(load_small(source, member), "profile_user")
+def _owner(source: ExportSource, found: list[Found]) -> Owner:
+    for file in found:
+        if file.role == OWNER:
+            users = f.get_list(load_small(source, file.member), "profile_user")
             user = users[0] if users else None
-            handle, name = _map_value(user, "Username"), _map_value(user, "Name")
-            return (
-                clean_text(handle, meta=True) if isinstance(handle, str) else None,
-                clean_text(name, meta=True) if isinstance(name, str) else None,
-            )
+            return (text(_map_value(user, "Username")), text(_map_value(user, "Name")))
     return None, None
 
 
-def _posts(
-    source: ExportSource, member: str, base: str, owner: Owner, minter: IdMinter
-) -> Iterator[ImportedItem | Skipped]:
-    for where, entry in entries(source, member):
-        media = [m for m in f.get_list(entry, "media") if isinstance(m, dict)]
-        if not isinstance(entry, dict) or not media:
-            yield Skipped(where, "entry is not a post with media")
+def _post(source: ExportSource, member: str, where: str, entry: dict[str, Any], owner: Owner,
+          minter: IdMinter) -> Iterator[ImportedItem | Skipped]:
+    media = [m for m in f.get_list(entry, "media") if isinstance(m, dict)]
+    if not media:
+        yield Skipped(where, "entry is not a post with media")
+        return
+    first = media[0]
+    epoch = f.as_epoch(entry.get("creation_timestamp")) or f.as_epoch(
+        first.get("creation_timestamp"))
+    if epoch is None:
+        yield Skipped(where, "post has no valid creation_timestamp")
+        return
+    caption = text(entry.get("title"))
+    body = caption if caption is not None else (text(first.get("title")) or "")
+    refs, missing = media_refs(source, member, (f.get_str(m, "uri") for m in media), where)
+    yield from missing
+    yield own_item(owner, post_id(minter, epoch, body, refs), "post", epoch, body, refs)
+
+
+def _comment(where: str, entry: Any, owner: Owner,
+             minter: IdMinter) -> Iterator[ImportedItem | Skipped]:
+    body = text(_map_value(entry, "Comment"))
+    epoch = f.as_epoch(_map_value(entry, "Time", "timestamp"))
+    on = text(_map_value(entry, "Media Owner"))
+    if body is None:  # the older layout
+        data = next((d for d in f.get_list(entry, "string_list_data") if isinstance(d, dict)), None)
+        body = text(f.get(data, "value"))
+        epoch = f.as_epoch(f.get(data, "timestamp"))
+        on = text(f.get(entry, "title"))
+    if body is None or epoch is None:
+        yield Skipped(where, "comment lacks a text or a valid time")
+        return
+    yield own_item(owner, minter.mint("comment", epoch, on or "", body), "comment", epoch, body)
+
+
+def _entry(source: ExportSource, file: Found, where: str, entry: Any, owner: Owner,
+           minter: IdMinter) -> Iterator[ImportedItem | Skipped]:
+    if not isinstance(entry, dict):
+        yield Skipped(where, "entry is not an object")
+        return
+    if meta.is_message(entry):
+        thread = meta.thread_id_of(source, file, None)
+        yield from meta.message(source, file.member, where, entry, thread, (), owner, minter)
+        return
+    if "ig_profile_picture" in entry:
+        yield Skipped(where, "profile picture, not a post")
+        return
+    wrapped = next((k for k in (*_POST_LISTS, *_COMMENT_LISTS)
+                    if isinstance(entry.get(k), list)), None)
+    if wrapped is not None:
+        for n, inner in enumerate(entry[wrapped]):
+            inner_where = f"{where}.{wrapped}[{n}]"
+            if wrapped in _COMMENT_LISTS:
+                yield from _comment(inner_where, inner, owner, minter)
+            elif isinstance(inner, dict):
+                yield from _post(source, file.member, inner_where, inner, owner, minter)
+            else:
+                yield Skipped(inner_where, "entry is not an object")
+        return
+    if file.kind == "comments" or "string_map_data" in entry or "string_list_data" in entry:
+        yield from _comment(where, entry, owner, minter)
+    else:
+        yield from _post(source, file.member, where, entry, owner, minter)
+
+
+def read(source: ExportSource, found: list[Found]) -> Iterator[ImportedItem | Skipped]:
+    """Posts first, then comments, then message threads, each in sorted member order."""
+    owner = _owner(source, found)
+    minter = IdMinter("ig")
+    records = [x for x in found if x.role == RECORDS]
+    order = {"posts": 0, "mixed": 0, "comments": 1}
+    records.sort(key=lambda x: (x.platform == META, order.get(x.kind, 2), x.member))
+    for file in records:
+        if file.platform == META:
+            yield from meta.read_thread(source, file, owner, minter)
             continue
-        first = media[0]
-        epoch = f.as_epoch(entry.get("creation_timestamp")) or f.as_epoch(
-            first.get("creation_timestamp")
-        )
-        if epoch is None:
-            yield Skipped(where, "post has no valid creation_timestamp")
-            continue
-        caption = f.get_str(entry, "title")
-        if caption is None:
-            caption = f.get_str(first, "title") or ""
-        text = clean_text(caption, meta=True)
-        refs, missing = media_refs(source, base, (f.get_str(m, "uri") for m in media), where)
-        yield from missing
-        yield own_item(owner, post_id(minter, epoch, text, refs), "post", epoch, text, refs)
-
-
-def _comments(
-    source: ExportSource, member: str, base: str, owner: Owner, minter: IdMinter
-) -> Iterator[ImportedItem | Skipped]:
-    """Comments carry no media, so ``base`` goes unused."""
-    for where, entry in _EXPORT.comment_entries(source, member, _COMMENT_KEYS, "list of comments"):
-        text = _map_value(entry, "Comment")
-        epoch = f.as_epoch(_map_value(entry, "Time", "timestamp"))
-        if not isinstance(text, str) or epoch is None:
-            yield Skipped(where, "comment lacks a text or a valid time")
-            continue
-        clean = clean_text(text, meta=True)
-        on = _map_value(entry, "Media Owner")
-        on_handle = clean_text(on, meta=True) if isinstance(on, str) else ""
-        yield own_item(owner, minter.mint("comment", epoch, on_handle, clean), "comment", epoch, clean)
-
-
-def read(source: ExportSource) -> Iterator[ImportedItem | Skipped]:
-    """Posts first, then comments, each file in sorted member order."""
-    return _EXPORT.read(source, _owner, _posts, _comments)
+        for where, entry in entries(source, file):
+            yield from _entry(source, file, where, entry, owner, minter)

@@ -8,7 +8,8 @@ stays flat whatever the export's size.
 from __future__ import annotations
 
 import codecs
-from collections.abc import Iterator
+import json
+from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
 
 import ijson
@@ -52,8 +53,11 @@ class _Prefixed:
             return out
         return self._rest.read(size)
 
+    def close(self) -> None:
+        self._rest.close()
 
-def _open(source: ExportSource, member: str, *, js_prefix: bool = False) -> _Prefixed:
+
+def open_json(source: ExportSource, member: str, *, js_prefix: bool = False) -> _Prefixed:
     label = source.label(member)
     stream = source.open_member(member)
     head = stream.read(4096)
@@ -78,7 +82,34 @@ def _strip_js_assignment(head: bytes, label: str) -> bytes:
     return stripped[eq + 1 :]
 
 
-def _wrap_errors(items: Iterator[Any], label: str) -> Iterator[Any]:
+def error_line(source: ExportSource, member: str, *, js_prefix: bool = False) -> int | None:
+    """The line of a file's first JSON syntax error, found again with the stdlib parser.
+
+    ijson reports no position, and a line number is what lets a user look at the fault.
+    Only files up to 64 MiB are read a second time; larger ones are reported without one.
+    """
+    if source.member_size(member) > 64 * 1024 * 1024:
+        return None
+    with source.open_member(member) as fh:
+        raw = fh.read()
+    text = raw.decode("utf-8-sig", errors="replace")
+    offset = 0
+    if js_prefix and "=" in text[:200] and text.lstrip().startswith("window."):
+        eq = text.index("=") + 1
+        offset = text[:eq].count("\n")
+        text = text[eq:]
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        return exc.lineno + offset
+    except (ValueError, RecursionError):
+        return None
+    return None
+
+
+def wrap_errors(items: Iterator[Any], label: str,
+                locate: Callable[[], int | None] | None = None) -> Iterator[Any]:
+    """ijson's errors as one BadInputError naming the file, the fault and, if known, the line."""
     try:
         yield from items
     except ijson.JSONError as exc:
@@ -92,7 +123,9 @@ def _wrap_errors(items: Iterator[Any], label: str) -> Iterator[Any]:
             reason = "holds bytes that are not UTF-8"
         else:
             reason = f"is not valid JSON ({first})"
-        raise BadInputError(f"{label}: {reason}; {_FIX}") from None
+        line = locate() if locate is not None else None
+        where = f"{label} line {line}" if line else label
+        raise BadInputError(f"{where}: {reason}; {_FIX}") from None
 
 
 def top_level_kind(source: ExportSource, member: str, keys: tuple[str, ...]) -> str | None:
@@ -102,9 +135,10 @@ def top_level_kind(source: ExportSource, member: str, keys: tuple[str, ...]) -> 
     which key holds the list is found by reading events up to the first known key.
     """
     label = source.label(member)
-    stream = _open(source, member)
+    stream = open_json(source, member)
     try:
-        events = _wrap_errors(ijson.parse(stream), label)
+        events = wrap_errors(ijson.parse(stream), label,
+                             lambda: error_line(source, member))
         for prefix, event, value in events:
             if prefix == "" and event == "start_array":
                 return "item"
@@ -113,7 +147,7 @@ def top_level_kind(source: ExportSource, member: str, keys: tuple[str, ...]) -> 
             if prefix == "" and event in ("end_map", "string", "number", "boolean", "null"):
                 return None
     finally:
-        stream._rest.close()
+        stream.close()
     return None
 
 
@@ -122,11 +156,12 @@ def iter_items(
 ) -> Iterator[Any]:
     """Yield the entries under ``prefix`` one by one; raise BadInputError on broken JSON."""
     label = source.label(member)
-    stream = _open(source, member, js_prefix=js_prefix)
+    stream = open_json(source, member, js_prefix=js_prefix)
     try:
-        yield from _wrap_errors(ijson.items(stream, prefix, use_float=True), label)
+        yield from wrap_errors(ijson.items(stream, prefix, use_float=True), label,
+                               lambda: error_line(source, member, js_prefix=js_prefix))
     finally:
-        stream._rest.close()
+        stream.close()
 
 
 def load_small(source: ExportSource, member: str, *, js_prefix: bool = False) -> Any:
@@ -134,9 +169,10 @@ def load_small(source: ExportSource, member: str, *, js_prefix: bool = False) ->
     label = source.label(member)
     if source.member_size(member) > 4 * 1024 * 1024:
         raise BadInputError(f"{label}: is implausibly large for a profile file; {_FIX}")
-    stream = _open(source, member, js_prefix=js_prefix)
+    stream = open_json(source, member, js_prefix=js_prefix)
     try:
-        values = list(_wrap_errors(ijson.items(stream, "", use_float=True), label))
+        values = list(wrap_errors(ijson.items(stream, "", use_float=True), label,
+                                  lambda: error_line(source, member, js_prefix=js_prefix)))
     finally:
-        stream._rest.close()
+        stream.close()
     return values[0] if values else None

@@ -11,6 +11,13 @@ Structure (confirmed against public descriptions of real exports, see
   exports append ``?commentUrn=urn:li:comment:(activity:<n>,<m>)``.
 * ``Profile.csv``: ``First Name, Last Name, ...`` for the author's name.
 
+Files are known by their header row (``sniff``), wherever they sit. Two LinkedIn habits
+are read as the text they stand for: a multi-line ``ShareCommentary`` has each of its
+lines wrapped in its own doubled quotes (``"first""\n""second""\n""third"``), and a
+multi-line ``Message`` in ``Comments.csv`` is written without any quoting, so its later
+lines arrive as rows of their own that do not start with a date. LinkedIn writes one
+Shares row per attached media URL; consecutive rows of one share are one post.
+
 Post ids are the URN from the link; a comment's id is its commentUrn when present, else
 derived (``IdMinter``: kind, time and the link commented on). A comment's parent is the
 URN of the post in its link, so comments on the account's own posts attach to them.
@@ -24,22 +31,15 @@ from collections.abc import Callable, Iterator
 from urllib.parse import unquote
 
 from archiver.items.imports import fields as f
-from archiver.items.imports.csvstream import iter_rows
+from archiver.items.imports.csvstream import iter_lines, iter_rows
 from archiver.items.imports.model import ImportedItem, Skipped
+from archiver.items.imports.sniff import OWNER, RECORDS, Found
 from archiver.items.imports.source import ExportSource
 from archiver.items.imports.textfix import IdMinter, clean_text
 
-# LinkedIn zips are flat (sometimes inside one folder); the capitalised names keep a
-# Takeout "comments/comments.csv" from matching.
-_SHARES = re.compile(r"^(?:[^/]+/)?Shares\.csv$")
-_COMMENTS = re.compile(r"^(?:[^/]+/)?Comments\.csv$")
-_PROFILE = re.compile(r"^(?:[^/]+/)?Profile\.csv$")
 _POST_URN = re.compile(r"urn:li:(share|activity|ugcPost):(\d+)")
 _COMMENT_URN = re.compile(r"urn:li:comment:\([A-Za-z]+:\d+,\d+\)")
-
-
-def detect(source: ExportSource) -> bool:
-    return any(_SHARES.search(m) or _COMMENTS.search(m) for m in source.members())
+_ROW_DATE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$")
 
 
 def _date(value: str | None) -> dt.datetime | None:
@@ -51,15 +51,54 @@ def post_urn(link: str) -> str | None:
     return f"urn:li:{match.group(1)}:{match.group(2)}" if match else None
 
 
-def _author(source: ExportSource) -> str | None:
-    for member in source.members():
-        if _PROFILE.search(member):
-            for row in iter_rows(source, member):
+def _author(source: ExportSource, found: list[Found]) -> str | None:
+    for file in found:
+        if file.role == OWNER:
+            for row in iter_rows(source, file.member):
                 name = " ".join(
                     p for p in (row.get("first name", ""), row.get("last name", "")) if p
                 ).strip()
                 return clean_text(name) or None
     return None
+
+
+def unwrap_lines(cell: str) -> str:
+    """Undo LinkedIn's per-line quoting of a multi-line cell, where it is consistent.
+
+    Every line but the first must start with a quote and every line but the last end
+    with one; anything else is taken as written, so genuine quotes are never lost.
+    """
+    lines = cell.replace("\r\n", "\n").split("\n")
+    if len(lines) < 2:
+        return cell.replace("\r\n", "\n")
+    if not all(line.startswith('"') for line in lines[1:]) or not all(
+            line.endswith('"') for line in lines[:-1]):
+        return cell.replace("\r\n", "\n")
+    inner = [lines[0][:-1], *(line[1:-1] for line in lines[1:-1]), lines[-1][1:]]
+    return "\n".join(inner).rstrip("\n")
+
+
+def rows(source: ExportSource, member: str) -> Iterator[tuple[int, dict[str, str]]]:
+    """``(line, row)`` with unquoted continuation lines joined back onto their row.
+
+    A row starts with a date; a line that does not is the rest of the previous row's
+    last cell (its commas were read as separators, so its cells are joined with them).
+    """
+    header: list[str] | None = None
+    current: tuple[int, list[str]] | None = None
+    for line, cells in iter_lines(source, member):
+        if header is None:
+            header = [h.strip().lower() for h in cells]
+            continue
+        starts = bool(cells) and _ROW_DATE.match(cells[0].strip()) is not None
+        if current is not None and not starts:
+            current[1][-1] += "\n" + ",".join(cells)
+            continue
+        if current is not None:
+            yield current[0], dict(zip(header, current[1], strict=False))
+        current = (line, list(cells)) if cells else None
+    if current is not None and header is not None:
+        yield current[0], dict(zip(header, current[1], strict=False))
 
 
 _IdRule = Callable[[IdMinter, str, dt.datetime, str], tuple[str, str | None]]
@@ -85,7 +124,7 @@ def _comment_ids(minter: IdMinter, link: str, created: dt.datetime, text: str) -
 
 def _items(
     source: ExportSource,
-    files: re.Pattern[str],
+    members: list[str],
     *,
     kind: str,
     what: str,
@@ -95,22 +134,28 @@ def _items(
     author: str | None,
     minter: IdMinter,
 ) -> Iterator[ImportedItem | Skipped]:
-    """The rows of every CSV that ``files`` matches, as the account's own items.
+    """The rows of every CSV in ``members``, as the account's own items.
 
     Shares.csv and Comments.csv are the same table under other column names: a UTC
     Date, a link and a text per row; they differ only in how ids are found. ``what``
     names the row in a Skipped reason.
     """
-    for member in (m for m in source.members() if files.search(m)):
+    for member in members:
         label = source.label(member)
-        for index, row in enumerate(iter_rows(source, member), start=2):  # row 1: header
+        last_link: str | None = None
+        for line, row in rows(source, member):
             link = row.get(link_column, "").strip()
+            if kind == "post" and link and link == last_link:
+                continue  # another media URL of the share just read
+            last_link = link
             created = _date(row.get("date"))
             if created is None:
-                yield Skipped(f"{label} row {index}", f"{what} has no valid Date")
+                yield Skipped(f"{label} line {line}", f"{what} has no valid Date")
                 continue
-            text = clean_text(row.get(text_column, ""))
-            platform_id, parent_id = ids(minter, link, created, text)
+            body = clean_text(unwrap_lines(row.get(text_column, "")).rstrip("\n"))
+            if not body and kind == "post":
+                body = clean_text(row.get("sharedurl", "").strip())
+            platform_id, parent_id = ids(minter, link, created, body)
             yield ImportedItem(
                 platform_id=platform_id,
                 kind=kind,
@@ -120,20 +165,22 @@ def _items(
                 is_own=True,
                 created=created,
                 edited=None,
-                text=text,
+                text=body,
                 url=link or None,
             )
 
 
-def read(source: ExportSource) -> Iterator[ImportedItem | Skipped]:
+def read(source: ExportSource, found: list[Found]) -> Iterator[ImportedItem | Skipped]:
     """Shares first, then comments."""
-    author = _author(source)
+    author = _author(source, found)
     minter = IdMinter("li")
+    shares = sorted(x.member for x in found if x.role == RECORDS and x.kind == "shares")
+    comments = sorted(x.member for x in found if x.role == RECORDS and x.kind == "comments")
     yield from _items(
-        source, _SHARES, kind="post", what="share", link_column="sharelink",
+        source, shares, kind="post", what="share", link_column="sharelink",
         text_column="sharecommentary", ids=_share_ids, author=author, minter=minter,
     )
     yield from _items(
-        source, _COMMENTS, kind="comment", what="comment", link_column="link",
+        source, comments, kind="comment", what="comment", link_column="link",
         text_column="message", ids=_comment_ids, author=author, minter=minter,
     )

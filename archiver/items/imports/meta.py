@@ -1,118 +1,50 @@
 """What Facebook's and Instagram's "Download your information" exports have in common.
 
-Both come out of the same Meta export tool, so they share more than their look: posts
-files and comments files are found by name wherever a wrapping folder puts them (which
-moves the folder that media uris are relative to), the user picks JSON or HTML when
-asking for the export and only JSON can be read, some lists are wrapped in an object and
-others are not, no entry has an id, and everything in them is the account's own. The
-two readers differ only in the shape of an entry; the rest is done once here so that a
-fix for one platform cannot miss the other.
+Both come out of the same Meta export tool, so they share more than their look: no entry
+has an id, media uris are relative to an export top that wrapping folders move, strings
+are written as one escape per UTF-8 byte, and message threads (Messenger's and
+Instagram's ``messages/inbox/<thread>/message_<n>.json``) have one format:
+``{"participants": [{"name"}], "messages": [{"sender_name", "timestamp_ms", "content",
+"photos"|"videos"|"audio_files"|"gifs"|"files": [{"uri"}], "share": {"link"},
+"is_unsent"}], "thread_path"}``. Older exports and other tools' copies also hold bare
+lists of such messages. The two platform readers differ only in the shape of a post or
+comment; threads, owners and media are read here once, so that a fix for one platform
+cannot miss the other.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
 from typing import Any
 
-from archiver.errors import BadInputError
 from archiver.items.imports import fields as f
-from archiver.items.imports.jsonstream import iter_items, top_level_kind
+from archiver.items.imports.jsonstream import iter_items
 from archiver.items.imports.model import ImportedItem, MediaRef, Skipped
+from archiver.items.imports.sniff import Found
 from archiver.items.imports.source import ExportSource
-from archiver.items.imports.textfix import IdMinter
+from archiver.items.imports.textfix import IdMinter, clean_text
 
 Owner = tuple[str | None, str | None]
 """The export's account as (handle, display name); either may be unknown."""
 
-FileReader = Callable[[ExportSource, str, str, Owner, IdMinter], Iterator[ImportedItem | Skipped]]
-"""Reads one posts or comments file: (source, member, media base, owner, minter)."""
+_MESSAGE_MEDIA = ("photos", "videos", "audio_files", "gifs", "files")
 
 
-@dataclass(frozen=True)
-class MetaExport:
-    """Where one Meta platform keeps its files, and how it is named to the user.
-
-    ``posts`` and ``comments`` match member paths; their first group is the file's
-    extension (``json`` or ``html``), and where the match starts is the top of the
-    export as Meta wrote it, the folder media uris start from.
-    """
-
-    platform: str
-    id_prefix: str
-    posts: re.Pattern[str]
-    comments: re.Pattern[str]
-
-    def detect(self, source: ExportSource) -> bool:
-        return any(self.posts.search(m) or self.comments.search(m) for m in source.members())
-
-    def read(
-        self,
-        source: ExportSource,
-        owner: Callable[[ExportSource], Owner],
-        read_posts: FileReader,
-        read_comments: FileReader,
-    ) -> Iterator[ImportedItem | Skipped]:
-        """Posts first, then comments, each file in sorted member order.
-
-        Every file is checked for the HTML format before any is read, so an HTML export
-        fails at once with the fix instead of after a partial import. One minter serves
-        the whole export, because derived ids must not collide across files.
-        """
-        who = owner(source)
-        posts, comments = [], []
-        for member in source.members():
-            if (m := self.posts.search(member)) is not None:
-                posts.append((member, m))
-            elif (m := self.comments.search(member)) is not None:
-                comments.append((member, m))
-        for member, match in posts + comments:
-            if match.group(1) == "html":
-                raise BadInputError(
-                    f"{source.label(member)}: this {self.platform} export is in HTML format; "
-                    "request a new one with Format: JSON"
-                )
-        minter = IdMinter(self.id_prefix)
-        for member, match in posts:
-            yield from read_posts(source, member, _base(member, match), who, minter)
-        for member, match in comments:
-            yield from read_comments(source, member, _base(member, match), who, minter)
-
-    def comment_entries(
-        self, source: ExportSource, member: str, keys: tuple[str, ...], expected: str
-    ) -> Iterator[tuple[str, Any]]:
-        """The entries of a comments file, whichever of ``keys`` wraps their list.
-
-        Meta has moved comments between a bare list and lists under several keys; a
-        file with none of them is not a comments file at all, so it fails the import
-        rather than being skipped entry by entry. ``expected`` names what was missing.
-        """
-        prefix = top_level_kind(source, member, keys)
-        if prefix is None:
-            article = "an" if self.platform[:1] in "AEIOU" else "a"  # "an Instagram ..."
-            raise BadInputError(
-                f"{source.label(member)}: has no {expected}; this is not {article} "
-                f"{self.platform} comments file (re-download the export in JSON format)"
-            )
-        return entries(source, member, prefix)
+def text(value: Any) -> str | None:
+    """A Meta string repaired and normalised, or None for anything that is not a string."""
+    return clean_text(value, meta=True) if isinstance(value, str) else None
 
 
-def _base(member: str, match: re.Match[str]) -> str:
-    """The folder the export's relative media uris start from."""
-    return member[: match.start()].strip("/")
-
-
-def entries(source: ExportSource, member: str, prefix: str = "item") -> Iterator[tuple[str, Any]]:
-    """Each entry of a JSON list with the place a ``Skipped`` names: ``label[index]``."""
-    label = source.label(member)
-    for index, entry in enumerate(iter_items(source, member, prefix)):
+def entries(source: ExportSource, found: Found) -> Iterator[tuple[str, Any]]:
+    """Each entry of a file's list with the place a ``Skipped`` names: ``label[index]``."""
+    label = source.label(found.member)
+    for index, entry in enumerate(iter_items(source, found.member, found.prefix or "item")):
         yield f"{label}[{index}]", entry
 
 
 def media_refs(
-    source: ExportSource, base: str, uris: Iterable[str | None], where: str
+    source: ExportSource, member: str, uris: Iterable[str | None], where: str
 ) -> tuple[list[MediaRef], list[Skipped]]:
     """The files an entry names that the export holds, and why any others are left out.
 
@@ -123,21 +55,22 @@ def media_refs(
     for uri in uris:
         if not uri:
             continue
-        ref = f.local_media(source, base, uri)
+        ref = f.media_near(source, member, uri)
         if isinstance(ref, MediaRef):
-            refs.append(ref)
+            if ref not in refs:
+                refs.append(ref)
         else:
-            skipped.append(Skipped(where, ref))
+            skipped.append(Skipped(f"{where} {uri}", ref))
     return refs, skipped
 
 
-def post_id(minter: IdMinter, epoch: int, text: str, refs: list[MediaRef]) -> str:
+def post_id(minter: IdMinter, epoch: int, body: str, refs: list[MediaRef]) -> str:
     """A post's derived id, anchored on its first media file's name.
 
     The file name survives an edit of the caption, so the edited post keeps its id.
     """
     anchor = PurePosixPath(refs[0].path).name if refs else ""
-    return minter.mint("post", epoch, anchor, text)
+    return minter.mint("post", epoch, anchor, body)
 
 
 def own_item(
@@ -145,11 +78,12 @@ def own_item(
     platform_id: str,
     kind: str,
     epoch: int,
-    text: str,
+    body: str,
     media: Iterable[MediaRef] = (),
     edited: int | None = None,
+    url: str | None = None,
 ) -> ImportedItem:
-    """An item of the export's own account: Meta gives neither a parent nor a URL."""
+    """An item of the export's own account: Meta gives neither a parent nor a post URL."""
     return ImportedItem(
         platform_id=platform_id,
         kind=kind,
@@ -159,7 +93,76 @@ def own_item(
         is_own=True,
         created=f.epoch_utc(epoch),
         edited=f.epoch_utc(edited) if edited is not None and edited > epoch else None,
-        text=text,
-        url=None,
+        text=body,
+        url=url,
         media=tuple(media),
+    )
+
+
+def is_message(entry: Any) -> bool:
+    return isinstance(entry, dict) and "sender_name" in entry and "timestamp_ms" in entry
+
+
+def thread_id_of(source: ExportSource, found: Found, path: Any) -> str:
+    """The thread's own path where the export names it, else the folder it sits in."""
+    if isinstance(path, str) and path.strip():
+        return clean_text(path.strip(), meta=True)
+    parent = PurePosixPath(found.member).parent
+    return parent.name or PurePosixPath(found.member).stem
+
+
+def read_thread(source: ExportSource, found: Found, owner: Owner,
+                minter: IdMinter) -> Iterator[ImportedItem | Skipped]:
+    """A thread file (participants and messages) or a bare list of messages."""
+    if found.kind == "messages":
+        thread = thread_id_of(source, found, None)
+        for where, entry in entries(source, found):
+            yield from message(source, found.member, where, entry, thread, (), owner, minter)
+        return
+    # Two streaming passes (participants are few, messages many) keep memory flat.
+    label = source.label(found.member)
+    names = [n for n in (text(f.get(p, "name"))
+                         for p in iter_items(source, found.member, "participants.item")) if n]
+    paths = list(iter_items(source, found.member, "thread_path"))
+    thread = thread_id_of(source, found, paths[0] if paths else None)
+    for index, entry in enumerate(iter_items(source, found.member, "messages.item")):
+        yield from message(source, found.member, f"{label}.messages[{index}]", entry, thread,
+                           tuple(names), owner, minter)
+
+
+def message(source: ExportSource, member: str, where: str, entry: Any, thread: str,
+            participants: tuple[str, ...], owner: Owner,
+            minter: IdMinter) -> Iterator[ImportedItem | Skipped]:
+    """One message: its sender, the thread's other participants as recipients."""
+    if not isinstance(entry, dict):
+        yield Skipped(where, "entry is not an object")
+        return
+    ms = f.as_epoch_ms(entry.get("timestamp_ms"))
+    sender = text(entry.get("sender_name"))
+    if ms is None or not sender:
+        yield Skipped(where, "message lacks a sender or a valid timestamp_ms")
+        return
+    body = text(entry.get("content")) or ""
+    uris = [f.get_str(m, "uri") for key in _MESSAGE_MEDIA for m in f.get_list(entry, key)]
+    uris.append(f.get_str(f.get(entry, "sticker"), "uri"))
+    refs, missing = media_refs(source, member, uris, where)
+    yield from missing
+    link = f.get_str(f.get(entry, "share"), "link")
+    unsent = entry.get("is_unsent") is True
+    own = None if owner[1] is None else sender == owner[1]
+    yield ImportedItem(
+        platform_id=minter.mint("message", ms, f"{thread}\x1f{sender}", body),
+        kind="message",
+        parent_id=None,
+        author_handle=owner[0] if own else None,
+        author_name=sender,
+        is_own=own,
+        created=f.ms_utc(ms),
+        edited=None,
+        text=body,
+        url=link,
+        media=tuple(refs),
+        deleted=unsent,
+        thread_id=thread,
+        recipients=tuple(p for p in participants if p != sender),
     )

@@ -53,6 +53,7 @@ class ImportedItem:
     media: tuple[MediaRef, ...] = ()
     deleted: bool = False
     thread_id: str | None = None
+    recipients: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

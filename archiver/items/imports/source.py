@@ -118,6 +118,9 @@ class ExportSource:
         self._zip_names: dict[str, zipfile.ZipInfo] = {}
         self._files: dict[str, Path] = {}
         self._budget = _Budget(limits.max_total_bytes, self.name)
+        self._root: Path | None = None  # the folder a single-file export sits in
+        self._siblings: dict[str, Path] = {}  # files beside it that it names as media
+        self.survey: Any = None  # what each file holds, filled once by imports.survey
 
     # -- opening and checking -------------------------------------------------------
 
@@ -128,11 +131,26 @@ class ExportSource:
             self._check_folder()
         elif zipfile.is_zipfile(self.path):
             self._check_zip()
+        elif self.path.is_file() and self.path.suffix.lower() in SINGLE_FILE_SUFFIXES:
+            self._check_single()
         else:
             raise BadInputError(
-                f"{self.name}: neither a zip file nor a folder; give the downloaded "
-                "export .zip or the folder it unpacks to"
+                f"{self.name}: neither a zip file, a folder nor a single export file "
+                f"({', '.join(SINGLE_FILE_SUFFIXES)}); give the downloaded export .zip, the "
+                "folder it unpacks to, or one of its files"
             )
+
+    def _check_single(self) -> None:
+        """One file of an export on its own (a bare posts_1.json, a Takeout CSV)."""
+        size = self.path.stat().st_size
+        if size > self.limits.max_member_bytes:
+            raise BadInputError(
+                f"{self.name}: has {size:,} bytes, more than the per-file limit of "
+                f"{self.limits.max_member_bytes:,}; refusing to import it "
+                "(raise the limit if it is genuine)"
+            )
+        self._files[self.path.name] = self.path
+        self._root = self.path.parent.resolve()
 
     def _check_zip(self) -> None:
         lim = self.limits
@@ -259,12 +277,34 @@ class ExportSource:
         norm = normalise_member(path)
         if norm is None:
             return False
-        return norm in (self._zip_names if self._zip is not None else self._files)
+        if norm in (self._zip_names if self._zip is not None else self._files):
+            return True
+        return self._sibling(norm) is not None
+
+    def _sibling(self, norm: str) -> Path | None:
+        """A file beside a single-file export, which its media paths are relative to.
+
+        Only regular files inside the file's folder count; nothing outside it is reachable.
+        """
+        if self._root is None:
+            return None
+        candidate = self._root / norm
+        try:
+            resolved = candidate.resolve()
+            st = candidate.lstat()
+        except OSError:
+            return None
+        if not resolved.is_relative_to(self._root) or not stat.S_ISREG(st.st_mode):
+            return None
+        if st.st_size > self.limits.max_member_bytes:
+            return None
+        self._siblings[norm] = candidate
+        return candidate
 
     def member_size(self, path: str) -> int:
         if self._zip is not None:
             return self._zip_names[path].file_size
-        return self._files[path].stat().st_size
+        return (self._files.get(path) or self._siblings[path]).stat().st_size
 
     def label(self, path: str) -> str:
         """How a member is named in messages: ``export.zip:data/tweets.js``."""
@@ -284,8 +324,8 @@ class ExportSource:
             except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError) as exc:
                 raise BadInputError(f"{label}: cannot be opened ({exc}); {_REDOWNLOAD}") from None
         else:
-            file_path = self._files[norm]
-            root = self.path.resolve()
+            file_path = self._files.get(norm) or self._siblings[norm]
+            root = self._root or self.path.resolve()
             if not file_path.resolve().is_relative_to(root):
                 raise BadInputError(f"{label}: now points outside the export folder; refusing it")
             limit = self.limits.max_member_bytes
@@ -309,6 +349,7 @@ class ExportSource:
 
 
 DEFAULT_LIMITS = ExportLimits()
+SINGLE_FILE_SUFFIXES = (".json", ".js", ".csv", ".jsonl", ".ndjson")
 
 
 def open_export(path: Path, *, limits: ExportLimits = DEFAULT_LIMITS) -> ExportSource:

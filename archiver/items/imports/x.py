@@ -1,13 +1,17 @@
 """X (Twitter) account archive.
 
 Structure (confirmed against public archive parsers and documentation, see
-``fixtures/exports/README.md``): JavaScript files under ``data/`` that assign one JSON
-array, ``window.YTD.tweets.part0 = [ {"tweet": {...}}, ... ]``:
+``fixtures/exports/README.md``, and the real 2020, 2022 and 2023 archives the tests read):
+JavaScript files that assign one JSON array, ``window.YTD.tweets.part0 = [ {"tweet": {...}},
+... ]``. Files are known by that first line (``sniff``), not by their names or folders:
 
-* ``data/tweets.js`` (older archives: ``tweet.js``), more parts as ``tweets-part1.js``;
-* ``data/deleted-tweets.js`` (``window.YTD.deleted_tweets.part0``, with ``deleted_at``);
-* ``data/account.js`` (``accountId``, ``username``, ``accountDisplayName``);
-* ``data/direct-messages.js`` (``dmConversation.conversationId``, ``messages[].messageCreate``).
+* ``tweets`` (older archives: ``tweet``), more parts as ``part1``…; ``community_tweet``
+  (tweets in communities, the same shape);
+* ``deleted_tweets`` (with ``deleted_at``): flagged as deleted;
+* ``account`` (``accountId``, ``username``, ``accountDisplayName``), or else the manifest's
+  ``window.__THAR_CONFIG`` ``userInfo`` (``accountId``, ``userName``, ``displayName``);
+* ``direct_messages`` / ``direct_messages_group`` (``dmConversation.conversationId``,
+  ``messages[].messageCreate`` with ``senderId``, ``recipientId``).
 
 A tweet has ``id_str``, ``created_at`` ("Wed Oct 10 20:19:24 +0000 2018"), ``full_text``
 with ``&amp; &lt; &gt;`` escaped, ``in_reply_to_status_id_str`` and media under
@@ -34,23 +38,17 @@ from typing import Any
 from archiver.items.imports import fields as f
 from archiver.items.imports.jsonstream import iter_items, load_small
 from archiver.items.imports.model import ImportedItem, MediaRef, Skipped
+from archiver.items.imports.sniff import OWNER, RECORDS, Found
 from archiver.items.imports.source import ExportSource
 from archiver.items.imports.textfix import clean_text
 
-_TWEETS = re.compile(r"(?:^|/)data/tweets?(?:-part\d+)?\.js$")
-_DELETED = re.compile(r"(?:^|/)data/deleted-tweets(?:-part\d+)?\.js$")
-_DMS = re.compile(r"(?:^|/)data/direct-messages(?:-group)?(?:-part\d+)?\.js$")
-_ACCOUNT = re.compile(r"(?:^|/)data/account\.js$")
 _MONTHS = {
     "Jan": 1, "Feb": 2, "Mar": 3, "Apr": 4, "May": 5, "Jun": 6,
     "Jul": 7, "Aug": 8, "Sep": 9, "Oct": 10, "Nov": 11, "Dec": 12,
 }
+_TWEET_FILES = ("tweets", "tweet", "community_tweet", "bad_prefix")
 _ENTITY = re.compile(r"&(amp|lt|gt|quot|#39);")
 _ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "#39": "'"}
-
-
-def detect(source: ExportSource) -> bool:
-    return any(_TWEETS.search(m) or _DELETED.search(m) for m in source.members())
 
 
 def parse_created_at(value: str | None) -> dt.datetime | None:
@@ -75,17 +73,23 @@ def unescape(text: str) -> str:
 
 
 class _Account:
-    def __init__(self, source: ExportSource) -> None:
+    def __init__(self, source: ExportSource, found: list[Found]) -> None:
         self.id: str | None = None
         self.handle: str | None = None
         self.name: str | None = None
-        for member in source.members():
-            if _ACCOUNT.search(member):
-                data = load_small(source, member, js_prefix=True)
+        for file in sorted(found, key=lambda x: x.kind != "account"):
+            if file.role != OWNER:
+                continue
+            if file.kind == "account":
+                data = load_small(source, file.member, js_prefix=True)
                 acc = f.get(data[0] if isinstance(data, list) and data else None, "account")
-                self.id = f.get_str(acc, "accountId")
-                self.handle = f.get_str(acc, "username")
-                self.name = f.get_str(acc, "accountDisplayName")
+                fields = ("accountId", "username", "accountDisplayName")
+            else:
+                acc = f.get(load_small(source, file.member, js_prefix=True), "userInfo")
+                fields = ("accountId", "userName", "displayName")
+            self.id = self.id or f.get_str(acc, fields[0])
+            self.handle = self.handle or f.get_str(acc, fields[1])
+            self.name = self.name or f.get_str(acc, fields[2])
 
     def status_url(self, tweet_id: str) -> str:
         return f"https://x.com/{self.handle or 'i/web'}/status/{tweet_id}"
@@ -111,15 +115,12 @@ def _media(source: ExportSource, data_dir: str, tweet: Any, tweet_id: str,
             if ref not in refs:
                 refs.append(ref)
         else:
-            skipped.append(Skipped(where, ref))
+            skipped.append(Skipped(f"{where} {tweet_id}-{name}", ref))
     return refs, skipped
 
 
 def _bitrate(variant: Any) -> int:
-    value = f.get(variant, "bitrate")
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+    return f.as_int(f.get(variant, "bitrate")) or 0
 
 
 def _edit_group(tweet: Any, tweet_id: str) -> tuple[str, list[str]] | None:
@@ -150,7 +151,7 @@ def _tweets(source: ExportSource, members: Iterable[str], account: _Account,
             text = f.get_str(tweet, "full_text")
             if text is None:
                 text = f.get_str(tweet, "text")
-            if not tweet_id or not tweet_id.isdigit() or text is None:
+            if not tweet_id or not (tweet_id.isascii() and tweet_id.isdigit()) or text is None:
                 yield Skipped(where, "tweet lacks an id or a text")
                 continue
             created = parse_created_at(f.get_str(tweet, "created_at"))
@@ -210,6 +211,7 @@ def _messages(source: ExportSource, members: Iterable[str],
                     continue
                 sender = f.get_str(create, "senderId")
                 own = None if account.id is None or sender is None else sender == account.id
+                recipient = f.get_str(create, "recipientId")
                 yield ImportedItem(
                     platform_id=f"dm:{msg_id}",
                     kind="message",
@@ -222,13 +224,20 @@ def _messages(source: ExportSource, members: Iterable[str],
                     text=clean_text(text),
                     url=None,
                     thread_id=thread,
+                    recipients=(recipient,) if recipient else (),
                 )
 
 
-def read(source: ExportSource) -> Iterator[ImportedItem | Skipped]:
+def read(source: ExportSource, found: list[Found]) -> Iterator[ImportedItem | Skipped]:
     """Tweets, then deleted tweets, then direct messages."""
-    account = _Account(source)
-    members = list(source.members())
-    yield from _tweets(source, [m for m in members if _TWEETS.search(m)], account, False)
-    yield from _tweets(source, [m for m in members if _DELETED.search(m)], account, True)
-    yield from _messages(source, [m for m in members if _DMS.search(m)], account)
+    account = _Account(source, found)
+    records = sorted((x for x in found if x.role == RECORDS), key=lambda x: x.member)
+    tweets = [x.member for x in records if x.kind in _TWEET_FILES]
+    deleted = [x.member for x in records if x.kind == "deleted_tweets"]
+    dms = [x.member for x in records if x.kind in ("direct_messages", "direct_messages_group")]
+    yield from _tweets(source, tweets, account, False)
+    yield from _tweets(source, deleted, account, True)
+    yield from _messages(source, dms, account)
+    for x in records:
+        if x.kind == "note_tweet":
+            yield Skipped(source.label(x.member), "file not read: long-tweet texts are in tweets.js")

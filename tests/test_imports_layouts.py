@@ -1,0 +1,192 @@
+"""Every layout and language the real samples showed, from generated fixtures (no ../shared).
+
+Each export is read as a zip, as a folder, nested deeper inside other folders, and where
+it makes sense as one of its files alone: detection goes by content, never by path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import zipfile
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import Cli, add_account
+
+from archiver.errors import BadInputError, ExitCode
+from archiver.items.imports import ImportedItem, Skipped, detect_format, open_export, read_export
+from fixtures.exports import layouts
+
+UTC = dt.UTC
+LAYOUTS: dict[str, tuple[str, Callable[[Path], tuple[Path, dict[str, int]]]]] = {
+    "facebook-2019": ("facebook", layouts.facebook_2019),
+    "facebook-flat": ("facebook", lambda p: layouts.facebook_2019(p, flat=True)),
+    "instagram-2020": ("instagram", layouts.instagram_2020),
+    "x-2020": ("x", layouts.x_2020),
+    "linkedin-quirks": ("linkedin", layouts.linkedin_quirks),
+    "youtube-de": ("youtube", lambda p: layouts.youtube_localised(p, "de")),
+    "youtube-unlisted-language": ("youtube", lambda p: layouts.youtube_localised(p, "xx")),
+    "tiktok-2024": ("tiktok", layouts.tiktok_2024),
+}
+
+
+def parse(path: Path) -> tuple[str, list[ImportedItem], list[Skipped]]:
+    with open_export(path) as source:
+        fmt = detect_format(source)
+        records = list(read_export(source, fmt))
+    return (fmt, [r for r in records if isinstance(r, ImportedItem)],
+            [r for r in records if isinstance(r, Skipped)])
+
+
+@pytest.mark.parametrize("name", LAYOUTS)
+@pytest.mark.parametrize("shape", ["zip", "folder", "nested"])
+def test_layout_is_detected_and_read_whole(tmp_path: Path, name: str, shape: str) -> None:
+    platform, make = LAYOUTS[name]
+    if shape == "zip":
+        path, counts = make(tmp_path / f"{name}.zip")
+    else:
+        path, counts = make(tmp_path / "a" / "b" / name if shape == "nested" else tmp_path / name)
+        path = tmp_path if shape == "nested" else path
+    fmt, items, _ = parse(path)
+    assert fmt == platform
+    assert Counter(i.kind for i in items) == counts
+    joined = " ".join(i.text for i in items)
+    assert any(ch in joined for ch in "åäöÅÄÖ") and any(ord(ch) > 0x1F000 for ch in joined)
+    assert "Ã" not in joined
+    assert all(i.created is not None and i.created.utcoffset() == dt.timedelta(0) for i in items)
+
+
+def test_facebook_posts_without_text_keep_what_the_export_shows(tmp_path: Path) -> None:
+    _, items, skipped = parse(layouts.facebook_2019(tmp_path / "fb")[0])
+    posts = {i.text: i for i in items if i.kind == "post"}
+    assert posts[f"{layouts.OWNER} added a new photo."].media[0].path == (
+        "posts/media/TimelinePhotos_a1/alg.png")
+    assert posts["https://torsby.se/evenemang"].url == "https://torsby.se/evenemang"
+    assert {"Torsby Finnskogscentrum", "Vinterfest på torget",
+            "Vilken dag passar för skräpplockning?",
+            f"{layouts.OWNER} wrote on Åsa Öberg's timeline."} <= set(posts)
+    replies = [i for i in items if i.kind == "reply"]
+    assert [r.text for r in replies] == [f"{layouts.OWNER} replied to Märta Håkansson's comment."]
+    assert [s.where for s in skipped] == ["fb:likes_and_reactions/pages.json"]
+
+
+def test_messenger_thread_has_sender_recipients_and_unsent(tmp_path: Path) -> None:
+    _, items, _ = parse(layouts.facebook_2019(tmp_path / "fb.zip")[0])
+    messages = sorted((i for i in items if i.kind == "message"), key=lambda m: m.created)
+    assert [m.text for m in messages] == ["", "När töms återvinningen i Ränneberg? 🗑️",
+                                          "Hej Åsa! Vi återkommer i ärendet."]
+    assert [m.deleted for m in messages] == [True, False, False]
+    assert [m.is_own for m in messages] == [False, False, True]
+    assert messages[1].recipients == (layouts.OWNER,) and messages[2].recipients == ("Åsa Öberg",)
+    assert {m.thread_id for m in messages} == {"inbox/asaoberg_k3j2"}
+    assert messages[1].created == dt.datetime(2025, 1, 1, 9, 10, 50, 250000, tzinfo=UTC)
+
+
+def test_linkedin_quoting_habits_are_read_as_the_text(tmp_path: Path) -> None:
+    _, items, skipped = parse(layouts.linkedin_quirks(tmp_path / "li.zip")[0])
+    assert not skipped
+    by_kind = {i.kind + str(n): i for n, i in enumerate(items)}
+    assert by_kind["post0"].text == layouts.LINKEDIN_SHARE  # one post for two media rows
+    assert by_kind["post1"].text == "https://torsby.se/jobb"  # a share without commentary
+    assert by_kind["comment2"].text == layouts.LINKEDIN_COMMENT
+    assert by_kind["comment2"].parent_id == "urn:li:activity:7100000000000000005"
+
+
+def test_tiktok_videos_deleted_posts_comments_and_chats(tmp_path: Path) -> None:
+    _, items, _ = parse(layouts.tiktok_2024(tmp_path / "tt.zip")[0])
+    video = next(i for i in items if i.text == layouts.NORDIC)
+    assert video.platform_id == "7450000000000000001" and video.author_handle == "torsbykommun"
+    assert [i.deleted for i in items if i.kind == "post"] == [False, True]
+    chat = [i for i in items if i.kind == "message"]
+    assert [(m.is_own, m.recipients, m.thread_id) for m in chat] == [
+        (False, ("torsbykommun",), "asa.oberg"), (True, ("asa.oberg",), "asa.oberg")]
+
+
+@pytest.mark.parametrize(("name", "member"), [
+    ("instagram-2020", "content/posts_1.json"),
+    ("youtube-de", "Takeout/YouTube und YouTube Music/Kommentare/Kommentare-de.csv"),
+    ("linkedin-quirks", "Comments.csv"),
+    ("tiktok-2024", "TikTok/user_data_tiktok.json"),
+])
+def test_a_single_file_is_an_export(tmp_path: Path, name: str, member: str) -> None:
+    platform, make = LAYOUTS[name]
+    folder, _ = make(tmp_path / "export")
+    single = tmp_path / Path(member).name
+    shutil.copy(folder / member, single)
+    fmt, items, _ = parse(single)
+    assert fmt == platform and items
+
+
+def test_unknown_files_inside_an_export_are_skipped_by_name(tmp_path: Path) -> None:
+    path, counts = layouts.x_2020(tmp_path / "x")
+    (path / "data" / "notes.txt").write_text("anteckningar")
+    (path / "data" / "photo.jpg").write_bytes(b"\xff\xd8")  # media, not a data file
+    _, items, skipped = parse(path)
+    assert Counter(i.kind for i in items) == counts
+    assert sorted(s.where for s in skipped) == ["x:data/follower.js", "x:data/notes.txt"]
+
+
+def test_two_platforms_in_one_folder_are_refused(tmp_path: Path) -> None:
+    layouts.x_2020(tmp_path / "both" / "x")
+    layouts.tiktok_2024(tmp_path / "both" / "tt")
+    with open_export(tmp_path / "both") as source, pytest.raises(BadInputError) as err:
+        detect_format(source)
+    assert str(err.value) == ("both: looks like more than one export (x, tiktok); import each "
+                              "platform's export into its own account")
+
+
+def test_threads_alone_take_the_accounts_meta_platform(arc: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "dm.zip"
+    with zipfile.ZipFile(layouts.instagram_2020(tmp_path / "ig.zip")[0]) as src, \
+            zipfile.ZipFile(path, "w") as dst:
+        dst.writestr("messages/inbox/erik_99/message_1.json",
+                     src.read("messages/inbox/erik_99/message_1.json"))
+    account = add_account(arc, "IG", "instagram", "https://www.instagram.com/torsbykommun")
+    data = arc.json("import", str(account), str(path))
+    assert (data["format"], data["new"]) == ("instagram", 1)
+    x = add_account(arc, "X", "x", "https://x.com/torsbykommun")
+    result = arc("import", str(x), str(path))
+    assert result.exit_code == ExitCode.bad_input
+    assert result.stderr == ("Error: dm.zip: holds only message threads, which Facebook and "
+                             "Instagram export alike; use --format facebook or --format "
+                             "instagram\n")
+
+
+def test_an_export_of_another_platform_is_refused_even_with_format(arc: Cli, tmp_path: Path,
+                                                                  tree) -> None:
+    """Issue 17.4: an X export merged into a Facebook account, LinkedIn into Instagram."""
+    from fixtures.exports.generate import generate_linkedin_export, generate_x_export
+
+    facebook = add_account(arc)
+    instagram = add_account(arc, "IG", "instagram", "https://www.instagram.com/torsbykommun")
+    x_zip = generate_x_export(tmp_path / "x-export.zip", items=10)
+    li_zip = generate_linkedin_export(tmp_path / "li.zip", items=10)
+    before = tree(arc.home)
+    result = arc("import", str(facebook), str(x_zip))
+    assert (result.exit_code, result.stderr) == (ExitCode.bad_input, (
+        "Error: x-export.zip: is a x export, but account 1 is a facebook account; import it "
+        "into the municipality's x account instead\n"))
+    result = arc("import", str(instagram), str(li_zip), "--format", "linkedin")
+    assert (result.exit_code, result.stderr) == (ExitCode.bad_input, (
+        "Error: account 2 is a instagram account; --format linkedin cannot import another "
+        "platform's export into it (use --format instagram, or items for the neutral "
+        "format)\n"))
+    result = arc("import", str(instagram), str(li_zip), "--format", "instagram")
+    assert result.exit_code == ExitCode.bad_input and "is a linkedin export" in result.stderr
+    assert tree(arc.home) == before
+
+
+def test_cli_lists_each_skipped_file_and_record(arc: Cli, tmp_path: Path) -> None:
+    account = add_account(arc)
+    path, counts = layouts.facebook_2019(tmp_path / "fb.zip", flat=True)
+    result = arc("import", str(account), str(path))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith(f"Imported fb.zip (facebook) into account {account}: "
+                                    f"{sum(counts.values())} new,")
+    assert ("    fb.zip:pages.json: file not read: it holds no posts, comments or messages of "
+            "this format\n") in result.stderr
+    assert ("    fb.zip:your_posts_1.json[1] posts/media/TimelinePhotos_a1/alg.png: media file "
+            "listed but missing from the export\n") in result.stderr
