@@ -42,6 +42,13 @@ addEventListener('scroll', () => { if (scrollY + innerHeight > document.body.scr
 GAP = """<!doctype html><html><head><meta charset="utf-8"><title>Gap</title></head>
 <body style="margin:0"><p>Överst</p><div style="height:9500px"></div></body></html>"""
 
+# Text drawn white on white: the DOM says text is there, the raster is flat, as when
+# Chromium silently fails to paint a region.
+WHITE_TEXT = """<!doctype html><html><head><meta charset="utf-8"><title>Vit</title></head>
+<body style="margin:0;background:#fff"><p>Överst</p>
+<div style="color:#fff;font:40px/48px sans-serif">%s</div></body></html>""" % (
+    "Osynlig text som DOM:en ritar men rastret saknar. " * 120)
+
 
 REQUESTED: list[tuple[str, str]] = []
 """(host name, path) of every request the test site served, for the navigation guard tests."""
@@ -69,7 +76,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             return
         pages = {"/feed": FEED % {"total": 40}, "/endless": FEED % {"total": 100000},
-                 "/gap": GAP, "/wander": WANDER % {"away": f"http://localhost:{port}/secret"}}
+                 "/gap": GAP, "/white-text": WHITE_TEXT, "/wander": WANDER % {"away": f"http://localhost:{port}/secret"}}
         body = pages.get(self.path.split("?")[0])
         status = 200 if body is not None else 404
         data = (body or "<h1>Sidan hittades inte</h1>").encode()
@@ -136,10 +143,21 @@ def test_generic_capture_of_an_infinite_page(site: str, tmp_path: Path) -> None:
     assert result.log.final_url == f"{site}/feed" and result.log.title == "Kommunen"
 
 
-def test_flat_segment_is_never_a_success(site: str, tmp_path: Path) -> None:
+def test_a_tall_genuinely_white_band_is_stored_and_logged(site: str, tmp_path: Path) -> None:
     result = run(req(f"{site}/gap", tmp_path, step_timeout=10))
+    assert result.ok, result.reason
+    assert len(result.segments) == 2
+    assert result.log.blank_bands == ["segment 2: y=8000–9554 blank, nothing is drawn there"]
+    assert result.log.reshots == 0
+
+
+def test_a_blank_raster_where_the_dom_draws_is_shot_again_then_fails(site: str, tmp_path: Path) -> None:
+    result = run(req(f"{site}/white-text", tmp_path, step_timeout=10))
     assert not result.ok
-    assert result.reason == "blank segment 2 at y=8000"
+    assert result.log.reshots == 1
+    assert result.reason is not None and result.reason.startswith("blank segment 1 at y=")
+    assert "the page draws text \"Osynlig text" in result.reason
+    assert result.reason.endswith("but the screenshot stayed blank when shot again")
 
 
 def test_hanging_page_fails_within_the_step_timeout(site: str, tmp_path: Path) -> None:
