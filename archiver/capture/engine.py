@@ -294,7 +294,7 @@ class _Capture:
         makes them put every post back. A page taller than ``tall_viewport_max`` fails.
         """
         containers = ", ".join(spec.container for spec in self.req.profile.items if spec.kind == "post")
-        seen = sum(1 for item in self.collector.items if item.kind == "post")
+        seen = len(self.collector.posts("profile"))
         if not containers or not seen:
             return
         present = int(await page.evaluate(js.COUNT_ELEMENTS, containers))

@@ -194,7 +194,11 @@ class FeedReader:
         """Drive the loader and wait for its answer; True when the page grew."""
         mark = time.monotonic()
         await self._wheel(step)
-        patience = mark + self.steps.step_timeout * PATIENCE_SHARE
+        patience_s = self.steps.step_timeout * PATIENCE_SHARE
+        patience = mark + patience_s
+        # Requests the last scroll rounds started count too (a loader asks before the
+        # bottom); one older than the patience is a poll or a hang, not the feed's answer.
+        since = mark - patience_s
         settle = self.profile.settle_ms / 1000
         quiet_until = mark + settle
         nudged_again = False
@@ -207,7 +211,7 @@ class FeedReader:
             clock = time.monotonic()
             if clock >= patience:
                 return False
-            if self.network.feed_pending(mark):
+            if self.network.feed_pending(since):
                 quiet_until = clock + settle  # the feed is still answering
                 continue
             if not nudged_again and clock >= mark + settle / 2 and self.network.feed_last_start < mark:

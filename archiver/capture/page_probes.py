@@ -116,8 +116,11 @@ GENERIC_POSTS = (
     for (let i = 0; i < s.length; i++) { h ^= s.charCodeAt(i); h = Math.imul(h, 16777619); }
     return (h >>> 0).toString(36);
   };
-  const imgSrc = (img) => img.currentSrc || img.src || img.getAttribute('data-src') ||
-    img.getAttribute('data-lazy-src') || img.getAttribute('data-original') || '';
+  const imgSrc = (img) => {
+    const v = img.currentSrc || img.src || img.getAttribute('data-src') ||
+      img.getAttribute('data-lazy-src') || img.getAttribute('data-original') || '';
+    try { return v ? new URL(v, document.baseURI).href : ''; } catch (e) { return ''; }
+  };
   const seen = window.__bevaraGenericSeen || (window.__bevaraGenericSeen = new WeakMap());
   const out = [];
   for (const el of posts) {
