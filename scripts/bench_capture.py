@@ -11,9 +11,10 @@ Prints JSON with, in one run:
 - CPU: CPU-seconds per captured account for ours and for bare Chromium on the same
   accounts (goal: ours <= 1.5x bare), and the parallel due run's wall time against its
   CPU floor, the CPU it used spread over all cores (goal: wall <= 1.1x floor). CPU is
-  this process plus every process it started and reaped (getrusage SELF + CHILDREN), so
-  Chromium, its renderers, the Playwright driver and the PDF/A workers count; the
-  fixture platform runs in a process of its own and does not.
+  this process plus every process below it (see ``cpu()``), so Chromium, its renderers,
+  the Playwright driver and the PDF/A workers count; the fixture platform runs in a
+  process of its own and does not. On a machine others load, wall times and so the
+  wall/floor ratio are not this code's alone; the CPU figures are.
 - peak memory (PSS) of the capturing process tree (Python, Playwright driver, Chromium),
   sampled from /proc; the fixture platform runs in a process of its own, outside it.
 Run: .venv/bin/python scripts/bench_capture.py [--accounts 50] [--posts 200] [--parallel 3]
@@ -174,22 +175,55 @@ async def bare_due(base: str, n: int, posts: int, parallel: int, root: Path) -> 
     return took
 
 
-def tree_cpu_s() -> float:
-    """CPU seconds of this process and of its reaped descendants (see the docstring)."""
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+def _descendants_cpu(root: int, exclude: int, seen: dict[tuple[int, int], float]) -> None:
+    """Record utime + stime of every live descendant of *root* (not *exclude*'s subtree),
+    keyed by (pid, start time) so a reused pid is another process."""
+    tick = os.sysconf("SC_CLK_TCK")
+    stats: dict[int, list[str]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stats[int(entry.name)] = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+    for pid, fields in stats.items():
+        p = pid
+        while p and p not in (root, exclude):
+            p = int(stats[p][1]) if p in stats else 0
+        if p != root or pid == root:
+            continue
+        key = (pid, int(fields[19]))
+        seen[key] = max(seen.get(key, 0.0), (int(fields[11]) + int(fields[12])) / tick)
 
 
 @contextmanager
-def cpu() -> Iterator[list[float]]:
-    """CPU seconds the block used (all its processes ended inside it)."""
+def cpu(exclude: int) -> Iterator[list[float]]:
+    """CPU seconds the block used: this process (getrusage) plus every process below it
+    (Chromium, its renderers, the Playwright driver, PDF/A workers), sampled from /proc
+    every 50 ms. Chromium's processes are not all reaped by their parents, so
+    RUSAGE_CHILDREN alone misses most of them; a process's last < 50 ms may be missed."""
     spent = [0.0]
-    start = tree_cpu_s()
+    seen: dict[tuple[int, int], float] = {}
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.wait(0.05):
+            _descendants_cpu(os.getpid(), exclude, seen)
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    before = own.ru_utime + own.ru_stime
+    _descendants_cpu(os.getpid(), exclude, seen)
+    already = dict(seen)
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
     try:
         yield spent
     finally:
-        spent[0] = tree_cpu_s() - start
+        stop.set()
+        thread.join()
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        children = sum(v - already.get(k, 0.0) for k, v in seen.items())
+        spent[0] = own.ru_utime + own.ru_stime - before + children
 
 
 def busy_cpu_s() -> float:
@@ -248,10 +282,10 @@ def main() -> None:
             bare_runs, ours_runs, oks, peaks = [], [], [], []
             bare_cpu, ours_cpu = [], []
             for n in range(args.repeat):  # alternated, so drift in load hits both alike
-                with cpu() as spent:
+                with cpu(platform_pid) as spent:
                     bare_runs.append(asyncio.run(bare(url, Path(tmp))))
                 bare_cpu.append(spent[0])
-                with peak_memory(platform_pid) as peak, cpu() as spent:
+                with peak_memory(platform_pid) as peak, cpu(platform_pid) as spent:
                     took, ok = asyncio.run(ours(url, Path(tmp) / f"ours{n}"))
                 ours_cpu.append(spent[0])
                 ours_runs.append(took)
@@ -271,13 +305,13 @@ def main() -> None:
                                        "goal": 1.5}}
         if args.only in (None, "due"):
             cores = os.cpu_count() or 1
-            with peak_memory(platform_pid) as par_peak, cpu() as par_cpu:
+            with peak_memory(platform_pid) as par_peak, cpu(platform_pid) as par_cpu:
                 par = due_run(base, args.accounts, args.due_posts, args.parallel, Path(tmp) / "par")
             with peak_memory(platform_pid) as seq_peak:
                 busy = busy_cpu_s()
                 seq = due_run(base, args.accounts, args.due_posts, 1, Path(tmp) / "seq")
                 seq_cores = (busy_cpu_s() - busy) / seq
-            with cpu() as bare_cpu_due:
+            with cpu(platform_pid) as bare_cpu_due:
                 bare_seq = asyncio.run(bare_due(base, args.accounts, args.due_posts, 1, Path(tmp) / "bs"))
             bare_par = asyncio.run(bare_due(base, args.accounts, args.due_posts, args.parallel,
                                             Path(tmp) / "bp"))

@@ -31,6 +31,7 @@ _NOISE = re.compile(
     re.IGNORECASE,
 )
 _NUMBER = re.compile(r"^\d{9,13}(\.\d+)?$")
+_NUMERIC_DATE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}[./]\d{2,4}")
 
 
 def parse_machine(raw: str | None) -> dt.datetime | None:
@@ -62,6 +63,8 @@ def parse_text(raw: str | None, now: dt.datetime, zone: str) -> dt.datetime | No
     text = " ".join(raw.split())
     if not text or len(text) > MAX_TEXT or not re.search(r"\d|igår|idag|i dag|yesterday|today", text, re.I):
         return None
+    if re.fullmatch(r"[\d\s.,:]+", text) and not _NUMERIC_DATE.search(text):
+        return None  # a count ("12", "1.234"), not a date
     local = now.astimezone(ZoneInfo(zone)).replace(tzinfo=None, microsecond=0)
     cleaned = " ".join(_NOISE.sub(" ", text).split()).strip(" ·,")
     return _parse_cached(cleaned, local.isoformat(), zone)
