@@ -89,7 +89,7 @@ GENERIC_POSTS = (
   const MONTH = /\\b(jan|feb|mar|apr|maj|may|jun|jul|aug|sep|okt|oct|nov|dec)[a-zé]*\\.?/i;
   const UNITS = 's|sek|min|m|h|t|tim|timmar|timme|d|dag|dagar|v|w|veckor?|weeks?|days?|hours?|' +
                 'mins?|minutes?|months?|mån(ader)?|år|y|years?';
-  const RELATIVE = new RegExp('^((för\\s+)?\\d+\\s*(' + UNITS + ')\\.?(\\s+(sedan|ago))?|' +
+  const RELATIVE = new RegExp('^((för\\\\s+)?\\\\d+\\\\s*(' + UNITS + ')\\\\.?(\\\\s+(sedan|ago))?|' +
                               'igår|i går|idag|i dag|yesterday|today|just nu|just now)(?![a-zåäö])', 'i');
   const looksLikeDate = (t) => t.length <= 40 && /\\d|går|dag|yesterday|today/i.test(t) &&
     (RELATIVE.test(t) || (MONTH.test(t) && /\\d/.test(t)) || /\\d{4}-\\d{2}-\\d{2}/.test(t) ||
@@ -195,7 +195,7 @@ JUDGE_PAGE = (
   for (const a of document.querySelectorAll('a[href]')) {
     const h = (a.getAttribute('href') || '').toLowerCase();
     const v = /(google)\\.[a-z.]+\\/chrome|(mozilla)\\.org.*firefox|(microsoft)\\.com.*edge|/.source;
-    const w = new RegExp(v + '(apple)\\.com\\/safari|(opera)\\.com').exec(h);
+    const w = new RegExp(v + '(apple)\\\\.com\\\\/safari|(opera)\\\\.com').exec(h);
     if (w && seen(a)) vendors.add(w.slice(1).find((x) => x));
   }
   const body = document.body;
