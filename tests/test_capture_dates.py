@@ -50,7 +50,8 @@ def test_machine_values(raw: str, expected: dt.datetime) -> None:
     assert resolve(raw, NOW, ZONE) == expected
 
 
-@pytest.mark.parametrize("raw", ["", "12", "Hej på er alla 2 gånger", "x" * 200, "999"])
+@pytest.mark.parametrize("raw", ["", "12", "Hej på er alla 2 gånger", "x" * 200, "999", "2M", "3.9M",
+                                 "1,2 tn", "192.1K"])
 def test_what_is_not_a_date_is_none(raw: str) -> None:
     assert resolve(raw, NOW, ZONE) is None
 

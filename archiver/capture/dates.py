@@ -31,6 +31,7 @@ _NOISE = re.compile(
     re.IGNORECASE,
 )
 _NUMBER = re.compile(r"^\d{9,13}(\.\d+)?$")
+_COUNT = re.compile(r"^\d+([.,]\d+)?\s*([KMB]|tn|mn|milj)\.?$|^\d+[.,]\d+\s*[a-z]*$")
 _NUMERIC_DATE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}[./]\d{2,4}")
 
 
@@ -65,6 +66,8 @@ def parse_text(raw: str | None, now: dt.datetime, zone: str) -> dt.datetime | No
         return None
     if re.fullmatch(r"[\d\s.,:]+", text) and not _NUMERIC_DATE.search(text):
         return None  # a count ("12", "1.234"), not a date
+    if _COUNT.match(text):
+        return None  # "2M" views, "1,2 tn" followers
     local = now.astimezone(ZoneInfo(zone)).replace(tzinfo=None, microsecond=0)
     cleaned = " ".join(_NOISE.sub(" ", text).split()).strip(" ·,")
     return _parse_cached(cleaned, local.isoformat(), zone)

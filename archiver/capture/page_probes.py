@@ -91,7 +91,9 @@ GENERIC_POSTS = (
                 'mins?|minutes?|months?|mån(ader)?|år|y|years?';
   const RELATIVE = new RegExp('^((för\\\\s+)?\\\\d+\\\\s*(' + UNITS + ')\\\\.?(\\\\s+(sedan|ago))?|' +
                               'igår|i går|idag|i dag|yesterday|today|just nu|just now)(?![a-zåäö])', 'i');
-  const looksLikeDate = (t) => t.length <= 40 && /\\d|går|dag|yesterday|today/i.test(t) &&
+  // "2M", "1,2 tn", "3.4K" are counts (views, followers), never dates.
+  const COUNT = /^\\d+([.,]\\d+)?\\s*([KMB]|tn|mn|milj)\\.?$|^\\d+[.,]\\d+\\s*[a-z]*$/;
+  const looksLikeDate = (t) => t.length <= 40 && !COUNT.test(t) && /\\d|går|dag|yesterday|today/i.test(t) &&
     (RELATIVE.test(t) || (MONTH.test(t) && /\\d/.test(t)) || /\\d{4}-\\d{2}-\\d{2}/.test(t) ||
      /^\\d{1,2}[./]\\d{1,2}[./]\\d{2,4}$/.test(t));
   const dates = (el) => {
