@@ -150,3 +150,19 @@ def test_every_in_period_image_is_loaded_and_fetched(fp, tmp_path: Path) -> None
     html = result.html.read_text(encoding="utf-8") if result.html else ""
     for post in with_images:
         assert f'src="{post.media_path}"' in html, post.id
+
+
+def test_an_image_the_platform_does_not_serve_is_named_with_its_reason(fp, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    expected = fp.expected_posts("facebook", HANDLE, posts=10)
+    result = run(fp, "facebook", "posts=10&broken_media=1", tmp_path, step_timeout=15)
+    assert result.ok, result.reason
+    broken = [p for p in expected if p.media_path]
+    assert broken
+    gone = {fp.url(p.media_path.replace("/media/", "/media/gone-")) for p in broken}
+    assert sorted(result.log.images_not_served) == sorted(f"{url}: not served (HTTP 404)" for url in gone)
+    items = {i.platform_id: i for i in result.items}
+    for post in broken:
+        url = fp.url(post.media_path.replace("/media/", "/media/gone-"))
+        assert items[post.id].media_problems == (f"{url}: not served (HTTP 404)",)
+    assert not any(url in result.media for url in gone)
+    assert any(url.endswith(": HTTP 404") for url in result.log.media_problems)

@@ -214,16 +214,6 @@ ELEMENT_REACHED = """(selector) => {
   return false;
 }"""
 
-# Makes lazy images load now and reports how many are still loading.
-IMAGES_PENDING = """() => {
-  let pending = 0;
-  for (const img of document.images) {
-    if (img.loading === 'lazy') img.loading = 'eager';
-    if (!img.complete) pending++;
-  }
-  return pending;
-}"""
-
 # One box per rendered line of every visible text node, in document coordinates:
 # words are measured one by one and grouped into lines by their top edge, so each box
 # carries exactly the characters Chromium drew on that line (emoji and å/ä/ö included).
