@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -247,3 +248,18 @@ def test_demo_runs_end_to_end_and_shows_flagged_items_masked(tmp_path: Path) -> 
     shown = json.dumps(out["flagged"], ensure_ascii=False)
     assert "****" in shown and "19121212-1212" not in shown
     assert Path(out["register"]).read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    # Issue 17.2: images behind the platforms' lazy loaders are in every record.
+    posts: dict[str, dict[str, object]] = {}
+    for snapshot_id in (1, 2, 3):
+        target = tmp_path / f"export-{snapshot_id}"
+        exported = CliRunner().invoke(cli, ["--home", str(home), "snapshots", "export",
+                                            str(snapshot_id), "-o", str(target)])
+        assert exported.exit_code == 0, exported.stderr
+        items = json.loads((target / "items.json").read_text(encoding="utf-8"))
+        posts.update({i["platform_id"]: i for i in items if i["kind"] == "post"})
+        html = (target / "page.html").read_text(encoding="utf-8")
+        unloaded = [tag for tag in re.findall(r"<img[^>]*>", html) if not re.search(r"\ssrc=", tag)]
+        assert unloaded == [], unloaded[:3]
+    for post_id in ("fb-390068", "fb-390029", "x-907252"):
+        assert posts[post_id]["media"], post_id
+        assert posts[post_id]["media_problems"] == [], post_id

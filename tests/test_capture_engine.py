@@ -42,6 +42,24 @@ addEventListener('scroll', () => { if (scrollY + innerHeight > document.body.scr
 GAP = """<!doctype html><html><head><meta charset="utf-8"><title>Gap</title></head>
 <body style="margin:0"><p>Överst</p><div style="height:9500px"></div></body></html>"""
 
+# A feed in markup no profile knows: repeated blocks, no <article>, dates in every form.
+DATED = """<!doctype html><html lang="sv"><head><meta charset="utf-8"><title>Kommunens flöde</title>
+<style>.card{border:1px solid #999;margin:8px;padding:8px}</style></head><body>
+<nav><a href="/">Start</a></nav><div class="stream">
+<div class="card"><span class="when">3 tim</span><p>Badplatsen vid sjön öppnar i helgen.</p></div>
+<div class="card"><abbr data-utime="1782295200">måndag</abbr><p>Vägarbete på Storgatan hela veckan.</p></div>
+<div class="card"><div data-timestamp="1780826400000"></div><p>Biblioteket har nya öppettider.</p></div>
+<div class="card"><a href="/posts/4">4 juni kl. 17:33</a><p>Kommunfullmäktige sammanträder.</p></div>
+<div class="card"><span>12 dec. 2025</span><p>Julmarknaden på torget var välbesökt.</p></div>
+</div></body></html>"""
+
+# Text drawn white on white: the DOM says text is there, the raster is flat, as when
+# Chromium silently fails to paint a region.
+WHITE_TEXT = """<!doctype html><html><head><meta charset="utf-8"><title>Vit</title></head>
+<body style="margin:0;background:#fff"><p>Överst</p>
+<div style="color:#fff;font:40px/48px sans-serif">%s</div></body></html>""" % (
+    "Osynlig text som DOM:en ritar men rastret saknar. " * 120)
+
 
 REQUESTED: list[tuple[str, str]] = []
 """(host name, path) of every request the test site served, for the navigation guard tests."""
@@ -69,7 +87,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             return
         pages = {"/feed": FEED % {"total": 40}, "/endless": FEED % {"total": 100000},
-                 "/gap": GAP, "/wander": WANDER % {"away": f"http://localhost:{port}/secret"}}
+                 "/gap": GAP, "/white-text": WHITE_TEXT, "/dated": DATED, "/wander": WANDER % {"away": f"http://localhost:{port}/secret"}}
         body = pages.get(self.path.split("?")[0])
         status = 200 if body is not None else 404
         data = (body or "<h1>Sidan hittades inte</h1>").encode()
@@ -136,10 +154,21 @@ def test_generic_capture_of_an_infinite_page(site: str, tmp_path: Path) -> None:
     assert result.log.final_url == f"{site}/feed" and result.log.title == "Kommunen"
 
 
-def test_flat_segment_is_never_a_success(site: str, tmp_path: Path) -> None:
+def test_a_tall_genuinely_white_band_is_stored_and_logged(site: str, tmp_path: Path) -> None:
     result = run(req(f"{site}/gap", tmp_path, step_timeout=10))
+    assert result.ok, result.reason
+    assert len(result.segments) == 2
+    assert result.log.blank_bands == ["segment 2: y=8000–9554 blank, nothing is drawn there"]
+    assert result.log.reshots == 0
+
+
+def test_a_blank_raster_where_the_dom_draws_is_shot_again_then_fails(site: str, tmp_path: Path) -> None:
+    result = run(req(f"{site}/white-text", tmp_path, step_timeout=10))
     assert not result.ok
-    assert result.reason == "blank segment 2 at y=8000"
+    assert result.log.reshots == 1
+    assert result.reason is not None and result.reason.startswith("blank segment 1 at y=")
+    assert "the page draws text \"Osynlig text" in result.reason
+    assert result.reason.endswith("but the screenshot stayed blank when shot again")
 
 
 def test_hanging_page_fails_within_the_step_timeout(site: str, tmp_path: Path) -> None:
@@ -218,3 +247,22 @@ def test_browser_and_its_processes_end_even_on_cancel() -> None:
 def test_naive_period_start_is_read_in_the_request_zone(site: str, tmp_path: Path) -> None:
     request = req(f"{site}/feed", tmp_path, period_start=dt.datetime(2026, 1, 1))
     assert dataclasses.replace(request, timezone="Europe/Stockholm").period_start is not None
+
+
+def test_the_generic_reader_reads_repeated_blocks_and_every_date_form(site: str, tmp_path: Path) -> None:
+    now = dt.datetime(2026, 7, 1, 8, tzinfo=dt.UTC)
+    result = run(req(f"{site}/dated", tmp_path, now=now,
+                     period_start=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)))
+    assert result.ok, result.reason
+    assert (result.log.reader, result.log.posts_found, result.log.posts_dated) == ("generic", 5, 5)
+    assert result.log.reached_period_start
+    created = {item.text.split(". ")[-1][:20]: item.created for item in result.items}
+    assert sorted(created.values(), reverse=True) == [
+        dt.datetime(2026, 7, 1, 5, tzinfo=dt.UTC),      # "3 tim" before 10:00 Stockholm
+        dt.datetime(2026, 6, 24, 10, tzinfo=dt.UTC),    # abbr[data-utime]
+        dt.datetime(2026, 6, 7, 10, tzinfo=dt.UTC),     # data-timestamp in ms
+        dt.datetime(2026, 6, 4, 15, 33, tzinfo=dt.UTC),  # "4 juni kl. 17:33"
+        dt.datetime(2025, 12, 11, 23, tzinfo=dt.UTC),   # "12 dec. 2025"
+    ]
+    linked = [item for item in result.items if item.url]
+    assert [item.url for item in linked] == [f"{site}/posts/4"]

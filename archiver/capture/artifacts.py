@@ -16,8 +16,9 @@ from PIL import Image
 from playwright.async_api import Page
 
 from archiver.capture import itemboxes
+from archiver.capture import page_probes as probes
 from archiver.capture import page_scripts as js
-from archiver.capture.segments import SegmentPlan, boxes_for_segment, find_blank, plan_segments
+from archiver.capture.segments import BAND_PX, SegmentPlan, boxes_for_segment, find_blank, plan_segments
 from archiver.capture.steps import CaptureFailed, StepRunner
 from archiver.pdf.model import Segment, TextBox
 
@@ -100,15 +101,24 @@ async def shoot_segments(
         text_boxes = boxes_for_segment(boxes, plan.top, plan.height)
         task = asyncio.ensure_future(asyncio.to_thread(_inspect, path, text_boxes))
         if pending is not None:
-            segments.append(await _verified(*pending, len(plans), viewport_height))
+            segments.append(await _verified(page, steps, clip_of(pending[1], width), *pending,
+                                            len(plans), viewport_height))
         pending = (task, plan, path, text_boxes)
     if pending is not None:
-        segments.append(await _verified(*pending, len(plans), viewport_height))
+        segments.append(await _verified(page, steps, clip_of(pending[1], width), *pending,
+                                        len(plans), viewport_height))
     steps.record("screenshots", started, True, f"{len(segments)} segments")
     return segments
 
 
+def clip_of(plan: SegmentPlan, width: int) -> dict[str, int]:
+    return {"x": 0, "y": plan.top, "width": width, "height": plan.height}
+
+
 async def _verified(
+    page: Page,
+    steps: StepRunner,
+    clip: dict[str, int],
     task: asyncio.Task[tuple[tuple[int, int], int | None]],
     plan: SegmentPlan,
     path: Path,
@@ -116,15 +126,34 @@ async def _verified(
     count: int,
     viewport_height: int,
 ) -> Segment:
-    """Wait for a slice's check; a blank slice fails the capture.
+    """Wait for a slice's check and judge a blank band by the DOM.
 
-    A flat last slice shorter than the viewport with no text is page padding, not a
-    rendering failure.
+    Nothing drawn there (a genuinely white band): the slice is kept and the band logged.
+    Something drawn but the raster is blank (Chromium's silent failure): shot once more,
+    and if still blank the capture fails. A flat last slice shorter than the viewport
+    with no text is page padding.
     """
     size, blank_at = await task
     padding = plan.index == count - 1 and count > 1 and not text_boxes
-    if blank_at is not None and not (padding and plan.height < viewport_height):
-        raise CaptureFailed(f"blank segment {plan.index + 1} at y={plan.top + blank_at}")
+    if blank_at is None or (padding and plan.height < viewport_height):
+        return Segment(path, plan.top, size[0], size[1], text_boxes)
+    top = plan.top + blank_at
+    bottom = plan.top + (plan.height if blank_at == 0 else min(plan.height, blank_at + BAND_PX))
+    drawn = await steps.run("blank band", lambda: page.evaluate(
+        probes.DRAWN_IN_BAND, {"top": top, "bottom": bottom}))
+    if drawn is None:
+        steps.log.blank_bands.append(
+            f"segment {plan.index + 1}: y={top}–{bottom} blank, nothing is drawn there")
+        return Segment(path, plan.top, size[0], size[1], text_boxes)
+    steps.log.reshots += 1
+    await steps.run("screenshot", lambda: page.screenshot(
+        path=path, full_page=True, clip=clip, animations="disabled", caret="hide",  # type: ignore[arg-type]
+        timeout=steps.step_timeout * 1000), label=f"re-shoot {plan.index + 1}", record=False)
+    size, blank_at = await asyncio.to_thread(_inspect, path, text_boxes)
+    if blank_at is not None:
+        raise CaptureFailed(
+            f"blank segment {plan.index + 1} at y={plan.top + blank_at}: the page draws "
+            f"{drawn} there but the screenshot stayed blank when shot again")
     return Segment(path, plan.top, size[0], size[1], text_boxes)
 
 

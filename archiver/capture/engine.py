@@ -20,14 +20,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from playwright.async_api import Browser, BrowserContext, Page
 
-from archiver.capture import artifacts
+from archiver.capture import artifacts, dates, images
 from archiver.capture import page_scripts as js
 from archiver.capture.feed import FeedReader, ScrollOutcome
 from archiver.capture.items import ItemCollector, parse_count, specs_for_page
 from archiver.capture.media import fetch_media
-from archiver.capture.model import CaptureLog, CaptureResult, Step
+from archiver.capture.model import CaptureLog, CaptureResult
 from archiver.capture.network import WEB_SCHEMES, NavigationGuard, NetworkWatch, host_of, refusal
-from archiver.capture.overlays import dismiss_consent, page_state_problem
+from archiver.capture.overlays import LOGIN_REQUIRED, PageVerdict, dismiss_consent, judge_page
 from archiver.capture.site import GENERIC, SiteProfile, load_profile
 from archiver.capture.steps import CaptureFailed, StepRunner, seconds
 from archiver.errors import BadInputError
@@ -35,7 +35,6 @@ from archiver.pdf.model import Segment
 
 IDLE_WAIT_MAX = 5.0
 """Longest wait for network idle after load; busy pages (polling, ads) never go idle."""
-IMAGE_WAIT_MAX = 10.0
 TALL_VIEWPORT_MAX = 50_000
 """Tallest viewport used to show a virtualised feed whole (CSS px). Chromium rasterises all
 of it at once: 1280 x 50,000 px is about 250 MB of tiles, and half a year of a
@@ -61,6 +60,8 @@ class CaptureRequest:
     viewport_width: int = 1280
     viewport_height: int = 900
     tall_viewport_max: int = TALL_VIEWPORT_MAX
+    now: dt.datetime | None = None
+    """The capture time relative dates ("3 tim", "igår") are read against; default: the clock."""
     progress: Callable[[str], None] | None = field(default=None, compare=False)
 
 
@@ -111,7 +112,10 @@ class _Capture:
         self.period_start = period_start
         self.log = CaptureLog()
         self.steps = StepRunner(self.log, request.step_timeout, request.progress)
-        self.collector = ItemCollector()
+        now = request.now or dt.datetime.now(dt.UTC)
+        zone = request.timezone
+        self.collector = ItemCollector(lambda raw: dates.resolve(raw, now, zone))
+        self.generic = load_profile(GENERIC) if request.profile.name != GENERIC else None
         allowed = request.allowed_hosts or (host_of(request.url),)
         self.guard = NavigationGuard(tuple(allowed) + request.profile.hosts)
         self.context: BrowserContext | None = None
@@ -150,23 +154,26 @@ class _Capture:
         page = await self.steps.run("open", self._open)
         network = NetworkWatch(page)
         await self.steps.run("goto", lambda: self._goto(page, network))
-        await self._check_state(page, "detect")
-        generic = load_profile(GENERIC) if self.req.profile.name != GENERIC else None
+        profile, generic = self.req.profile, self.generic
+        end_texts = tuple(dict.fromkeys(
+            profile.end_texts + (generic.end_texts if generic is not None else ())))
+        reader = FeedReader(page, profile, self.steps, self.collector, network, end_texts)
+        await self._check_state(page, reader, "detect")
         await self.steps.run(
-            "consent",
-            lambda: dismiss_consent(page, self.req.profile, generic, self.log, network),
+            "consent", lambda: dismiss_consent(page, profile, generic, self.log, network),
         )
-        await self._check_state(page, "detect")
-        reader = FeedReader(page, self.req.profile, self.steps, self.collector, network)
+        await self._check_state(page, reader, "detect")
         outcome = await reader.scroll(
             self.period_start, self.req.max_scroll_rounds, self.req.viewport_height
         )
-        await self._check_state(page, "detect")
+        verdict = await self._check_state(page, reader, "detect")
         await reader.expand_all()
-        await self.steps.run("images", lambda: self._wait_for_images(page))
+        await self.steps.run("images", lambda: images.load_all(page, self.steps, network))
         await self.steps.run("top", lambda: self._to_top(page, network))
         await self.steps.run("extract", lambda: self._final_read(page, reader, network))
-        incomplete = self._incompleteness(outcome)
+        incomplete = self._incompleteness(outcome, verdict)
+        if incomplete is None:
+            images.check_requested(self.collector, network, self.period_start, self.log)
         res = self.result
         res.html = await artifacts.write_html(page, self.steps, self.req.workdir)
         res.mhtml = await artifacts.write_mhtml(page, self.steps, self.req.workdir)
@@ -241,23 +248,17 @@ class _Capture:
             await page.wait_for_load_state("load", timeout=idle * 1000)
         await network.quiet(quiet_s=0.125, max_s=idle)
 
-    async def _check_state(self, page: Page, name: str) -> None:
-        """Fail with "login required" / "blocked by platform" when the page says so."""
-        problem = await self.steps.run(name, lambda: page_state_problem(page, self.req.profile))
-        if problem is not None:
-            reason, marker = problem
-            self.log.steps[-1].detail = f"{reason}: matched {marker!r}"
-            raise CaptureFailed(reason)
+    async def _check_state(self, page: Page, reader: FeedReader, name: str) -> PageVerdict:
+        """Fail with what the page is when it is not the account's feed (overlays.judge_page)."""
+        async def judge() -> PageVerdict:
+            await reader.read_items()
+            return await judge_page(page, self.req.profile, self.generic, self.log.posts_found)
 
-    async def _wait_for_images(self, page: Page) -> None:
-        """Let lazy images finish loading; stragglers are logged, not fatal."""
-        deadline = time.monotonic() + min(IMAGE_WAIT_MAX, self.req.step_timeout / 2)
-        pending = await page.evaluate(js.IMAGES_PENDING)
-        while pending and time.monotonic() < deadline:
-            await asyncio.sleep(0.1)
-            pending = await page.evaluate(js.IMAGES_PENDING)
-        if pending:
-            self.log.steps.append(Step("images", 0.0, True, f"{pending} images still loading"))
+        verdict = await self.steps.run(name, judge)
+        self.log.steps[-1].detail = verdict.detail
+        if verdict.reason is not None:
+            raise CaptureFailed(verdict.reason)
+        return verdict
 
     async def _to_top(self, page: Page, network: NetworkWatch) -> None:
         await page.evaluate(js.SCROLL_TO_TOP)
@@ -294,7 +295,7 @@ class _Capture:
         makes them put every post back. A page taller than ``tall_viewport_max`` fails.
         """
         containers = ", ".join(spec.container for spec in self.req.profile.items if spec.kind == "post")
-        seen = sum(1 for item in self.collector.items if item.kind == "post")
+        seen = len(self.collector.posts("profile"))
         if not containers or not seen:
             return
         present = int(await page.evaluate(js.COUNT_ELEMENTS, containers))
@@ -305,7 +306,7 @@ class _Capture:
             await page.set_viewport_size({"width": self.req.viewport_width, "height": height})
             self.log.viewport_grown_to = height
             await self._to_top(page, network)
-            await self._wait_for_images(page)
+            await images.load_all(page, self.steps, network)
             await reader.read_items()  # a taller viewport may have loaded a few more posts
             present = int(await page.evaluate(js.COUNT_ELEMENTS, containers))
             if present >= seen:
@@ -318,20 +319,39 @@ class _Capture:
             f"while scrolling {why}, so its full-page record would have holes"
         )
 
-    def _incompleteness(self, outcome: ScrollOutcome) -> str | None:
-        """Reason the feed is incomplete, or None when the capture covers what was asked."""
+    def _incompleteness(self, outcome: ScrollOutcome, verdict: PageVerdict) -> str | None:
+        """Reason the feed is incomplete, or None when the capture covers what was asked.
+
+        The period-start check uses whichever reader found posts; when none did although
+        the profile expects posts, the reason says so and names the profile file.
+        """
         profile = self.req.profile
-        if outcome.reached_period_start or outcome.end_marker_seen:
+        posts = self.log.posts_found
+        if outcome.reached_period_start or outcome.end_marker_seen or outcome.end_text:
             return None
-        needs_proof = profile.has_items and (self.period_start is not None or profile.end_marker)
+        if verdict.login_prompt is not None:
+            return f"{LOGIN_REQUIRED}: {posts} posts visible (the page asks to log in to see more)"
+        # A platform profile must prove the period is covered; without one (the generic
+        # profile), only posts that carry dates can be held to it.
+        needs_proof = (profile.has_items or self.log.posts_dated > 0) and (
+            self.period_start is not None or bool(profile.end_marker))
         if outcome.bottom_stable and not needs_proof:
             return None
-        target = (
-            self.period_start.date().isoformat()
-            if self.period_start is not None and profile.has_items
-            else "its end"
-        )
         why = "scroll limit" if outcome.limit_hit else "feed stopped loading"
+        if self.period_start is None:
+            return f"incomplete: feed did not reach its end ({why})"
+        target = self.period_start.date().isoformat()
+        if posts == 0:
+            return (
+                f"no posts found: the page shows content, but neither the {profile.name} "
+                f"profile nor the generic reader recognised a post; update {profile.source}"
+            )
+        if self.log.posts_dated == 0:
+            return (
+                f"incomplete: {posts} posts found ({self.log.reader} reader) but none with a "
+                f"date the readers understand, so whether the feed reaches {target} is "
+                f"unknown; update {profile.source}"
+            )
         return f"incomplete: feed did not reach {target} ({why})"
 
 

@@ -1,9 +1,16 @@
 """Scrolling a feed back in time and opening its collapsed comment threads.
 
-Items are read every round because feeds drop old posts from the DOM; the scroll
-stops on the first of: a post older than the period start, the profile's end-of-feed
-marker, a page height that stopped growing, or the round limit. Which one it was
-decides whether the capture is complete.
+Items are read every round because feeds drop old posts from the DOM; the profile's
+reader runs first and, while it has found no post, the generic reader
+(``page_probes.GENERIC_POSTS``) too. The scroll stops on the first of: a post older
+than the period start, the profile's end-of-feed marker or a generic end text, a page
+height that stopped growing, or the round limit. Which one it was decides whether the
+capture is complete.
+
+At the bottom the feed is driven as a person's wheel drives it: a wheel event and a
+scroll position that moves (loaders listen for both, and for sentinels coming into
+view), then the wait lasts as long as the requests that move started are in flight,
+bounded by the step limit, instead of a fixed quiet time.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from typing import Any
 
 from playwright.async_api import Page
 
+from archiver.capture import page_probes as probes
 from archiver.capture import page_scripts as js
 from archiver.capture.items import ItemCollector, specs_for_page
 from archiver.capture.model import CaptureLog
@@ -28,6 +36,8 @@ SCROLL_STEP = 0.85
 being skipped between two reads."""
 
 POLL_MS = 100
+PATIENCE_SHARE = 0.8
+"""Share of the step limit a round may wait for the feed's own requests at the bottom."""
 
 
 @dataclass
@@ -39,6 +49,7 @@ class ScrollOutcome:
     end_marker_seen: bool = False
     bottom_stable: bool = False
     limit_hit: bool = False
+    end_text: str | None = None
 
 
 class FeedReader:
@@ -51,8 +62,11 @@ class FeedReader:
         steps: StepRunner,
         collector: ItemCollector,
         network: NetworkWatch,
+        end_texts: tuple[str, ...] = (),
     ) -> None:
         self.page = page
+        self.end_texts = list(end_texts)
+        self._mouse_placed = False
         self.network = network
         self.profile = profile
         self.steps = steps
@@ -68,16 +82,29 @@ class FeedReader:
     def log(self) -> CaptureLog:
         return self.steps.log
 
+    @property
+    def generic(self) -> bool:
+        """Whether the generic reader runs: only while the profile's has found no post."""
+        return not self.collector.posts("profile")
+
     async def read_items(self) -> int:
         """Merge the items now in the DOM; return how many were new."""
-        if not self._specs:
-            return 0
-        raw: list[dict[str, Any]] = await self.page.evaluate(js.EXTRACT_ITEMS, self._specs)
-        return self._merge(raw)
+        new = 0
+        if self._specs:
+            raw: list[dict[str, Any]] = await self.page.evaluate(js.EXTRACT_ITEMS, self._specs)
+            new += self._merge(raw)
+        if self.generic:
+            found: dict[str, Any] = await self.page.evaluate(probes.GENERIC_POSTS, {})
+            new += self._merge(found["posts"])
+        return new
 
     def _merge(self, raw: list[dict[str, Any]]) -> int:
         new = self.collector.add_raw(raw)
         self.log.items_seen = len(self.collector)
+        posts = self.collector.posts("profile") or self.collector.posts("generic")
+        self.log.reader = posts[0].reader if posts else ""
+        self.log.posts_found = len(posts)
+        self.log.posts_dated = sum(1 for post in posts if post.created is not None)
         return new
 
     async def click_expanders(self) -> int:
@@ -109,7 +136,8 @@ class FeedReader:
                 outcome.reached_period_start = True
             if self.log.end_marker_seen:
                 outcome.end_marker_seen = True
-            if outcome.reached_period_start or outcome.end_marker_seen:
+            outcome.end_text = self.log.end_text_seen
+            if outcome.reached_period_start or outcome.end_marker_seen or outcome.end_text:
                 break
             stable = 0 if grew is not False else stable + 1
             if stable >= self.profile.stable_rounds:
@@ -121,10 +149,12 @@ class FeedReader:
         detail = (
             "period start reached" if outcome.reached_period_start
             else "end marker" if outcome.end_marker_seen
+            else f"end text {outcome.end_text!r}" if outcome.end_text
             else "height stable" if outcome.bottom_stable
             else "round limit"
         )
-        self.steps.record("scroll", started, True, f"{outcome.rounds} rounds, {detail}")
+        reader = f"reader {self.log.reader or 'none'}: {self.log.posts_found} posts, {self.log.posts_dated} dated"
+        self.steps.record("scroll", started, True, f"{outcome.rounds} rounds, {detail}; {reader}")
         return outcome
 
     async def _round(self, viewport_height: int) -> bool | None:
@@ -139,29 +169,65 @@ class FeedReader:
         # enough, as a virtualised feed appends its last posts and the marker together
         # but keeps the posts out of the DOM until the viewport nears them.
         step = int(viewport_height * SCROLL_STEP)
-        before = await self.page.evaluate(js.SCROLL_ROUND, {
+        before = await self.page.evaluate(probes.ROUND, {
             "specs": self._specs,
             "expanders": self._expanders if any(self._expanders.values()) else None,
             "endMarker": self.profile.end_marker or None,
             "step": step,
+            "generic": self.generic,
+            "endTexts": self.end_texts,
         })
         self._merge(before["items"])
         self.log.expanders_clicked += len(before["clicked"])
-        if before["end"]:
-            self.log.end_marker_seen = True
+        if before["end"] or before["endText"]:
+            if before["end"]:
+                self.log.end_marker_seen = True
+            else:
+                self.log.end_text_seen = str(before["endText"])
             await self.read_items()  # what the last clicks revealed
             return True
         if not before["atBottom"]:
             return None
-        # At the bottom: give infinite scroll time to append the next batch.
-        deadline = time.monotonic() + self.profile.settle_ms / 1000
-        while time.monotonic() < deadline:
+        return await self._wait_at_bottom(int(before["height"]), step)
+
+    async def _wait_at_bottom(self, height: int, step: int) -> bool:
+        """Drive the loader and wait for its answer; True when the page grew."""
+        mark = time.monotonic()
+        await self._wheel(step)
+        patience_s = self.steps.step_timeout * PATIENCE_SHARE
+        patience = mark + patience_s
+        # Requests the last scroll rounds started count too (a loader asks before the
+        # bottom); one older than the patience is a poll or a hang, not the feed's answer.
+        since = mark - patience_s
+        settle = self.profile.settle_ms / 1000
+        quiet_until = mark + settle
+        nudged_again = False
+        while True:
             await asyncio.sleep(POLL_MS / 1000)
             now = await self.page.evaluate(js.PAGE_METRICS)
-            if now["height"] > before["height"]:
+            if now["height"] > height:
                 await self.page.evaluate(js.SCROLL_BY, step)
                 return True
-        return False
+            clock = time.monotonic()
+            if clock >= patience:
+                return False
+            if self.network.feed_pending(since):
+                quiet_until = clock + settle  # the feed is still answering
+                continue
+            if not nudged_again and clock >= mark + settle / 2 and self.network.feed_last_start < mark:
+                nudged_again = True  # nothing asked yet: a loader may want a second move
+                await self._wheel(step)
+            if clock >= quiet_until:
+                return False
+
+    async def _wheel(self, step: int) -> None:
+        """A real wheel event over the page, then a scroll position change at the bottom."""
+        if not self._mouse_placed:
+            size = self.page.viewport_size or {"width": 800, "height": 600}
+            await self.page.mouse.move(size["width"] / 2, size["height"] / 2)
+            self._mouse_placed = True
+        await self.page.mouse.wheel(0, step)
+        await self.page.evaluate(probes.NUDGE, step)
 
     async def expand_all(self) -> int:
         """Click expanders until none are left (bounded by the profile's round limit)."""

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import asdict
+from collections.abc import Callable
+from dataclasses import asdict, replace
 from typing import Any
 
 from archiver.capture.model import SeenItem
@@ -64,8 +65,17 @@ class ItemCollector:
     loaded image), but never erases what an earlier sighting knew.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, resolve: Callable[[str | None], dt.datetime | None] | None = None) -> None:
         self._items: dict[str, SeenItem] = {}
+        self._resolve = resolve or parse_time
+
+    def _created(self, raw: Any) -> dt.datetime | None:
+        """The first of a reader's date candidates (one string or a list) that parses."""
+        for value in raw if isinstance(raw, list) else [raw]:
+            parsed = self._resolve(str(value)) if value else None
+            if parsed is not None:
+                return parsed
+        return None
 
     def __len__(self) -> int:
         return len(self._items)
@@ -84,10 +94,11 @@ class ItemCollector:
                 parent_id=raw.get("parent") or None,
                 author_handle=_clean(raw.get("author_handle"), handle=True),
                 author_name=_clean(raw.get("author_name")),
-                created=parse_time(raw.get("created")),
+                created=self._created(raw.get("created")),
                 text=raw.get("text") or "",
                 url=raw.get("url") or None,
                 media=tuple(raw.get("media") or ()),
+                reader=str(raw.get("reader") or "profile"),
             )
             old = self._items.get(item.platform_id)
             if old is None:
@@ -101,6 +112,18 @@ class ItemCollector:
         """The earliest creation time among posts, to know when the period start is reached."""
         times = [i.created for i in self._items.values() if i.kind == "post" and i.created]
         return min(times) if times else None
+
+    def posts(self, reader: str | None = None) -> list[SeenItem]:
+        """Posts seen so far, optionally only those one reader found."""
+        return [i for i in self._items.values()
+                if i.kind == "post" and (reader is None or i.reader == reader)]
+
+    def note_media_problems(self, problems: dict[str, str]) -> None:
+        """Attach "<url>: <reason>" to every item showing a medium the platform did not serve."""
+        for key, item in self._items.items():
+            mine = tuple(f"{url}: {problems[url]}" for url in item.media if url in problems)
+            if mine:
+                self._items[key] = replace(item, media_problems=mine)
 
 
 def _clean(value: Any, *, handle: bool = False) -> str | None:
@@ -122,4 +145,5 @@ def _merge(old: SeenItem, new: SeenItem) -> SeenItem:
         text=new.text if len(new.text) >= len(old.text) else old.text,
         url=new.url or old.url,
         media=tuple(dict.fromkeys(old.media + new.media)),
+        reader=old.reader,
     )

@@ -29,6 +29,8 @@ class SeenItem:
     text: str
     url: str | None = None
     media: tuple[str, ...] = ()
+    reader: str = "profile"  # "profile" | "generic": which reader found it
+    media_problems: tuple[str, ...] = ()  # "<url>: <why the platform did not serve it>"
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,14 @@ class CaptureLog:
     followers: int | None = None
     media_fetched: int = 0
     media_problems: list[str] = field(default_factory=list)
+    reader: str = ""  # "profile" | "generic" | "" (no reader found a post)
+    posts_found: int = 0
+    posts_dated: int = 0
+    end_text_seen: str | None = None  # a generic end-of-feed text, when that ended the feed
+    images_decoded: int = 0
+    images_not_served: list[str] = field(default_factory=list)
+    blank_bands: list[str] = field(default_factory=list)  # kept: nothing is drawn there
+    reshots: int = 0
 
 
 @dataclass

@@ -95,22 +95,67 @@ def refusal(url: str) -> str:
 
 
 class NetworkWatch:
-    """Counts requests in flight so the engine can wait for a click's content to arrive."""
+    """Counts requests in flight and remembers what became of every image request.
+
+    The feed's own loads (fetch/XHR) are told apart so scrolling can wait for the
+    requests its last move started, rather than a fixed quiet time; image outcomes let
+    the capture name an image the platform did not serve, and tell it from one that was
+    never asked for.
+    """
+
+    FEED_TYPES = ("fetch", "xhr")
 
     def __init__(self, page: Page) -> None:
         self._inflight: set[Request] = set()
+        self._feed: dict[Request, float] = {}
         self._last_change = time.monotonic()
+        self.feed_last_start = 0.0
+        """When the last fetch/XHR request started (monotonic)."""
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.images: dict[str, str] = {}
+        """Image URL → "requested" | "ok" | "HTTP <status>" | "failed: <error>"."""
         page.on("request", self._started)
-        page.on("requestfinished", self._ended)
-        page.on("requestfailed", self._ended)
+        page.on("requestfinished", self._finished)
+        page.on("requestfailed", self._failed)
 
     def _started(self, request: Request) -> None:
         self._inflight.add(request)
         self._last_change = time.monotonic()
+        kind = request.resource_type
+        if kind in self.FEED_TYPES:
+            self._feed[request] = self._last_change
+            self.feed_last_start = self._last_change
+        elif kind == "image" and self.images.get(request.url) != "ok":
+            self.images[request.url] = "requested"
 
     def _ended(self, request: Request) -> None:
         self._inflight.discard(request)
+        self._feed.pop(request, None)
         self._last_change = time.monotonic()
+
+    def _finished(self, request: Request) -> None:
+        self._ended(request)
+        if request.resource_type == "image":
+            task = asyncio.ensure_future(self._image_status(request))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _image_status(self, request: Request) -> None:
+        with contextlib.suppress(Exception):
+            response = await request.response()
+            status = response.status if response is not None else 0
+            outcome = "ok" if 200 <= status < 400 else f"HTTP {status}"
+            if self.images.get(request.url) != "ok":
+                self.images[request.url] = outcome
+
+    def _failed(self, request: Request) -> None:
+        self._ended(request)
+        if request.resource_type == "image" and self.images.get(request.url) != "ok":
+            self.images[request.url] = f"failed: {request.failure or 'no response'}"
+
+    def feed_pending(self, since: float) -> int:
+        """Fetch/XHR requests started at or after ``since`` (monotonic) still in flight."""
+        return sum(1 for started in self._feed.values() if started >= since)
 
     async def quiet(self, quiet_s: float = 0.3, max_s: float = 3.0) -> bool:
         """Wait until nothing has been in flight for ``quiet_s``; give up after ``max_s``."""

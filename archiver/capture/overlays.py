@@ -1,15 +1,20 @@
 """Consent banners to dismiss, and pages that mean "this is not the account's feed".
 
-A login wall or a "temporarily blocked" page renders fine and scrolls fine, which is
-exactly why it must be detected: archiving it as a snapshot would be a fake success.
+A login wall, a "temporarily blocked" page or an "update your browser" interstitial
+renders fine and scrolls fine, which is exactly why it must be detected: archiving it as
+a snapshot would be a fake success. What counts is what a person would see: a login
+form in a hidden modal, a small prompt over visible posts or text in <noscript> is not
+a wall. The profile's markers come first, the generic profile's apply everywhere.
 """
 
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 
 from playwright.async_api import Frame, Page
 
+from archiver.capture import page_probes as probes
 from archiver.capture import page_scripts as js
 from archiver.capture.model import CaptureLog
 from archiver.capture.network import NetworkWatch
@@ -17,26 +22,82 @@ from archiver.capture.site import SiteProfile
 
 LOGIN_REQUIRED = "login required"
 BLOCKED = "blocked by platform"
+UNSUPPORTED_BROWSER = "unsupported browser"
+JAVASCRIPT_REQUIRED = "javascript required"
 MAX_CONSENT_CLICKS = 4
 """Layered banners (cookie wall, then a "manage" step) need a few clicks; a loop does not."""
 
 
-async def page_state_problem(page: Page, profile: SiteProfile) -> tuple[str, str] | None:
-    """Return (reason, matching marker) when the page is a login wall or a block page."""
+COVERING = 0.5
+"""Share of the viewport a login overlay must cover to count as a wall: a corner box or
+a bottom sheet over visible posts is a prompt, not a wall."""
+EMPTY_TEXT = 1
+"""Fewer visible characters than this, and no picture, is a page that drew nothing."""
+BROWSER_LINKS = 2
+"""Visible links to this many browser vendors' download pages make an "update your
+browser" page, in whatever language it is written."""
+
+
+@dataclass
+class PageVerdict:
+    """What the page is: ``reason`` when it is not the account's feed; ``login_prompt``
+    when a login prompt shows beside visible posts (fatal only if the feed stops there)."""
+
+    reason: str | None = None
+    detail: str = ""
+    login_prompt: str | None = None
+
+
+def _merged(profile: SiteProfile, generic: SiteProfile | None, name: str) -> list[str]:
+    values = list(getattr(profile, name))
+    if generic is not None and generic.name != profile.name:
+        values += [v for v in getattr(generic, name) if v not in values]
+    return values
+
+
+async def judge_page(page: Page, profile: SiteProfile, generic: SiteProfile | None,
+                     posts_visible: int) -> PageVerdict:
+    """Judge the page by what is visible (hidden forms and <noscript> text do not count)."""
     markers = {
-        "loggedOutSelectors": list(profile.logged_out_selectors),
-        "loggedOutTexts": list(profile.logged_out_texts),
-        "blockedSelectors": list(profile.blocked_selectors),
-        "blockedTexts": list(profile.blocked_texts),
+        name: _merged(profile, generic, field)
+        for name, field in (("loggedOutSelectors", "logged_out_selectors"),
+                            ("loggedOutTexts", "logged_out_texts"),
+                            ("blockedSelectors", "blocked_selectors"),
+                            ("blockedTexts", "blocked_texts"))
     }
-    if not any(markers.values()):
-        return None
-    state = await page.evaluate(js.DETECT_STATE, markers)
+    markers["interstitials"] = {  # type: ignore[assignment]
+        UNSUPPORTED_BROWSER: _merged(profile, generic, "unsupported_browser_texts"),
+        JAVASCRIPT_REQUIRED: _merged(profile, generic, "javascript_required_texts"),
+    }
+    state = await page.evaluate(probes.JUDGE_PAGE, markers)
     if state.get("blocked"):
-        return BLOCKED, str(state["blocked"])
-    if state.get("loggedOut"):
-        return LOGIN_REQUIRED, str(state["loggedOut"])
-    return None
+        return PageVerdict(BLOCKED, f"matched {state['blocked']['marker']!r}")
+    kinds: dict[str, str] = state.get("interstitials") or {}
+    if UNSUPPORTED_BROWSER in kinds or (state["browserLinks"] >= BROWSER_LINKS and not posts_visible):
+        marker = kinds.get(UNSUPPORTED_BROWSER) or f"{state['browserLinks']} browser download links"
+        return PageVerdict(
+            f"{UNSUPPORTED_BROWSER}: the platform served an \"update your browser\" page "
+            f"({marker!r}) instead of the account", f"matched {marker!r}")
+    if JAVASCRIPT_REQUIRED in kinds and not posts_visible:
+        return PageVerdict(
+            f"{JAVASCRIPT_REQUIRED}: the platform served a page saying {kinds[JAVASCRIPT_REQUIRED]!r} "
+            "instead of the account", f"matched {kinds[JAVASCRIPT_REQUIRED]!r}")
+    login = state.get("loggedOut")
+    if login:
+        covering = not login["overlay"] or (login["coverage"] or 0) >= COVERING
+        if login["overlay"] and not covering:
+            detail = f"login prompt {login['marker']!r} ignored: it covers {login['coverage']:.0%} of the view"
+            return PageVerdict(None, detail)
+        if posts_visible and not login["overlay"]:
+            return PageVerdict(None, f"login prompt {login['marker']!r} beside {posts_visible} posts",
+                               login_prompt=str(login["marker"]))
+        return PageVerdict(LOGIN_REQUIRED, f"matched {login['marker']!r}")
+    if state["textLength"] < EMPTY_TEXT and not state["media"] and not posts_visible:
+        return PageVerdict(
+            f"{JAVASCRIPT_REQUIRED}: the page draws nothing "
+            "(an empty app shell: its scripts did not render the account)",
+            f"{state['textLength']} visible characters, no pictures")
+    return PageVerdict(None, "")
 
 
 async def dismiss_consent(

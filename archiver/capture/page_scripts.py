@@ -33,24 +33,6 @@ SCROLL_BY = """(dy) => { window.scrollBy(0, dy); return window.scrollY; }"""
 
 SCROLL_TO_TOP = """() => { window.scrollTo(0, 0); return window.scrollY; }"""
 
-DETECT_STATE = (
-    """(m) => {"""
-    + _VISIBLE
-    + """
-  const text = (document.body ? document.body.innerText : '').toLowerCase();
-  const hit = (selectors, texts) => {
-    for (const s of selectors) {
-      try { for (const el of document.querySelectorAll(s)) if (visible(el)) return s; }
-      catch (e) { /* a bad selector must not break detection of the others */ }
-    }
-    for (const t of texts) if (t && text.includes(t.toLowerCase())) return t;
-    return null;
-  };
-  return {loggedOut: hit(m.loggedOutSelectors, m.loggedOutTexts),
-          blocked: hit(m.blockedSelectors, m.blockedTexts)};
-}"""
-)
-
 # Marks consent buttons with data-bevara-consent="<rank>" so Python can click them with a
 # real mouse click; returns [{rank, label}] best first. A text match only counts inside
 # something overlay-like, so a page's own "Acceptera" button is never pressed.
@@ -167,6 +149,8 @@ EXTRACT_ITEMS = """(specs) => {
     if (f.attr) {
       if (f.attr === 'href' && el.href) return String(el.href);
       if (f.attr === 'src' && (el.currentSrc || el.src)) return String(el.currentSrc || el.src);
+      if (f.attr === 'src' && el.getAttribute('data-src'))  // a lazy image not loaded yet
+        return new URL(el.getAttribute('data-src'), document.baseURI).href;
       const v = el.getAttribute(f.attr);
       return v === null ? null : v;
     }
@@ -228,16 +212,6 @@ ELEMENT_REACHED = """(selector) => {
       if (el.getBoundingClientRect().top < window.innerHeight) return true;
   } catch (e) { /* a bad selector means: not reached */ }
   return false;
-}"""
-
-# Makes lazy images load now and reports how many are still loading.
-IMAGES_PENDING = """() => {
-  let pending = 0;
-  for (const img of document.images) {
-    if (img.loading === 'lazy') img.loading = 'eager';
-    if (!img.complete) pending++;
-  }
-  return pending;
 }"""
 
 # One box per rendered line of every visible text node, in document coordinates:

@@ -321,7 +321,8 @@ def _store(archive: Archive, job: Job, result: CaptureResult, files: list[tuple[
             return _fail(archive, job, str(e), {})
         delay = archive.now - schedule.boundary_instant(job.boundary, archive.settings.tz)
         late = int(delay.total_seconds()) if delay > LATE_GRACE else None
-    complete = result.log.reached_period_start or result.log.end_marker_seen
+    complete = (result.log.reached_period_start or result.log.end_marker_seen
+                or result.log.end_text_seen is not None)
     try:
         with archive.transaction() as session:
             snap = Snapshot(account_id=job.account_id, trigger=job.trigger, boundary=job.boundary,

@@ -67,6 +67,9 @@ class SiteProfile:
     expand_patterns: tuple[str, ...] = ()
     expand_max_rounds: int = 25
     end_marker: str = ""
+    end_texts: tuple[str, ...] = ()
+    unsupported_browser_texts: tuple[str, ...] = ()
+    javascript_required_texts: tuple[str, ...] = ()
     stable_rounds: int = 3
     settle_ms: int = 600
     followers_selector: str = ""
@@ -101,8 +104,13 @@ _SECTIONS: dict[str, dict[str, tuple[str, type]]] = {
     },
     "feed": {
         "end_marker": ("end_marker", str),
+        "end_texts": ("end_texts", list),
         "stable_rounds": ("stable_rounds", int),
         "settle_ms": ("settle_ms", int),
+    },
+    "interstitial": {
+        "unsupported_browser": ("unsupported_browser_texts", list),
+        "javascript_required": ("javascript_required_texts", list),
     },
     "followers": {"selector": ("followers_selector", str), "attr": ("followers_attr", str)},
 }

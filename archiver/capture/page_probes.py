@@ -1,0 +1,357 @@
+"""Page scripts that judge a page we did not write: posts, interstitials, images, bands.
+
+The profile's selectors (``page_scripts``) know one platform's markup; these scripts
+know none, and look at what any feed has: ``article``/``[role=article]`` or blocks of
+repeated siblings, machine or text dates, a visible login prompt, a page that draws
+nothing. Same calling convention as ``page_scripts``: one arrow function, one argument.
+"""
+
+from __future__ import annotations
+
+from archiver.capture.page_scripts import _VISIBLE
+
+# A login prompt, modal or interstitial only counts where a person would see it:
+# rendered, inside the page's area, not under aria-hidden, and not clipped to nothing.
+_SEEN = _VISIBLE + """
+const seen = (el) => {
+  if (!visible(el)) return false;
+  if (el.closest('[aria-hidden="true"], [inert], noscript, template')) return false;
+  const r = el.getBoundingClientRect();
+  const se = document.scrollingElement || document.documentElement;
+  const left = r.left + window.scrollX, top = r.top + window.scrollY;
+  if (left + r.width <= 0 || top + r.height <= 0) return false;
+  if (left >= Math.max(se.scrollWidth, window.innerWidth)) return false;
+  if (top >= Math.max(se.scrollHeight, window.innerHeight)) return false;
+  return true;
+};
+const textHolder = (needle) => {
+  const want = needle.toLowerCase();
+  const walker = document.createTreeWalker(document.body || document.documentElement,
+                                           NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement;
+    if (!el || ['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE'].includes(el.tagName)) continue;
+    // The node's own text, or its element's rendered text when short (a marker may
+    // span a <b>); never a big container's textContent, which holds its scripts too.
+    let hit = norm(n.data).toLowerCase().includes(want);
+    if (!hit && el !== document.body && (el.textContent || '').length < 500)
+      hit = norm(el.innerText).toLowerCase().includes(want);
+    if (hit && seen(el)) return el;
+  }
+  return null;
+};
+"""
+
+# Posts read without a profile. Candidates: outermost article/[role=article]; failing
+# those, the children of the element with the most repeated, content-bearing children
+# of one tag and class (a feed's list). Dates are returned raw, best first, for Python
+# (dates.py) to resolve; text dates are short text nodes that look like a date.
+GENERIC_POSTS = (
+    """(a) => {"""
+    + _VISIBLE
+    + """
+  const OUTSIDE = 'nav, header, footer, aside, [role="navigation"], [role="banner"], ' +
+                  '[role="contentinfo"], [role="complementary"], [role="dialog"]';
+  const ART = 'article, [role="article"]';
+  let posts = Array.from(document.querySelectorAll(ART)).filter(
+    (el) => !(el.parentElement && el.parentElement.closest(ART)) && !el.closest(OUTSIDE) && visible(el));
+  let how = 'article';
+  if (!posts.length) {
+    how = 'repeated';
+    const sig = (el) => el.tagName + '.' + Array.from(el.classList)
+      .filter((c) => !/\\d/.test(c)).sort().join('.');
+    const meaty = (el) => ((el.textContent || '').trim().length >= 15 || el.querySelector('img, video'))
+      && visible(el);
+    let best = null, bestScore = 0;
+    const all = document.body ? document.body.getElementsByTagName('*') : [];
+    for (let i = 0; i < all.length && i < 20000; i++) {
+      const parent = all[i];
+      if (parent.childElementCount < 3 || ['UL', 'OL'].includes(parent.tagName) && parent.closest(OUTSIDE))
+        continue;
+      if (parent.closest(OUTSIDE)) continue;
+      const groups = new Map();
+      for (const child of parent.children) {
+        if (['SCRIPT', 'STYLE', 'TEMPLATE', 'LINK', 'META'].includes(child.tagName)) continue;
+        const key = sig(child);
+        groups.set(key, (groups.get(key) || []).concat([child]));
+      }
+      for (const members of groups.values()) {
+        const score = members.filter(meaty).length;
+        if (score >= 3 && score > bestScore) { best = members.filter(meaty); bestScore = score; }
+      }
+    }
+    posts = best || [];
+  }
+  const PERMALINK = new RegExp('(/posts?/|/status/|/p/|/watch[?]|/video/|/reel/|story_fbid|' +
+                               'permalink|/feed/update/|/shorts/)', 'i');
+  const DATE_ATTR = /^data-(.*(time|date|stamp|created|published).*)$/i;
+  const MACHINE = /^(\\d{9,13}(\\.\\d+)?|\\d{4}-\\d{2}-\\d{2}([T ][\\d:.]+)?(Z|[+-]\\d{2}:?\\d{2})?)$/;
+  const MONTH = /\\b(jan|feb|mar|apr|maj|may|jun|jul|aug|sep|okt|oct|nov|dec)[a-zé]*\\.?/i;
+  const UNITS = 's|sek|min|m|h|t|tim|timmar|timme|d|dag|dagar|v|w|veckor?|weeks?|days?|hours?|' +
+                'mins?|minutes?|months?|mån(ader)?|år|y|years?';
+  const RELATIVE = new RegExp('^((för\\\\s+)?\\\\d+\\\\s*(' + UNITS + ')\\\\.?(\\\\s+(sedan|ago))?|' +
+                              'igår|i går|idag|i dag|yesterday|today|just nu|just now)(?![a-zåäö])', 'i');
+  // "2M", "1,2 tn", "3.4K" are counts (views, followers), never dates.
+  const COUNT = /^\\d+([.,]\\d+)?\\s*([KMB]|tn|mn|milj)\\.?$|^\\d+[.,]\\d+\\s*[a-z]*$/;
+  const looksLikeDate = (t) => t.length <= 40 && !COUNT.test(t) && /\\d|går|dag|yesterday|today/i.test(t) &&
+    (RELATIVE.test(t) || (MONTH.test(t) && /\\d/.test(t)) || /\\d{4}-\\d{2}-\\d{2}/.test(t) ||
+     /^\\d{1,2}[./]\\d{1,2}[./]\\d{2,4}$/.test(t));
+  const dates = (el) => {
+    const out = [];
+    for (const t of el.querySelectorAll('time[datetime]')) out.push(t.getAttribute('datetime'));
+    for (const t of el.querySelectorAll('abbr[data-utime]')) out.push(t.getAttribute('data-utime'));
+    for (const node of [el, ...el.querySelectorAll('*')].slice(0, 400)) {
+      for (const at of node.attributes) {
+        if (DATE_ATTR.test(at.name) && MACHINE.test(at.value.trim())) out.push(at.value.trim());
+      }
+    }
+    for (const t of el.querySelectorAll('time')) out.push(norm(t.textContent));
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n && out.length < 8; n = walker.nextNode()) {
+      const t = norm(n.data);
+      if (t && looksLikeDate(t)) out.push(t);
+    }
+    return out.filter((v, i) => v && out.indexOf(v) === i).slice(0, 6);
+  };
+  const hash = (s) => {
+    let h = 2166136261;
+    for (let i = 0; i < s.length; i++) { h ^= s.charCodeAt(i); h = Math.imul(h, 16777619); }
+    return (h >>> 0).toString(36);
+  };
+  const imgSrc = (img) => {
+    const v = img.currentSrc || img.src || img.getAttribute('data-src') ||
+      img.getAttribute('data-lazy-src') || img.getAttribute('data-original') || '';
+    try { return v ? new URL(v, document.baseURI).href : ''; } catch (e) { return ''; }
+  };
+  const seen = window.__bevaraGenericSeen || (window.__bevaraGenericSeen = new WeakMap());
+  const out = [];
+  for (const el of posts) {
+    const sigText = el.textContent + '\\u0000' +
+      Array.from(el.getElementsByTagName('img'), imgSrc).join(' ');
+    const cached = seen.get(el);
+    if (cached === sigText) continue;
+    const links = Array.from(el.querySelectorAll('a[href]'));
+    const perma = links.find((l) => PERMALINK.test(l.getAttribute('href') || ''));
+    const timeLink = el.querySelector('time') ? el.querySelector('time').closest('a[href]') : null;
+    const url = perma ? perma.href : (timeLink ? timeLink.href : null);
+    const idAttr = ['data-post-id', 'data-id', 'data-item-id', 'data-urn', 'data-video-id',
+                    'data-ft-id', 'id'].map((n) => el.getAttribute(n)).find((v) => v && v.length < 200);
+    const text = norm(el.innerText || el.textContent);
+    const id = idAttr || (url ? 'u-' + hash(url) : 't-' + hash(text.slice(0, 300)));
+    const media = [];
+    for (const img of el.querySelectorAll('img')) {
+      const w = Math.max(img.width || 0, parseInt(img.getAttribute('width') || '0', 10));
+      const v = imgSrc(img);
+      if (v && !v.startsWith('data:') && w >= 64 && !media.includes(v)) media.push(v);
+    }
+    const item = {kind: 'post', id: 'generic:' + id, parent: null, author_handle: null,
+                  author_name: null, created: dates(el), text, url, media, reader: 'generic'};
+    seen.set(el, sigText);
+    out.push(item);
+  }
+  return {how, posts: out};
+}"""
+)
+
+# What the page is, judged by what is visible: login prompts (and whether they cover the
+# page), block and interstitial texts, browser-download links, and whether anything is
+# drawn at all. Returns raw facts; overlays.py decides.
+JUDGE_PAGE = (
+    """(m) => {"""
+    + _SEEN
+    + """
+  const vw = window.innerWidth, vh = window.innerHeight;
+  const overlayOf = (el) => {
+    for (let e = el; e && e !== document.body; e = e.parentElement) {
+      const cs = getComputedStyle(e);
+      if (cs.position === 'fixed' || e.tagName === 'DIALOG' || e.getAttribute('aria-modal') === 'true'
+          || (e.getAttribute('role') || '').toLowerCase() === 'dialog') return e;
+    }
+    return null;
+  };
+  const covers = (el) => {
+    const r = el.getBoundingClientRect();
+    const w = Math.max(0, Math.min(r.right, vw) - Math.max(r.left, 0));
+    const h = Math.max(0, Math.min(r.bottom, vh) - Math.max(r.top, 0));
+    return (w * h) / (vw * vh);
+  };
+  const find = (selectors, texts) => {
+    for (const s of selectors) {
+      try { for (const el of document.querySelectorAll(s)) if (seen(el)) return [s, el]; }
+      catch (e) { /* a bad selector must not break the others */ }
+    }
+    for (const t of texts) { if (!t) continue; const el = textHolder(t); if (el) return [t, el]; }
+    return null;
+  };
+  const describe = (hit) => {
+    if (!hit) return null;
+    const overlay = overlayOf(hit[1]);
+    return {marker: hit[0], overlay: !!overlay, coverage: overlay ? covers(overlay) : null};
+  };
+  const kinds = {};
+  for (const [kind, texts] of Object.entries(m.interstitials)) {
+    const hit = find([], texts);
+    if (hit) kinds[kind] = hit[0];
+  }
+  const vendors = new Set();
+  for (const a of document.querySelectorAll('a[href]')) {
+    const h = (a.getAttribute('href') || '').toLowerCase();
+    const v = /(google)\\.[a-z.]+\\/chrome|(mozilla)\\.org.*firefox|(microsoft)\\.com.*edge|/.source;
+    const w = new RegExp(v + '(apple)\\\\.com\\\\/safari|(opera)\\\\.com').exec(h);
+    if (w && seen(a)) vendors.add(w.slice(1).find((x) => x));
+  }
+  const body = document.body;
+  const text = body ? norm(body.innerText) : '';
+  let media = 0;
+  for (const el of document.querySelectorAll('img, video, canvas, svg, iframe, picture')) {
+    const r = el.getBoundingClientRect();
+    if (r.width >= 100 && r.height >= 100 && seen(el)) media++;
+  }
+  return {loggedOut: describe(find(m.loggedOutSelectors, m.loggedOutTexts)),
+          blocked: describe(find(m.blockedSelectors, m.blockedTexts)),
+          interstitials: kinds, browserLinks: vendors.size,
+          textLength: text.length, text: text.slice(0, 200), media};
+}"""
+)
+
+# Whether any end-of-feed text is visible in or above the viewport.
+END_TEXT_SEEN = (
+    """(texts) => {"""
+    + _SEEN
+    + """
+  for (const t of texts) {
+    const el = t ? textHolder(t) : null;
+    if (el && el.getBoundingClientRect().top < window.innerHeight) return t;
+  }
+  return null;
+}"""
+)
+
+# Makes every image of the page load now: lazy loading lifted, data-src-style attributes
+# resolved into src/srcset. Returns how many images it changed.
+LIFT_LAZY_IMAGES = """() => {
+  let changed = 0;
+  const SRC = ['data-src', 'data-lazy-src', 'data-original', 'data-url', 'data-img-src'];
+  const SRCSET = ['data-srcset', 'data-lazy-srcset'];
+  for (const img of document.querySelectorAll('img')) {
+    if (img.loading === 'lazy') { img.loading = 'eager'; changed++; }
+    if (!img.getAttribute('src')) {
+      const v = SRC.map((n) => img.getAttribute(n)).find((x) => x);
+      if (v) { img.setAttribute('src', v); changed++; }
+    }
+    if (!img.getAttribute('srcset')) {
+      const v = SRCSET.map((n) => img.getAttribute(n)).find((x) => x);
+      if (v) { img.setAttribute('srcset', v); changed++; }
+    }
+  }
+  for (const source of document.querySelectorAll('picture source[data-srcset]')) {
+    if (source.getAttribute('srcset')) continue;
+    source.setAttribute('srcset', source.getAttribute('data-srcset'));
+    changed++;
+  }
+  return changed;
+}"""
+
+# Waits (bounded by the caller) for every image to be decoded; reports each one that is
+# not drawn, with the URL it wanted.
+IMAGES_DECODED = """async (ms) => {
+  const imgs = Array.from(document.images);
+  const wanted = (img) => img.currentSrc || img.src || img.getAttribute('data-src') || '';
+  await Promise.race([
+    Promise.allSettled(imgs.map((img) => img.getAttribute('src') || img.getAttribute('srcset')
+      ? img.decode() : Promise.resolve())),
+    new Promise((r) => setTimeout(r, ms)),
+  ]);
+  const missing = [];
+  for (const img of imgs) {
+    const url = wanted(img);
+    if (!url || url.startsWith('data:')) continue;
+    if (!(img.complete && img.naturalWidth > 0)) missing.push({url, complete: img.complete});
+  }
+  return {total: imgs.length, missing};
+}"""
+
+# Scroll positions (document y) from which each image not yet loaded comes into view.
+IMAGE_POSITIONS = """() => {
+  const ys = [];
+  for (const img of document.images) {
+    if (img.complete && img.naturalWidth > 0) continue;
+    const r = img.getBoundingClientRect();
+    ys.push(Math.max(0, r.top + window.scrollY - window.innerHeight / 3));
+  }
+  return ys.sort((a, b) => a - b);
+}"""
+
+# Whether anything visible is drawn in the document band [top, bottom): text, images,
+# canvases, video, SVG, form controls, or boxes whose background, border or shadow
+# differs from the page's own background. Returns a short description or null.
+DRAWN_IN_BAND = (
+    """(band) => {"""
+    + _VISIBLE
+    + """
+  const pageBg = getComputedStyle(document.body || document.documentElement).backgroundColor;
+  const rootBg = getComputedStyle(document.documentElement).backgroundColor;
+  const clear = (c) => !c || c === 'transparent' || /rgba\\(.*,\\s*0\\)$/.test(c) || c === pageBg || c === rootBg;
+  const sy = window.scrollY;
+  const inBand = (r) => r.width > 0 && r.height > 0 && r.top + sy < band.bottom && r.bottom + sy > band.top;
+  const walker = document.createTreeWalker(document.body || document.documentElement, NodeFilter.SHOW_TEXT);
+  const range = document.createRange();
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    if (!/\\S/.test(n.data) || !n.parentElement || !visible(n.parentElement)) continue;
+    if (['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE'].includes(n.parentElement.tagName)) continue;
+    range.selectNodeContents(n);
+    for (const r of range.getClientRects()) if (inBand(r)) return 'text "' + n.data.trim().slice(0, 40) + '"';
+  }
+  for (const el of document.querySelectorAll('body *')) {
+    const r = el.getBoundingClientRect();
+    if (!inBand(r) || !visible(el)) continue;
+    if (['IMG', 'CANVAS', 'VIDEO', 'svg', 'IFRAME', 'INPUT', 'TEXTAREA', 'SELECT', 'PICTURE',
+         'OBJECT', 'EMBED'].includes(el.tagName))
+      return el.tagName.toLowerCase();
+    const cs = getComputedStyle(el);
+    if (!clear(cs.backgroundColor)) return 'background ' + cs.backgroundColor;
+    if (cs.backgroundImage && cs.backgroundImage !== 'none') return 'background image';
+    if (cs.boxShadow && cs.boxShadow !== 'none') return 'shadow';
+    for (const side of ['Top', 'Right', 'Bottom', 'Left']) {
+      if (parseFloat(cs['border' + side + 'Width']) > 0 && cs['border' + side + 'Style'] !== 'none'
+          && !clear(cs['border' + side + 'Color'])) return 'border';
+    }
+  }
+  return null;
+}"""
+)
+
+
+def _round_script() -> str:
+    from archiver.capture.page_scripts import SCROLL_ROUND
+
+    return (
+        "async (a) => {\n  const round = " + SCROLL_ROUND + ";\n  const generic = " + GENERIC_POSTS
+        + ";\n  const endText = " + END_TEXT_SEEN + """;
+  const r = await round(a);
+  r.how = null;
+  if (a.generic && !r.items.some((i) => i.kind === 'post')) {
+    const g = generic({});
+    r.items = r.items.concat(g.posts);
+    r.how = g.how;
+  }
+  r.endText = r.atBottom && a.endTexts.length ? endText(a.endTexts) : null;
+  return r;
+}"""
+    )
+
+
+ROUND = _round_script()
+"""One scroll round (page_scripts.SCROLL_ROUND) plus, while the profile has found no
+post, the generic reader, and at the bottom the generic end texts."""
+
+# At the bottom a scroll call moves nothing, so no scroll event fires and a loader that
+# listens for them never asks for more: move up a little and back down, two frames apart.
+NUDGE = """async (dy) => {
+  const frame = () => new Promise((r) => requestAnimationFrame(() => r(null)));
+  window.scrollBy(0, -Math.min(dy, 240));
+  await frame();
+  window.scrollTo(0, (document.scrollingElement || document.documentElement).scrollHeight);
+  await frame();
+  return window.scrollY;
+}"""

@@ -1,0 +1,62 @@
+"""Post dates as platforms write them (archiver/capture/dates.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from archiver.capture.dates import parse_machine, parse_text, resolve
+
+NOW = dt.datetime(2026, 7, 1, 8, 0, tzinfo=dt.UTC)  # 10:00 in Stockholm
+ZONE = "Europe/Stockholm"
+
+
+def utc(*args: int) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("4 juni kl. 17:33", utc(2026, 6, 4, 15, 33)),      # Swedish summer time, UTC+2
+    ("June 4 at 5:33 PM", utc(2026, 6, 4, 15, 33)),
+    ("12 dec. 2025", utc(2025, 12, 11, 23, 0)),         # winter time, UTC+1
+    ("igår", utc(2026, 6, 30, 8, 0)),
+    ("3 tim", utc(2026, 7, 1, 5, 0)),
+    ("2 d", utc(2026, 6, 29, 8, 0)),
+    ("5 min", utc(2026, 7, 1, 7, 55)),
+    ("för 2 dagar sedan", utc(2026, 6, 29, 8, 0)),
+    ("2 days ago", utc(2026, 6, 29, 8, 0)),
+    ("Streamed 2 years ago", utc(2024, 7, 1, 8, 0)),
+])
+def test_date_text_in_swedish_and_english(text: str, expected: dt.datetime) -> None:
+    assert parse_text(text, NOW, ZONE) == expected
+
+
+def test_relative_dates_follow_the_capture_time_not_the_clock() -> None:
+    later = NOW + dt.timedelta(days=10)
+    assert parse_text("igår", later, ZONE) == utc(2026, 7, 10, 8, 0)
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("2026-01-02T10:00:00Z", utc(2026, 1, 2, 10)),
+    ("2026-01-02T10:00:00", utc(2026, 1, 2, 10)),        # naive machine values are UTC
+    ("1710000000", utc(2024, 3, 9, 16)),                 # abbr[data-utime]: epoch seconds
+    ("1710000000000", utc(2024, 3, 9, 16)),              # data-* in milliseconds
+])
+def test_machine_values(raw: str, expected: dt.datetime) -> None:
+    assert parse_machine(raw) == expected
+    assert resolve(raw, NOW, ZONE) == expected
+
+
+@pytest.mark.parametrize("raw", ["", "12", "Hej på er alla 2 gånger", "x" * 200, "999", "2M", "3.9M",
+                                 "1,2 tn", "192.1K"])
+def test_what_is_not_a_date_is_none(raw: str) -> None:
+    assert resolve(raw, NOW, ZONE) is None
+
+
+@given(st.text(max_size=80))
+def test_any_text_gives_an_aware_time_or_none(raw: str) -> None:
+    value = resolve(raw, NOW, ZONE)
+    assert value is None or value.tzinfo is not None
