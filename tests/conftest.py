@@ -17,11 +17,16 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import settings
 
 from archiver.cli import cli
 
 FIXED_NOW = "2026-07-01T08:00:00+00:00"
 ORG = ("--org", "Torsby kommun", "--org-id", "212000-1769")
+
+# scripts/mutation.sh runs the tests under mutmut's trampolines, which are slower: no deadline
+# there (a slow mutant is not a killed one), and fewer examples per mutant.
+settings.register_profile("mutation", max_examples=25, deadline=None)
 
 
 def chromium_available() -> bool:
