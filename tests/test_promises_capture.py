@@ -45,6 +45,12 @@ g.fillText('BEVARA 2026', 40, 500);
 
 class _Site(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
+        if self.path == "/hop":  # to the same server under another host name
+            self.send_response(302)
+            self.send_header("Location", f"http://localhost:{self.server.server_address[1]}/canvas")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         body = CANVAS.encode() if self.path == "/canvas" else b"<h1>Sidan hittades inte</h1>"
         self.send_response(200 if self.path == "/canvas" else 404)
         self.send_header("Content-Type", "text/html; charset=utf-8")
@@ -229,3 +235,81 @@ def test_raster_only_segment_gets_its_text_from_ocr(arc: Cli, site: str, pdf_tex
     visual = next(f["path"] for f in out["files"] if f["role"] == "visual-pdf")
     text = pdf_text(visual)
     assert "VINTERVÄGHÅLLNING" in text and "BEVARA 2026" in text
+
+
+class _Stalling(BaseHTTPRequestHandler):
+    """The fixture platform, except that its feed API always fails: the feed stops loading."""
+
+    upstream = ""
+
+    def do_GET(self) -> None:
+        if self.path.startswith("/api/"):
+            self.send_response(500)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        with urllib.request.urlopen(self.upstream + self.path) as response:
+            body, kind = response.read(), response.headers["Content-Type"]
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_feed_that_stops_loading_before_the_period_start_is_a_failure(
+        platform: FixturePlatform, tmp_path: Path) -> None:
+    import asyncio
+
+    from archiver.capture.engine import CaptureRequest, capture
+    from archiver.capture.site import profile_for
+    from archiver.chromium import launch_browser
+
+    handler = type("Stalling", (_Stalling,), {"upstream": platform.base_url})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/facebook/stannar?posts=200"
+        newest_ten = platform.expected_posts("facebook", "stannar", posts=200)[:10]
+        start = dt.datetime(2026, 1, 1)  # naive: read in the request's zone (Stockholm)
+        assert newest_ten[-1].created > start.replace(tzinfo=dt.UTC)  # the first page does not reach it
+
+        async def go() -> Any:
+            async with launch_browser() as browser:
+                return await capture(browser, CaptureRequest(
+                    url=url, profile=profile_for("facebook"), workdir=tmp_path, period_start=start,
+                    step_timeout=15, max_scroll_rounds=40))
+
+        result = asyncio.run(go())
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert (result.ok, result.reason) == (False, "incomplete: feed did not reach 2026-01-01 (feed stopped loading)")
+    assert result.log.reached_period_start is False and result.log.end_marker_seen is False
+    assert {i.platform_id for i in result.items if i.kind == "post"} == {p.id for p in newest_ten}
+
+
+def test_the_profile_hosts_allow_list_lets_a_capture_follow_its_site(site: str, tmp_path: Path) -> None:
+    import asyncio
+    import dataclasses
+
+    from archiver.capture.engine import CaptureRequest, capture
+    from archiver.capture.site import load_profile
+    from archiver.chromium import launch_browser
+
+    generic = load_profile("generic")
+
+    async def go() -> list[Any]:
+        async with launch_browser() as browser:
+            return [await capture(browser, CaptureRequest(url=f"{site}/hop", profile=profile,
+                                                          workdir=tmp_path / profile.name, step_timeout=15))
+                    for profile in (generic, dataclasses.replace(generic, name="med-localhost", hosts=("localhost",)))]
+
+    refused, allowed = asyncio.run(go())
+    assert (refused.ok, refused.reason) == (False, "navigation blocked: host localhost is not allowed")
+    assert (allowed.ok, allowed.reason) == (True, None)
+    assert allowed.log.final_url == f"http://localhost:{site.rsplit(':', 1)[1]}/canvas"
