@@ -82,15 +82,18 @@ def run_core(module: str, jobs: int, python: Path) -> tuple[int, int, list[str]]
                        env=env, stdout=subprocess.DEVNULL, check=False)
         out = subprocess.run([str(mutmut), "results", "--all", "true"], cwd=work, env=env,
                              capture_output=True, text=True, check=True).stdout
-    status = {}
-    for line in out.splitlines():
-        name, sep, state = line.strip().rpartition(": ")
-        if sep:
-            status[name] = state
-    killed = sum(1 for s in status.values() if s in KILLED)
-    survivors = sorted(n for n, s in status.items() if s not in KILLED)
-    for n in survivors:
-        print(f"  survived ({status[n]}): {n}", file=sys.stderr)
+        status = {}
+        for line in out.splitlines():
+            name, sep, state = line.strip().rpartition(": ")
+            if sep:
+                status[name] = state
+        killed = sum(1 for s in status.values() if s in KILLED)
+        survivors = sorted(n for n, s in status.items() if s not in KILLED)
+        for n in survivors:
+            diff = subprocess.run([str(mutmut), "show", n], cwd=work, env=env, capture_output=True,
+                                  text=True, check=False).stdout
+            changed = [line for line in diff.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+            print(f"  survived ({status[n]}): {n}\n    " + "\n    ".join(changed), file=sys.stderr)
     return killed, len(status), survivors
 
 
@@ -110,7 +113,7 @@ def run_browser(python: Path, only: set[str] | None) -> tuple[int, int, list[str
             scratch_copy(work)
             target = work / path
             text = target.read_text(encoding="utf-8")
-            find_s, repl_s = find.encode().decode("unicode_escape"), replace.encode().decode("unicode_escape")
+            find_s, repl_s = find.replace("\\n", "\n"), replace.replace("\\n", "\n")
             if text.count(find_s) != 1:
                 print(f"  {name}: text to replace found {text.count(find_s)} times in {path}; fix browser.tsv",
                       file=sys.stderr)
