@@ -43,6 +43,12 @@ g.fillText('BEVARA 2026', 40, 500);
 </script></body></html>"""
 
 
+PUSHY = """<!doctype html><html lang="sv"><head><meta charset="utf-8"><title>Påflugen</title></head>
+<body><p>Kommunens sida</p><a id="dl" href="/file.zip" download>Ladda ner</a><script>
+addEventListener('load', () => { window.open('/canvas', '_blank'); document.getElementById('dl').click(); });
+</script></body></html>"""
+
+
 class _Site(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         if self.path == "/hop":  # to the same server under another host name
@@ -51,8 +57,17 @@ class _Site(BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
-        body = CANVAS.encode() if self.path == "/canvas" else b"<h1>Sidan hittades inte</h1>"
-        self.send_response(200 if self.path == "/canvas" else 404)
+        if self.path == "/file.zip":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/zip")
+            self.send_header("Content-Disposition", 'attachment; filename="file.zip"')
+            self.send_header("Content-Length", "4")
+            self.end_headers()
+            self.wfile.write(b"PK\x05\x06")
+            return
+        pages = {"/canvas": CANVAS, "/pushy": PUSHY}
+        body = pages.get(self.path, "<h1>Sidan hittades inte</h1>").encode()
+        self.send_response(200 if self.path in pages else 404)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -313,3 +328,53 @@ def test_the_profile_hosts_allow_list_lets_a_capture_follow_its_site(site: str, 
     assert (refused.ok, refused.reason) == (False, "navigation blocked: host localhost is not allowed")
     assert (allowed.ok, allowed.reason) == (True, None)
     assert allowed.log.final_url == f"http://localhost:{site.rsplit(':', 1)[1]}/canvas"
+
+
+def test_downloads_are_refused_and_pop_ups_closed(site: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page opens a pop-up and starts a download as it loads; by the time the capture
+    reads the page the pop-up is gone, and the download was cancelled, not saved."""
+    import asyncio
+
+    from playwright.async_api import BrowserContext, Download
+
+    from archiver.capture.engine import CaptureRequest, capture
+    from archiver.capture.site import load_profile
+    from archiver.chromium import launch_browser
+
+    contexts: list[BrowserContext] = []
+    downloads: list[Download] = []
+    pages_when_read: list[int] = []
+
+    failures: list[str | None] = []
+
+    async def on_download(download: Download) -> None:
+        downloads.append(download)
+        failures.append(await download.failure())
+
+    async def go() -> Any:
+        async with launch_browser() as browser:
+            new_context = browser.new_context
+
+            async def watched(**options: Any) -> BrowserContext:
+                context = await new_context(**options)
+                context.on("page", lambda page: page.on("download", on_download))
+                contexts.append(context)
+                return context
+
+            monkeypatch.setattr(browser, "new_context", watched)
+
+            def progress(step: str) -> None:
+                if step == "extract":
+                    pages_when_read.append(len(contexts[0].pages))
+
+            result = await capture(browser, CaptureRequest(url=f"{site}/pushy", profile=load_profile("generic"),
+                                                           workdir=tmp_path, step_timeout=15, progress=progress))
+            return result
+
+    result = asyncio.run(go())
+    assert (result.ok, result.reason) == (True, None)
+    assert pages_when_read == [1]
+    # Playwright's words for a download a context without accept_downloads refused:
+    assert len(downloads) == 1
+    assert failures == ["Pass 'accept_downloads=True' when you are creating your browser context."]
+    assert not list(tmp_path.rglob("file.zip"))
