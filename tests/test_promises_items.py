@@ -241,3 +241,61 @@ def test_an_item_a_later_export_no_longer_has_is_marked_removed(arc: Cli, tmp_pa
     assert sorted(i["text"] for i in kept) == ["Inlägg nummer 1", "Inlägg nummer 9"]
     text = arc.ok("items", "show", str(gone[0]["id"])).stdout
     assert text.endswith("removed from platform: yes\n")
+
+
+def test_report_renderings_written_out_by_hand() -> None:
+    from archiver.items.report import YearRow, render
+
+    rows = [YearRow(1, "Torsby kommun", "facebook", 3, 4, 1, None, 1),
+            YearRow(2, "Älvdalen", "x", 12, 0, 0, 14287, 0)]
+    table = render("table", rows, year=2026, org_name="Torsby kommun")
+    # Column widths: the longest of heading and values (None counts as its 4 letters).
+    assert table.splitlines() == [
+        "Nr  Konto          Plattform  Inlägg  Kommentarer  Besvarade frågor  Följare  Borttagna",
+        "1   Torsby kommun  facebook   3       4            1                 –        1        ",
+        "2   Älvdalen       x          12      0            0                 14287    0        ",
+    ]
+    assert table.endswith("0        \n")
+    assert render("table", [], year=2026, org_name="X") == (
+        "Nr  Konto  Plattform  Inlägg  Kommentarer  Besvarade frågor  Följare  Borttagna\n")
+    assert render("csv", rows, year=2026, org_name="X") == (
+        "account,name,platform,posts,comments,questions_answered,followers,removed\r\n"
+        "1,Torsby kommun,facebook,3,4,1,,1\r\n2,Älvdalen,x,12,0,0,14287,0\r\n")
+    as_json = render("json", rows, year=2026, org_name="X")
+    assert as_json.startswith('{\n  "year": 2026,\n  "accounts": [\n    {\n      "account": 1,\n')
+    assert '"name": "Älvdalen"' in as_json and as_json.endswith("}\n")
+    assert json.loads(as_json)["accounts"][1] == {
+        "account": 2, "name": "Älvdalen", "platform": "x", "posts": 12, "comments": 0,
+        "questions_answered": 0, "followers": 14287, "removed": 0}
+    title = "Torsby kommun: statistik för sociala medier 2026"
+    heads = "".join(f'<th scope="col">{h}</th>' for h in (
+        "Nr", "Konto", "Plattform", "Inlägg", "Kommentarer", "Besvarade frågor", "Följare", "Borttagna"))
+    cells1 = "".join(f"<td>{v}</td>" for v in ("1", "Torsby kommun", "facebook", "3", "4", "1", "–", "1"))
+    cells2 = "".join(f"<td>{v}</td>" for v in ("2", "Älvdalen", "x", "12", "0", "0", "14287", "0"))
+    assert render("html", rows, year=2026, org_name="Torsby kommun") == (
+        f'<!DOCTYPE html>\n<html lang="sv"><head><meta charset="utf-8"><title>{title}</title></head>'
+        f"<body><main><h1>{title}</h1><table><caption>{title}</caption><thead><tr>{heads}</tr></thead>"
+        f"<tbody><tr>{cells1}</tr><tr>{cells2}</tr></tbody></table></main></body></html>\n")
+
+
+def test_report_followers_are_the_years_last_snapshot_and_removals_count_in_their_year(
+        arc: Cli, items: dict[str, int]) -> None:
+    from archiver.catalogue.models import Snapshot
+
+    archive = open_archive(Home(arc.home), now=NOW, actor="test")
+    try:
+        with archive.transaction() as session:
+            for at, followers in ((dt.datetime(2026, 3, 1, tzinfo=UTC), 14000),
+                                  (dt.datetime(2026, 12, 31, 22, 59, tzinfo=UTC), 14287),  # 23:59 in Stockholm
+                                  (dt.datetime(2026, 12, 31, 23, 1, tzinfo=UTC), 15000),   # 2027 there
+                                  (dt.datetime(2026, 11, 1, tzinfo=UTC), None)):
+                session.add(Snapshot(account_id=1, trigger="adhoc", reason="r", url="u", captured_at=at,
+                                     engine_version="e", items_seen=0, followers=followers, complete=True,
+                                     captured_by="test"))
+    finally:
+        archive.close()
+    arc.ok("items", "mark", str(items["c3"]), "--removed", "--category", "reklam", "--now", "2027-01-02")
+    (row,) = arc.json("report", "--year", "2026")["accounts"]
+    assert (row["followers"], row["removed"]) == (14287, 0)
+    (next_year,) = arc.json("report", "--year", "2027")["accounts"]
+    assert (next_year["followers"], next_year["removed"], next_year["posts"]) == (15000, 1, 0)
