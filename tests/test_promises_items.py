@@ -299,3 +299,29 @@ def test_report_followers_are_the_years_last_snapshot_and_removals_count_in_thei
     assert (row["followers"], row["removed"]) == (14287, 0)
     (next_year,) = arc.json("report", "--year", "2027")["accounts"]
     assert (next_year["followers"], next_year["removed"], next_year["posts"]) == (15000, 1, 0)
+
+
+def test_show_gives_the_whole_record_masked_unless_asked(arc: Cli, items: dict[str, int]) -> None:
+    c1 = items["c1"]
+    masked_text = "När plogas Kyrkvägen? Ring mig på 070-*** ** **"
+    clear_text = "När plogas Kyrkvägen? Ring mig på 070-123 45 67"
+    record = arc.json("items", "show", str(c1))
+    assert record == {
+        "id": c1, "account": 1, "platform_id": "c1", "kind": "comment", "parent": "p1",
+        "author": "Medborgare 5", "author_handle": "medborgare5", "own": False,
+        "created": "2026-03-02T10:00:00+00:00", "edited": None, "text": masked_text, "url": None,
+        "flags": ["phone"], "marks": [], "removed_from_platform": False, "deleted_on_platform": False,
+        "content_purged": False,
+        "versions": [{"seq": 1, "source": "test", "seen": "2026-07-01T08:00:00+00:00", "text": masked_text}],
+        "sources": [{"snapshot": None, "import": None, "seen": "2026-07-01T08:00:00+00:00"}],
+        "flag_spans": [{"kind": "phone", "start": 34, "end": 47, "detail": "mobile", "match": "070-*** ** **"}],
+        "media": [],
+    }
+    clear = arc.json("items", "show", str(c1), "--unmasked")
+    assert clear["text"] == clear_text and clear["versions"][0]["text"] == clear_text
+    assert clear["flag_spans"][0]["match"] == "070-123 45 67"
+    text = arc.ok("items", "show", str(c1)).stdout.splitlines()
+    assert text[:3] == [f"id:        {c1}", "account:   1", "platform_id: c1"]
+    assert f"text:      {masked_text}" in text and "flag:      phone 070-*** ** ** mobile" in text
+    assert text[-1] == "sources:   1; removed from platform: no"
+    assert "070-123" not in arc.ok("items", "list").stdout
