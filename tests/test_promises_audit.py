@@ -137,3 +137,17 @@ def test_os_user_falls_back_to_the_uid(monkeypatch: pytest.MonkeyPatch) -> None:
     assert audit.os_user() == f"uid:{os.getuid()}"
 
 
+
+
+def test_times_are_hashed_in_utc_whatever_the_machines_zone(session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    monkeypatch.setenv("TZ", "Europe/Stockholm")
+    time.tzset()
+    try:
+        entry = audit.append(session, now=AT, actor="anna", command="init", target="home", changes={})
+        assert entry.hash == sha(f'[1,"2026-07-01T08:00:00.000000+00:00","anna","init","home","{{}}","{"0" * 64}"]')
+        assert audit.verify(session).ok
+    finally:
+        monkeypatch.undo()
+        time.tzset()
