@@ -35,7 +35,7 @@ CORE: dict[str, tuple[list[str], list[str]]] = {
     "schedule": (["archiver/schedule.py"], ["tests/test_schedule.py"]),
     "marks": (["archiver/items/marks.py"], ["tests/test_items_cli.py", "tests/test_promises_items.py"]),
     "report": (["archiver/items/report.py"], ["tests/test_promises_items.py"]),
-    "search": (["archiver/items/search.py"], ["tests/test_items_cli.py", "tests/test_promises_items.py"]),
+    "search": (["archiver/items/search.py"], ["tests/test_promises_items.py"]),
     "ingest": (["archiver/items/ingest.py"], ["tests/test_items_ingest.py", "tests/test_promises_items.py"]),
     "imports": (["archiver/items/imports/*.py"],
                 ["tests/test_imports.py", "tests/test_imports_safety.py", "tests/test_imports_props.py",
