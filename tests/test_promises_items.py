@@ -325,3 +325,55 @@ def test_show_gives_the_whole_record_masked_unless_asked(arc: Cli, items: dict[s
     assert f"text:      {masked_text}" in text and "flag:      phone 070-*** ** ** mobile" in text
     assert text[-1] == "sources:   1; removed from platform: no"
     assert "070-123" not in arc.ok("items", "list").stdout
+
+
+# A second account. 2026 in Stockholm: posts k1 (at the very first instant of the year) = 1;
+# comments and replies k2 k3 k4 k5 k8 k9 k10 k11 = 8 (messages are not comments); questions
+# answered by the account: k4 (a reply) and k6 (a message) = 2 -- k2 asks nothing, k8 is the
+# account's own, k10 was answered by another visitor. k12 is the first instant of 2027.
+SECOND = [
+    ("k1", "post", None, True, dt.datetime(2025, 12, 31, 23, 0, tzinfo=UTC), "Kulturåret börjar nu"),
+    ("k2", "comment", "k1", False, dt.datetime(2026, 2, 1, 9, tzinfo=UTC), "Bra jobbat"),
+    ("k3", "reply", "k2", True, dt.datetime(2026, 2, 1, 10, tzinfo=UTC), "Tack!"),
+    ("k4", "reply", "k2", False, dt.datetime(2026, 2, 1, 11, tzinfo=UTC), "Och när är nästa?"),
+    ("k5", "reply", "k4", True, dt.datetime(2026, 2, 1, 12, tzinfo=UTC), "I maj."),
+    ("k6", "message", None, False, dt.datetime(2026, 2, 2, 9, tzinfo=UTC), "Öppet i dag?"),
+    ("k7", "message", "k6", True, dt.datetime(2026, 2, 2, 10, tzinfo=UTC), "Ja, till 16."),
+    ("k8", "comment", "k1", True, dt.datetime(2026, 2, 3, 9, tzinfo=UTC), "Frågor?"),
+    ("k9", "reply", "k8", False, dt.datetime(2026, 2, 3, 10, tzinfo=UTC), "Nej"),
+    ("k10", "comment", "k1", False, dt.datetime(2026, 2, 4, 9, tzinfo=UTC), "Vem ansvarar?"),
+    ("k11", "reply", "k10", False, dt.datetime(2026, 2, 4, 10, tzinfo=UTC), "Kulturchefen, tror jag."),
+    ("k12", "post", None, True, dt.datetime(2026, 12, 31, 23, 0, tzinfo=UTC), "Gott nytt 2027"),
+]
+
+
+def test_report_keeps_accounts_apart_and_counts_at_the_year_edges(arc: Cli, items: dict[str, int]) -> None:
+    from archiver.catalogue.models import Snapshot
+
+    add_account(arc, "Kultur", "instagram", "https://www.instagram.com/kultur")
+    archive = open_archive(Home(arc.home), now=NOW, actor="test")
+    try:
+        with archive.transaction() as session:
+            Ingest(session, account_id=2, now=NOW, source="test", screen=Screen()).run(
+                ImportedItem(platform_id=pid, kind=kind, parent_id=parent,
+                             author_handle="kultur" if own else "besokare", author_name=None, is_own=own,
+                             created=created, edited=None, text=text, url=None)
+                for pid, kind, parent, own, created, text in SECOND)
+            for at, followers in ((dt.datetime(2025, 12, 31, 23, 0, tzinfo=UTC), 500),
+                                  (dt.datetime(2026, 12, 31, 23, 0, tzinfo=UTC), 900)):
+                session.add(Snapshot(account_id=2, trigger="adhoc", reason="r", url="u", captured_at=at,
+                                     engine_version="e", items_seen=0, followers=followers, complete=True,
+                                     captured_by="test"))
+    finally:
+        archive.close()
+    k10 = next(i["id"] for i in arc.json("items", "list", "--account", "2", "--limit", "100")
+               if i["platform_id"] == "k10")
+    # Marked at the very first instant of 2026 in Stockholm: a 2026 removal.
+    arc.ok("items", "mark", str(k10), "--removed", "--category", "reklam", "--now", "2025-12-31T23:00:00Z")
+    rows = {r["account"]: r for r in arc.json("report", "--year", "2026")["accounts"]}
+    assert rows[1] == {"account": 1, "name": "Torsby kommun", "platform": "facebook", "posts": 3, "comments": 4,
+                       "questions_answered": 1, "followers": None, "removed": 0}
+    assert rows[2] == {"account": 2, "name": "Kultur", "platform": "instagram", "posts": 1, "comments": 8,
+                       "questions_answered": 2, "followers": 500, "removed": 1}
+    (y2027,) = [r for r in arc.json("report", "--year", "2027")["accounts"] if r["account"] == 2]
+    assert (y2027["posts"], y2027["followers"], y2027["removed"]) == (1, 900, 0)
