@@ -328,7 +328,7 @@ def test_show_gives_the_whole_record_masked_unless_asked(arc: Cli, items: dict[s
 
 
 # A second account. 2026 in Stockholm: posts k1 (at the very first instant of the year) = 1;
-# comments and replies k2 k3 k4 k5 k8 k9 k10 k11 = 8 (messages are not comments); questions
+# comments and replies k2 k3 k4 k5 k8 k9 k10 k11 k15 k16 = 10 (messages are not comments); questions
 # answered by the account: k4 (a reply) and k6 (a message) = 2 -- k2 asks nothing, k8 is the
 # account's own, k10 was answered by another visitor. k12 is the first instant of 2027.
 SECOND = [
@@ -344,6 +344,8 @@ SECOND = [
     ("k10", "comment", "k1", False, dt.datetime(2026, 2, 4, 9, tzinfo=UTC), "Vem ansvarar?"),
     ("k11", "reply", "k10", False, dt.datetime(2026, 2, 4, 10, tzinfo=UTC), "Kulturchefen, tror jag."),
     ("k12", "post", None, True, dt.datetime(2026, 12, 31, 23, 0, tzinfo=UTC), "Gott nytt 2027"),
+    ("k15", "reply", "k8", True, dt.datetime(2026, 2, 3, 11, tzinfo=UTC), "Skriv gärna!"),  # own answers own
+    ("k16", "reply", "k4", True, dt.datetime(2026, 2, 1, 13, tzinfo=UTC), "Den 12 maj."),  # k4 answered twice
 ]
 
 
@@ -360,20 +362,25 @@ def test_report_keeps_accounts_apart_and_counts_at_the_year_edges(arc: Cli, item
                              created=created, edited=None, text=text, url=None)
                 for pid, kind, parent, own, created, text in SECOND)
             for at, followers in ((dt.datetime(2025, 12, 31, 23, 0, tzinfo=UTC), 500),
+                                  (dt.datetime(2026, 6, 1, tzinfo=UTC), None),  # newer, but no count
                                   (dt.datetime(2026, 12, 31, 23, 0, tzinfo=UTC), 900)):
                 session.add(Snapshot(account_id=2, trigger="adhoc", reason="r", url="u", captured_at=at,
                                      engine_version="e", items_seen=0, followers=followers, complete=True,
                                      captured_by="test"))
     finally:
         archive.close()
-    k10 = next(i["id"] for i in arc.json("items", "list", "--account", "2", "--limit", "100")
-               if i["platform_id"] == "k10")
+    ids = {i["platform_id"]: i["id"] for i in arc.json("items", "list", "--account", "2", "--limit", "100")}
+    k10 = ids["k10"]
     # Marked at the very first instant of 2026 in Stockholm: a 2026 removal.
     arc.ok("items", "mark", str(k10), "--removed", "--category", "reklam", "--now", "2025-12-31T23:00:00Z")
+    arc.ok("items", "mark", str(ids["k4"]), "--led-to-case", "KN 2026/4")  # k4: a case, not a removal
     rows = {r["account"]: r for r in arc.json("report", "--year", "2026")["accounts"]}
     assert rows[1] == {"account": 1, "name": "Torsby kommun", "platform": "facebook", "posts": 3, "comments": 4,
                        "questions_answered": 1, "followers": None, "removed": 0}
-    assert rows[2] == {"account": 2, "name": "Kultur", "platform": "instagram", "posts": 1, "comments": 8,
+    assert rows[2] == {"account": 2, "name": "Kultur", "platform": "instagram", "posts": 1, "comments": 10,
                        "questions_answered": 2, "followers": 500, "removed": 1}
     (y2027,) = [r for r in arc.json("report", "--year", "2027")["accounts"] if r["account"] == 2]
-    assert (y2027["posts"], y2027["followers"], y2027["removed"]) == (1, 900, 0)
+    assert y2027 == {"account": 2, "name": "Kultur", "platform": "instagram", "posts": 1, "comments": 0,
+                     "questions_answered": 0, "followers": 900, "removed": 0}
+    (y2028,) = [r for r in arc.json("report", "--year", "2028")["accounts"] if r["account"] == 2]
+    assert (y2028["posts"], y2028["questions_answered"], y2028["followers"]) == (0, 0, None)
