@@ -30,6 +30,10 @@ settings.register_profile("ci", derandomize=True, max_examples=60, deadline=None
                           suppress_health_check=[HealthCheck.function_scoped_fixture])
 settings.register_profile("slow", max_examples=2000, deadline=None,
                           suppress_health_check=[HealthCheck.function_scoped_fixture])
+# scripts/mutation.sh runs the tests under mutmut's trampolines, which are slower: no deadline
+# there (a slow mutant is not a killed one), and fewer examples per mutant.
+settings.register_profile("mutation", max_examples=25, deadline=None,
+                          suppress_health_check=[HealthCheck.function_scoped_fixture])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 FIXED_NOW = "2026-07-01T08:00:00+00:00"

@@ -182,14 +182,23 @@ def test_hanging_page_fails_in_bounded_time(arc: Cli, platform: FixturePlatform)
 @pytest.mark.browser
 @pytest.mark.slow
 def test_three_concurrent_due_runs_give_one_snapshot_per_account(arc: Cli, platform: FixturePlatform) -> None:
+    """While one --due run holds the lock (it has started capturing), two more exit 75 at once."""
     for i in range(3):
         register(arc, platform.account_url("x", f"konto{i}", posts=8), "x")
     env = {**os.environ, "ARCHIVE_HOME": str(arc.home), "ARCHIVE_NOW": "2026-07-02T03:00:00Z"}
-    procs = [subprocess.Popen([sys.executable, "-m", "archiver", "capture", "--due", "--json"],
-                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for _ in range(3)]
-    codes = [p.wait(timeout=300) for p in procs]
-    assert sorted(codes) in ([0, 0, 0], [0, 0, 75], [0, 75, 75]), codes
+    command = [sys.executable, "-m", "archiver", "capture", "--due", "--json"]
+    first = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert first.stderr is not None
+    for line in first.stderr:  # wait until it holds the lock and is capturing
+        if ": start " in line:
+            break
+    others = [subprocess.run(command, env=env, capture_output=True, text=True, timeout=120) for _ in range(2)]
+    lock = arc.home / "locks" / "capture-due.lock"
+    assert [(o.returncode, o.stdout, o.stderr) for o in others] == [
+        (ExitCode.busy, "", f"Error: another capture run holds {lock}; try again when it has finished\n")] * 2
+    out, _ = first.communicate(timeout=300)
+    assert first.returncode == 0
+    assert [o["status"] for o in json.loads(out)] == ["ok", "ok", "ok"]
     snaps = arc.json("snapshots", "list")
     assert sorted(s["account"] for s in snaps) == [1, 2, 3]
     assert {s["boundary"] for s in snaps} == {"2026-07-01"}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import datetime as dt
 import threading
 import time
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from archiver.capture.engine import CaptureRequest, capture
+from archiver.capture.engine import CaptureRequest, _validate, capture
 from archiver.capture.model import CaptureResult
 from archiver.capture.site import load_profile
 from archiver.chromium import _find_marked_process, launch_browser
@@ -244,9 +243,15 @@ def test_browser_and_its_processes_end_even_on_cancel() -> None:
     assert pid is not None and gone
 
 
-def test_naive_period_start_is_read_in_the_request_zone(site: str, tmp_path: Path) -> None:
-    request = req(f"{site}/feed", tmp_path, period_start=dt.datetime(2026, 1, 1))
-    assert dataclasses.replace(request, timezone="Europe/Stockholm").period_start is not None
+def test_naive_period_start_is_read_in_the_request_zone(tmp_path: Path) -> None:
+    """1 January 00:00 without a zone means midnight where the archive is, not in UTC."""
+    naive = dt.datetime(2026, 1, 1)
+    stockholm = _validate(req("http://example.se/", tmp_path, period_start=naive))
+    assert stockholm == dt.datetime(2025, 12, 31, 23, 0, tzinfo=dt.UTC)
+    auckland = _validate(req("http://example.se/", tmp_path, period_start=naive, timezone="Pacific/Auckland"))
+    assert auckland == dt.datetime(2025, 12, 31, 11, 0, tzinfo=dt.UTC)
+    aware = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    assert _validate(req("http://example.se/", tmp_path, period_start=aware, timezone="Pacific/Auckland")) == aware
 
 
 def test_the_generic_reader_reads_repeated_blocks_and_every_date_form(site: str, tmp_path: Path) -> None:

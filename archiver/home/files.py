@@ -26,7 +26,7 @@ def atomic_writer(path: Path, *, mode: int = 0o644, overwrite: bool = True) -> I
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as e:
-        raise OutputError(f"cannot write {path}: {e.strerror}") from e
+        raise OutputError(f"cannot write {path}: {e.strerror}; choose a path in a folder you can write to") from e
     try:
         with os.fdopen(fd, "wb") as fh:
             yield fh
@@ -39,7 +39,7 @@ def atomic_writer(path: Path, *, mode: int = 0o644, overwrite: bool = True) -> I
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         if isinstance(e, OSError):
-            raise OutputError(f"cannot write {path}: {e.strerror}") from e
+            raise OutputError(f"cannot write {path}: {e.strerror}; choose a path in a folder you can write to") from e
         raise
 
 
