@@ -290,3 +290,4 @@ class ItemFlag(Base):
     detail: Mapped[str] = mapped_column(String(200))
 
     item: Mapped[Item] = relationship(back_populates="flags")
+from archiver.catalogue import retention_tables  # noqa: E402,F401

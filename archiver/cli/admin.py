@@ -25,6 +25,7 @@ from archiver.home.archive import init_archive, open_archive
 from archiver.home.audit import os_user
 from archiver.home.audit import verify as verify_chain
 from archiver.home.config import valid_timezone
+from retention.policy import default_policy_text
 
 
 @click.command("init")
@@ -45,7 +46,8 @@ def init_cmd(ctx: click.Context, org_name: str, org_id: str, timezone: str, home
     now = resolve_now(now_opt, os.environ, ZoneInfo(timezone if valid_timezone(timezone) else "UTC"))
     group = ctx.find_object(Ctx) or Ctx()
     archive = init_archive(home, org_name=org_name, org_id=org_id, timezone=timezone, now=now,
-                           actor=by_opt or os_user(), db_url=db_opt or group.db)
+                           actor=by_opt or os_user(), db_url=db_opt or group.db,
+                           policy_text=default_policy_text())
     archive.close()
     if as_json:
         emit_json({"home": str(home.root), "organisation": org_name, "timezone": timezone})

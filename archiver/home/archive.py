@@ -68,9 +68,14 @@ def open_archive(home: Home, *, now: dt.datetime, actor: str, command: str = "",
 
 
 def init_archive(home: Home, *, org_name: str, org_id: str, timezone: str, now: dt.datetime,
-                 actor: str, db_url: str | None = None) -> Archive:
-    """Create a home, migrate its catalogue to head, and write archive.toml last."""
-    settings = create_home(home, org_name=org_name, org_id=org_id, timezone=timezone)
+                 actor: str, db_url: str | None = None, policy_text: str | None = None) -> Archive:
+    """Create a home, migrate its catalogue to head, and write archive.toml last.
+
+    ``policy_text`` is the retention stage's default policy; the home stage cannot
+    import it, so the caller passes it in.
+    """
+    extra = {"policy_text": policy_text} if policy_text is not None else {}
+    settings = create_home(home, org_name=org_name, org_id=org_id, timezone=timezone, **extra)
     if db_url:
         settings = Settings(**{**settings.__dict__, "database_url": db_url})
     engine = db.make_engine(home.database_url(settings))
