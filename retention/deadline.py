@@ -11,6 +11,7 @@ day counts step local calendar days, so a DST change never shifts a deadline by 
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -78,3 +79,29 @@ def eligible_from(frist: Frist, published: dt.datetime, tz: ZoneInfo, *,
 def halfyear_label(moment: dt.datetime, tz: ZoneInfo) -> str:
     local = moment.astimezone(tz)
     return f"{local.year}-H{1 if local.month < 7 else 2}"
+
+
+class HalfYears:
+    """Half-year boundaries as UTC timestamps, for answering "which half-year?" by bisection.
+
+    A review asks this a million times; going through archiver.schedule for each item
+    costs microseconds that add up to seconds, so the boundaries it computes are laid out
+    once (1990–2100, enough for any record this archive holds) and searched.
+    """
+
+    def __init__(self, tz: ZoneInfo, first_year: int = 1990, last_year: int = 2100) -> None:
+        self.days = [dt.date(y, m, 1) for y in range(first_year, last_year + 1) for m in (1, 7)]
+        self.stamps = [boundary_instant(d, tz).timestamp() for d in self.days]
+        self.labels = [f"{d.year - 1}-H2" if d.month == 1 else f"{d.year}-H1" for d in self.days]
+
+    def index(self, ts: float) -> int:
+        """Index of the first boundary strictly after *ts* (the end of its half-year)."""
+        return bisect.bisect_right(self.stamps, ts)
+
+    def label(self, ts: float) -> str:
+        """2025-H1 for January–June 2025: the half-year that ends at the next boundary."""
+        return self.labels[self.index(ts)]
+
+    def end_after(self, ts: float, n: int) -> float:
+        """The end of the n-th half-year after the one *ts* is in, as a timestamp."""
+        return self.stamps[self.index(ts) + n]
