@@ -93,7 +93,7 @@ def classify(session: Session, policy: Policy, *, as_of: dt.datetime, tz: ZoneIn
     accounts = {a.id: (a.platform, a.closed) for a in session.scalars(select(Account))}
     flagged = set(session.scalars(select(ItemFlag.item_id).distinct()))
     marks_of: dict[int, set[str]] = {}
-    for iid, kind in session.execute(select(ItemMark.item_id, ItemMark.kind)).tuples():
+    for iid, kind in session.execute(select(ItemMark.item_id, ItemMark.kind)):
         marks_of.setdefault(iid, set()).add(kind)
     marks = {i: frozenset(k) for i, k in marks_of.items()}
     registered = set(session.scalars(select(RetentionCandidate.item_id)
@@ -104,7 +104,7 @@ def classify(session: Session, policy: Policy, *, as_of: dt.datetime, tz: ZoneIn
                .order_by(RetentionCandidate.review_id))
     extended: dict[int, float] = {}
     reclassified: dict[int, str] = {}
-    for iid, decision, until, new_rule in session.execute(decided).tuples():
+    for iid, decision, until, new_rule in session.execute(decided):
         if decision == "extend" and until:
             extended[iid] = local_midnight(until, tz).timestamp()
         elif decision == "reclassify" and new_rule:
@@ -176,9 +176,9 @@ def classify(session: Session, policy: Policy, *, as_of: dt.datetime, tz: ZoneIn
                 reason = 7
             else:
                 when = _eligible(rule.frist, ts, halves, tz, accounts[acc][1])
-                until = extended.get(iid)
-                if when is not None and until is not None:
-                    when = max(when, until)
+                postponed = extended.get(iid)
+                if when is not None and postponed is not None:
+                    when = max(when, postponed)
                 if when is None or when > as_of_ts:
                     reason = 6
                 else:

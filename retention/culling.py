@@ -148,10 +148,10 @@ def _cull_batch(archive: Archive, session: Session, review_id: int, protocol_id:
     doomed: list[str] = []
     if go:
         rules = dict(session.execute(select(RetentionCandidate.item_id, RetentionCandidate.group_id).where(
-            RetentionCandidate.review_id == review_id, RetentionCandidate.item_id.in_(go))).tuples().all())
+            RetentionCandidate.review_id == review_id, RetentionCandidate.item_id.in_(go))).all())
         rule_of_group = dict(session.execute(select(RetentionGroup.id, RetentionGroup.rule_id).where(
-            RetentionGroup.id.in_(set(rules.values())))).tuples().all())
-        texts = dict(session.execute(select(Item.id, Item.text).where(Item.id.in_(go))).tuples().all())
+            RetentionGroup.id.in_(set(rules.values())))).all())
+        texts = dict(session.execute(select(Item.id, Item.text).where(Item.id.in_(go))).all())
         session.execute(insert(RetentionStub), [
             {"item_id": i, "protocol_id": protocol_id, "review_id": review_id,
              "rule_id": rule_of_group[rules[i]], "culled_at": archive.now,
@@ -205,7 +205,7 @@ def _result(session: Session, review_id: int, protocol_id: int) -> ApplyResult:
     skipped = [{"item": i, "reason": r} for i, r in session.execute(
         select(RetentionCandidate.item_id, RetentionCandidate.skip_reason).where(
             RetentionCandidate.review_id == review_id, RetentionCandidate.outcome == "skipped")
-        .order_by(RetentionCandidate.item_id)).tuples()]
+        .order_by(RetentionCandidate.item_id))]
     return ApplyResult(review_id, True, culled=rec["culled"], skipped=skipped, protocol=protocol_id,
                        files=[{k: f[k] for k in ("role", "name", "sha256")} for f in rec["files"]])
 

@@ -50,7 +50,7 @@ class HoldIndex:
         active = select(RetentionHold.id).where(RetentionHold.released_at.is_(None))
         self.by_item: dict[int, int] = dict(session.execute(
             select(RetentionHoldItem.item_id, RetentionHoldItem.hold_id)
-            .where(RetentionHoldItem.hold_id.in_(active))).tuples().all())
+            .where(RetentionHoldItem.hold_id.in_(active))).all())
         self.criteria = [
             _Criteria(h.id, h.account_id,
                       local_midnight(h.date_from, tz) if h.date_from else None,
@@ -163,7 +163,7 @@ def held_items(session: Session, tz: ZoneInfo, item_ids: Iterable[int]) -> dict[
     index = HoldIndex(session, tz)
     ids = list(item_ids)
     rows = session.execute(select(Item.id, Item.account_id, Item.created_at, Item.first_seen_at, Item.text)
-                           .where(Item.id.in_(ids))).tuples()
+                           .where(Item.id.in_(ids)))
     found = {}
     for iid, acc, created, first_seen, text in rows:
         h = index.covers(iid, acc, created or first_seen, text or "")

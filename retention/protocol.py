@@ -60,7 +60,7 @@ def protocol_data(archive: Archive, session: Session, protocol: RetentionProtoco
     for rule_id, acc, kind, n in session.execute(
             select(RetentionStub.rule_id, Item.account_id, Item.kind, func.count())
             .join(Item, Item.id == RetentionStub.item_id).where(RetentionStub.protocol_id == protocol.id)
-            .group_by(RetentionStub.rule_id, Item.account_id, Item.kind)).tuples():
+            .group_by(RetentionStub.rule_id, Item.account_id, Item.kind)):
         counts.setdefault(rule_id, {}).setdefault(acc, {})[kind] = n
     items = [{"id": iid, "kind": kind, "account": acc, "rule": rule,
               "published": (created or seen).isoformat(), "sha256": digest}
@@ -68,11 +68,11 @@ def protocol_data(archive: Archive, session: Session, protocol: RetentionProtoco
                  select(Item.id, Item.kind, Item.account_id, RetentionStub.rule_id, Item.created_at,
                         Item.first_seen_at, RetentionStub.text_sha256)
                  .join(Item, Item.id == RetentionStub.item_id)
-                 .where(RetentionStub.protocol_id == protocol.id).order_by(Item.id)).tuples()]
+                 .where(RetentionStub.protocol_id == protocol.id).order_by(Item.id))]
     skipped = [{"item": iid, "reason": reason} for iid, reason in session.execute(
         select(RetentionCandidate.item_id, RetentionCandidate.skip_reason).where(
             RetentionCandidate.review_id == protocol.review_id, RetentionCandidate.outcome == "skipped")
-        .order_by(RetentionCandidate.item_id)).tuples()]
+        .order_by(RetentionCandidate.item_id))]
     tz = archive.settings.tz
     period = None
     if items:
@@ -241,7 +241,7 @@ def protocol_record(session: Session, protocol_id: int) -> dict[str, Any]:
              for f, s in session.execute(select(RetentionProtocolFile, StoredFile)
                                          .join(StoredFile, StoredFile.sha256 == RetentionProtocolFile.sha256)
                                          .where(RetentionProtocolFile.protocol_id == p.id)
-                                         .order_by(RetentionProtocolFile.id)).tuples()]
+                                         .order_by(RetentionProtocolFile.id))]
     return {"protocol": p.id, "review": p.review_id, "status": p.status,
             "executed_at": p.executed_at.isoformat() if p.executed_at else None,
             "executed_by": p.executed_by, "approved_by": p.approved_by, "method": p.method,

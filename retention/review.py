@@ -125,10 +125,10 @@ def review_report(session: Session, review_id: int, tz: dt.tzinfo, *, items: boo
                 select(RetentionCandidate.item_id, RetentionGroup.key, RetentionGroup.rule_id,
                        RetentionGroup.action, RetentionCandidate.decision, RetentionCandidate.outcome)
                 .join(RetentionGroup, RetentionGroup.id == RetentionCandidate.group_id)
-                .where(RetentionCandidate.review_id == review_id).order_by(RetentionCandidate.item_id)).tuples()]
+                .where(RetentionCandidate.review_id == review_id).order_by(RetentionCandidate.item_id))]
         out["excluded"] = [{"item": iid, "reason": reason} for iid, reason in session.execute(
             select(RetentionExclusion.item_id, RetentionExclusion.reason)
-            .where(RetentionExclusion.review_id == review_id).order_by(RetentionExclusion.item_id)).tuples()]
+            .where(RetentionExclusion.review_id == review_id).order_by(RetentionExclusion.item_id))]
     return out
 
 
@@ -171,7 +171,7 @@ def decide(archive: Archive, session: Session, policy: Policy, review_id: int, d
     where = [RetentionCandidate.review_id == review_id, RetentionCandidate.outcome.is_(None)]
     if d.groups:
         gids = dict(session.execute(select(RetentionGroup.key, RetentionGroup.id).where(
-            RetentionGroup.review_id == review_id, RetentionGroup.key.in_(d.groups))).tuples().all())
+            RetentionGroup.review_id == review_id, RetentionGroup.key.in_(d.groups))).all())
         missing = [g for g in d.groups if g not in gids]
         if missing:
             raise NotFoundError(f"review {review_id} has no group {', '.join(missing)}; "
