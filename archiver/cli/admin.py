@@ -126,7 +126,8 @@ def demo_cmd(home_opt: str, fresh: bool, posts: int, as_json: bool) -> None:
         emit_json({"home": str(result.home), "register": str(result.register_html),
                    "captures": [o.as_dict() for o in result.outcomes],
                    "import": result.imported.counts.as_dict() if result.imported else None,
-                   "flagged": result.flagged})
+                   "flagged": result.flagged, "retention_review": result.review,
+                   "retention_dry_run": result.dry_run})
     else:
         click.echo(f"Archive home: {result.home}")
         for o in result.outcomes:
@@ -139,6 +140,13 @@ def demo_cmd(home_opt: str, fresh: bool, posts: int, as_json: bool) -> None:
             click.echo("Flagged for review (sensitive spans masked), newest first:")
             for r in result.flagged:
                 click.echo(item_line(r))
+        if result.review is not None and result.dry_run is not None:
+            r = result.review
+            click.echo(f"Retention review {r['review']}: {sum(g['count'] for g in r['groups'])} candidates "
+                       f"in {len(r['groups'])} groups; excluded: "
+                       + ", ".join(f"{k} {n}" for k, n in r["excluded_counts"].items()))
+            click.echo(f"  dry run: {result.dry_run['would_cull']} items would be culled "
+                       f"(archive retention apply {r['review']} --execute to cull)")
         click.echo(f"Public register: {result.register_html}")
         click.echo(f"Next: ARCHIVE_HOME={result.home} archive items list --flag any")
     if len(ok) != len(result.outcomes):
