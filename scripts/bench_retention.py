@@ -22,9 +22,10 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import create_engine, insert, select, text
 
 from archiver.catalogue.models import Account, Item, ItemMark, ItemMedia, ItemVersion, StoredFile
 from archiver.home.archive import init_archive, open_archive
@@ -95,9 +96,8 @@ def generate(root: Path, items: int, apply_n: int, db_url: str | None) -> None:
                                            "stored_at": NOW} for _, r in media])
         conn.execute(insert(ItemMedia), [{"item_id": iid, "sha256": r.sha256, "name": "b.jpg",
                                           "media_type": "image/jpeg", "purged": False} for iid, r in media])
-    if db_url is None:
-        with archive.engine.begin() as conn:
-            conn.execute(text("ANALYZE"))
+    with archive.engine.begin() as conn:
+        conn.execute(text("ANALYZE"))
     archive.close()
 
 
@@ -155,7 +155,15 @@ def main() -> None:
                                  "sqlite": run(args.items, args.apply, None)}
     pg = os.environ.get("BEVARA_TEST_POSTGRES_URL")
     if pg:
-        report["postgresql"] = run(args.items, args.apply, pg)
+        name = f"bevara_bench_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(pg, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            report["postgresql"] = run(args.items, args.apply, pg.rsplit("/", 1)[0] + f"/{name}")
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     print(json.dumps(report, indent=2))
 
 

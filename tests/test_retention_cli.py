@@ -277,3 +277,37 @@ def test_json_review_keys(arc: Cli) -> None:
     data = arc.json("retention", "review")
     assert set(data) >= {"review", "groups", "candidates", "excluded"}
     assert json.dumps(data)
+
+
+@pytest.mark.postgres
+def test_review_and_apply_on_postgres(tmp_path: Path) -> None:
+    """The driver-level paths (epoch seconds, executemany with tuples) on PostgreSQL."""
+    import os
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    from tests.conftest import FIXED_NOW, ORG
+
+    admin_url = os.environ["BEVARA_TEST_POSTGRES_URL"]
+    name = f"bevara_test_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = admin_url.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        arc = Cli(home=tmp_path / "home", env={"ARCHIVE_NOW": FIXED_NOW})
+        arc.ok("--db", url, "init", *ORG)
+        ids = seed(arc)
+        arc.ok("retention", "policy", "mandate", "--all", *MANDATE)
+        data = arc.json("retention", "review")
+        assert [c["item"] for c in data["candidates"]] == [ids["plain"], ids["shown"]]
+        assert {e["item"]: e["reason"] for e in data["excluded"]}[ids["post"]] == "context"
+        arc.ok("retention", "decide", "1", "approve", "--all", "--why", "ok")
+        out = arc.json("retention", "apply", "1", "--execute")
+        assert out["culled"] == 2 and arc.json("items", "show", str(ids["plain"]))["culled"]["protocol"] == 1
+        assert arc.json("audit", "verify")["ok"] is True
+    finally:
+        admin.dispose()
+        with create_engine(admin_url, isolation_level="AUTOCOMMIT").connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
