@@ -16,7 +16,7 @@ import html
 import io
 import json
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -42,8 +42,16 @@ from archiver.pdf.document import print_document
 from archiver.pdf.model import DocumentMetadata
 
 NS = "urn:bevara:gallringsprotokoll:1"
+NSMAP: dict[str | None, str] = {None: NS}
 Printer = Callable[[str, Path, DocumentMetadata], None]
 CSV_HEADER = ["protokoll", "post", "status", "skäl", "typ", "konto", "regel", "publicerad", "text_sha256"]
+
+
+def _utc(value: dt.datetime | str) -> dt.datetime:
+    """Aware UTC from what coalesce() gives back: the driver's value, without our column type."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 def schema() -> etree.XMLSchema:
@@ -62,22 +70,28 @@ def protocol_data(archive: Archive, session: Session, protocol: RetentionProtoco
             .join(Item, Item.id == RetentionStub.item_id).where(RetentionStub.protocol_id == protocol.id)
             .group_by(RetentionStub.rule_id, Item.account_id, Item.kind)):
         counts.setdefault(rule_id, {}).setdefault(acc, {})[kind] = n
-    items = [{"id": iid, "kind": kind, "account": acc, "rule": rule,
-              "published": (created or seen).isoformat(), "sha256": digest}
-             for iid, kind, acc, rule, created, seen, digest in session.execute(
-                 select(Item.id, Item.kind, Item.account_id, RetentionStub.rule_id, Item.created_at,
-                        Item.first_seen_at, RetentionStub.text_sha256)
-                 .join(Item, Item.id == RetentionStub.item_id)
-                 .where(RetentionStub.protocol_id == protocol.id).order_by(Item.id))]
+    def items() -> Iterator[tuple[int, str, int, str, str, str]]:
+        """(id, kind, account, rule, published, text sha256) of every culled item, streamed:
+        a protocol can list a hundred thousand items."""
+        q = (select(Item.id, Item.kind, Item.account_id, RetentionStub.rule_id,
+                    func.coalesce(Item.created_at, Item.first_seen_at), RetentionStub.text_sha256)
+             .join(Item, Item.id == RetentionStub.item_id)
+             .where(RetentionStub.protocol_id == protocol.id).order_by(Item.id))
+        for iid, kind, acc, rule, published, digest in session.execute(q.execution_options(yield_per=5000)):
+            yield iid, kind, acc, rule, _utc(published).isoformat(), digest
+
     skipped = [{"item": iid, "reason": reason} for iid, reason in session.execute(
         select(RetentionCandidate.item_id, RetentionCandidate.skip_reason).where(
             RetentionCandidate.review_id == protocol.review_id, RetentionCandidate.outcome == "skipped")
         .order_by(RetentionCandidate.item_id))]
     tz = archive.settings.tz
+    published = func.coalesce(Item.created_at, Item.first_seen_at)
+    first, last, culled = session.execute(
+        select(func.min(published), func.max(published), func.count()).join(
+            RetentionStub, RetentionStub.item_id == Item.id).where(RetentionStub.protocol_id == protocol.id)).one()
     period = None
-    if items:
-        pub = [dt.datetime.fromisoformat(str(i["published"])).astimezone(tz).date() for i in items]
-        period = (min(pub).isoformat(), max(pub).isoformat())
+    if culled:
+        period = (_utc(first).astimezone(tz).date().isoformat(), _utc(last).astimezone(tz).date().isoformat())
     rules = []
     for rule_id in sorted(counts):
         g = mandates[rule_id]
@@ -92,7 +106,7 @@ def protocol_data(archive: Archive, session: Session, protocol: RetentionProtoco
             "executed_at": (protocol.executed_at or archive.now).isoformat(),
             "approved_by": protocol.approved_by.split(", ") if protocol.approved_by else [],
             "executed_by": protocol.executed_by, "method": protocol.method,
-            "backup_note": protocol.backup_note, "period": period, "culled": len(items),
+            "backup_note": protocol.backup_note, "period": period, "culled": culled,
             "rules": rules, "items": items, "skipped": skipped}
 
 
@@ -100,62 +114,76 @@ def render_csv(d: dict[str, Any]) -> bytes:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(CSV_HEADER)
-    for i in d["items"]:
-        w.writerow([d["protocol"], i["id"], "gallrad", "", i["kind"], i["account"], i["rule"],
-                    i["published"], i["sha256"]])
+    for iid, kind, acc, rule, published, digest in d["items"]():
+        w.writerow([d["protocol"], iid, "gallrad", "", kind, acc, rule, published, digest])
     for s in d["skipped"]:
         w.writerow([d["protocol"], s["item"], "överhoppad", s["reason"], "", "", "", "", ""])
     return buf.getvalue().encode("utf-8")
 
 
 def render_xml(d: dict[str, Any]) -> bytes:
-    def el(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
-        e = etree.SubElement(parent, f"{{{NS}}}{tag}", {k: v for k, v in attrs.items()})
-        if text is not None:
-            e.text = text
-        return e
+    """Written incrementally and validated while re-read, so a long item list never sits
+    in memory as a tree."""
+    q = f"{{{NS}}}"
+    buf = io.BytesIO()
 
-    root = etree.Element(f"{{{NS}}}gallringsprotokoll", nsmap={None: NS},
-                         attrib={"id": str(d["protocol"]), "version": "1"})
-    org = el(root, "arkivbildare")
-    el(org, "namn", d["org_name"])
-    el(org, "organisationsnummer", d["org_id"])
-    el(root, "granskning", str(d["review"]))
-    el(root, "verkstalld", d["executed_at"])
-    for who in d["approved_by"] or ["-"]:
-        el(root, "godkandAv", who)
-    el(root, "verkstalldAv", d["executed_by"])
-    el(root, "metod", d["method"])
-    el(root, "sakerhetskopior", d["backup_note"])
-    if d["period"]:
-        el(root, "period", fran=d["period"][0], till=d["period"][1])
-    el(root, "antal", str(d["culled"]))
-    for r in d["rules"]:
-        rule = el(root, "regel", id=r["id"])
-        el(rule, "handlingstyp", r["handlingstyp"])
-        el(rule, "klassa", r["klassa"])
-        m = el(rule, "gallringsbeslut")
-        el(m, "organ", r["mandate"]["body"])
-        el(m, "datum", r["mandate"]["date"])
-        el(m, "paragraf", r["mandate"]["section"])
-        el(m, "diarienummer", r["mandate"]["dnr"])
-        for a in r["accounts"]:
-            acc = el(rule, "konto", id=str(a["id"]), namn=a["name"], plattform=a["platform"])
-            for kind, n in a["counts"].items():
-                el(acc, "antal", str(n), typ=kind)
-    posts = el(root, "poster")
-    for i in d["items"]:
-        el(posts, "post", id=str(i["id"]), typ=i["kind"], konto=str(i["account"]), regel=i["rule"],
-           publicerad=i["published"], sha256=i["sha256"])
-    skipped = el(root, "overhoppade")
-    for s in d["skipped"]:
-        el(skipped, "post", id=str(s["item"]), skal=s["reason"])
-    data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
-    xsd = schema()
-    if not xsd.validate(etree.fromstring(data)):
-        problems = "; ".join(f"line {e.line}: {e.message}" for e in xsd.error_log)
-        raise IntegrityError(f"the protocol XML does not match schemas/gallringsprotokoll.xsd: {problems}")
+    def leaf(xf: Any, tag: str, text: str, **attrs: str) -> None:
+        e = etree.Element(q + tag, attrs, nsmap=NSMAP)
+        e.text = text
+        xf.write(e)
+
+    with etree.xmlfile(buf, encoding="UTF-8") as xf:
+        xf.write_declaration()
+        with xf.element(q + "gallringsprotokoll", {"id": str(d["protocol"]), "version": "1"}, nsmap={None: NS}):
+            org = etree.Element(q + "arkivbildare", nsmap=NSMAP)
+            etree.SubElement(org, q + "namn").text = d["org_name"]
+            etree.SubElement(org, q + "organisationsnummer").text = d["org_id"]
+            xf.write(org)
+            leaf(xf, "granskning", str(d["review"]))
+            leaf(xf, "verkstalld", d["executed_at"])
+            for who in d["approved_by"] or ["-"]:
+                leaf(xf, "godkandAv", who)
+            leaf(xf, "verkstalldAv", d["executed_by"])
+            leaf(xf, "metod", d["method"])
+            leaf(xf, "sakerhetskopior", d["backup_note"])
+            if d["period"]:
+                xf.write(etree.Element(q + "period", {"fran": d["period"][0], "till": d["period"][1]}, nsmap=NSMAP))
+            leaf(xf, "antal", str(d["culled"]))
+            for r in d["rules"]:
+                rule = etree.Element(q + "regel", {"id": r["id"]}, nsmap=NSMAP)
+                etree.SubElement(rule, q + "handlingstyp").text = r["handlingstyp"]
+                etree.SubElement(rule, q + "klassa").text = r["klassa"]
+                m = etree.SubElement(rule, q + "gallringsbeslut")
+                for tag, key in (("organ", "body"), ("datum", "date"), ("paragraf", "section"),
+                                 ("diarienummer", "dnr")):
+                    etree.SubElement(m, q + tag).text = r["mandate"][key]
+                for a in r["accounts"]:
+                    acc = etree.SubElement(rule, q + "konto", {"id": str(a["id"]), "namn": a["name"],
+                                                                "plattform": a["platform"]})
+                    for kind, n in a["counts"].items():
+                        etree.SubElement(acc, q + "antal", {"typ": kind}).text = str(n)
+                xf.write(rule)
+            with xf.element(q + "poster"):
+                for iid, kind, acc_id, rule_id, published, digest in d["items"]():
+                    xf.write(etree.Element(q + "post", {"id": str(iid), "typ": kind, "konto": str(acc_id),
+                                                        "regel": rule_id, "publicerad": published,
+                                                        "sha256": digest}, nsmap=NSMAP))
+            with xf.element(q + "overhoppade"):
+                for sk in d["skipped"]:
+                    xf.write(etree.Element(q + "post", {"id": str(sk["item"]), "skal": sk["reason"]}, nsmap=NSMAP))
+    data = buf.getvalue()
+    validate_xml(data)
     return data
+
+
+def validate_xml(data: bytes) -> None:
+    """Check a protocol XML against the schema, streaming; IntegrityError lists the problems."""
+    try:
+        for _, el in etree.iterparse(io.BytesIO(data), events=("end",), schema=schema()):
+            if el.tag == f"{{{NS}}}post":
+                el.clear()
+    except etree.XMLSyntaxError as e:
+        raise IntegrityError(f"the protocol XML does not match schemas/gallringsprotokoll.xsd: {e}") from e
 
 
 KINDS_SV = {"post": "inlägg", "comment": "kommentarer", "reply": "svar", "message": "meddelanden"}

@@ -311,3 +311,21 @@ def test_review_and_apply_on_postgres(tmp_path: Path) -> None:
         admin.dispose()
         with create_engine(admin_url, isolation_level="AUTOCOMMIT").connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def test_protocol_xml_is_checked_against_the_schema(arc: Cli, tmp_path: Path) -> None:
+    from archiver.errors import IntegrityError
+    from retention.protocol import validate_xml
+
+    seed(arc)
+    arc.ok("retention", "policy", "mandate", "--all", *MANDATE)
+    arc.ok("retention", "review")
+    arc.ok("retention", "decide", "1", "approve", "--all", "--why", "ok")
+    arc.ok("retention", "apply", "1", "--execute")
+    arc.ok("retention", "protocols", "export", "1", "-o", str(tmp_path))
+    good = (tmp_path / "gallringsprotokoll-1.xml").read_bytes()
+    validate_xml(good)
+    with pytest.raises(IntegrityError, match="does not match schemas/gallringsprotokoll.xsd"):
+        validate_xml(good.replace(b"<organisationsnummer>212000-1769", b"<organisationsnummer>Torsby"))
+    with pytest.raises(IntegrityError, match="sha256"):
+        validate_xml(good.replace(b'sha256="', b'sha256="x', 1))
