@@ -329,3 +329,31 @@ def test_protocol_xml_is_checked_against_the_schema(arc: Cli, tmp_path: Path) ->
         validate_xml(good.replace(b"<organisationsnummer>212000-1769", b"<organisationsnummer>Torsby"))
     with pytest.raises(IntegrityError, match="sha256"):
         validate_xml(good.replace(b'sha256="', b'sha256="x', 1))
+
+
+def test_a_culled_item_seen_again_by_an_import_stays_culled(arc: Cli) -> None:
+    from archiver.items.imports.model import ImportedItem
+    from archiver.items.ingest import Ingest
+    from retention.screen import Screen
+
+    ids = seed(arc)
+    arc.ok("retention", "policy", "mandate", "--all", *MANDATE)
+    arc.ok("retention", "review")
+    arc.ok("retention", "decide", "1", "approve", "--all", "--why", "ok")
+    arc.ok("retention", "apply", "1", "--execute")
+    archive = open_archive(Home(arc.home), now=NOW, actor="t")
+    try:
+        with archive.transaction() as s:
+            item = s.get(Item, ids["plain"])
+            assert item is not None
+            again = ImportedItem(platform_id=item.platform_id, kind="comment", parent_id=None, author_handle="u",
+                                 author_name="Besökare", is_own=False, created=item.created_at, edited=None,
+                                 text="Tack för informationen", url=None)
+            counts = Ingest(s, account_id=ids["account"], now=NOW, source="import", screen=Screen()).run([again])
+            assert (counts.new, counts.updated, counts.unchanged) == (0, 0, 1)
+        with archive.transaction() as s:
+            item = s.get(Item, ids["plain"])
+            assert item is not None and item.text == "" and item.content_purged
+            assert s.scalar(select(func.count()).select_from(ItemVersion).where(ItemVersion.item_id == item.id)) == 0
+    finally:
+        archive.close()
