@@ -185,8 +185,12 @@ def _referenced(session: Session, digests: set[str]) -> set[str]:
 
 
 def _delete_files(archive: Archive, digests: list[str]) -> None:
+    """One sync for a batch's deletions instead of an fsync per file: a crash before it is
+    harmless, since the sweep deletes whatever comes back."""
     for digest in digests:
-        archive.store.delete(digest)
+        archive.store.delete(digest, durable=False)
+    if digests:
+        archive.store.sync()
 
 
 def _sweep(archive: Archive, protocol_id: int) -> None:
