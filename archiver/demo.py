@@ -34,6 +34,8 @@ from archiver.packages.validator import validate_package
 from archiver.pdf.document import print_document
 from fixtures.exports.generate import generate_facebook_export
 from fixtures.platform import FixturePlatform
+from retention import culling, review
+from retention.policy import Mandate, default_policy_text, load_policy, policy_path, write_mandate
 
 MARKER = ".bevara-demo"
 DEMO_NOW = dt.datetime(2026, 7, 1, 6, 0, tzinfo=dt.UTC)
@@ -58,6 +60,8 @@ class DemoResult:
     outcomes: list[runs.Outcome] = field(default_factory=list)
     imported: ImportReport | None = None
     flagged: list[dict[str, Any]] = field(default_factory=list)  # masked, newest first
+    review: dict[str, Any] | None = None  # the retention review's groups and excluded counts
+    dry_run: dict[str, Any] | None = None  # what apply would cull, culling nothing
     package: dict[str, Any] | None = None  # the delivery package and its validation, or why not
 
 
@@ -74,12 +78,32 @@ def prepare_home(root: Path, fresh: bool) -> Home:
     return Home(root.resolve())
 
 
+DEMO_MANDATE = Mandate("Kommunstyrelsen (demo)", dt.date(2024, 3, 12), "§ 45", "KS 2024/123")
+
+
+def demo_retention(archive: Archive) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Enter a demo mandate, review, approve every group and show what apply would cull.
+
+    It stops at the dry run: the demo never culls, so every step can be repeated by hand.
+    """
+    write_mandate(policy_path(archive.home), None, DEMO_MANDATE)
+    policy = load_policy(policy_path(archive.home))
+    with archive.transaction() as session:
+        review_id = review.run_review(archive, session, policy, as_of=archive.now)
+    with archive.transaction() as session:
+        report = review.review_report(session, review_id, archive.settings.tz, items=False)
+        if report["groups"]:
+            review.decide(archive, session, policy, review_id,
+                          review.Decision("approve", "Demo: enkel karaktär, ingen åtgärd", everything=True))
+    return report, culling.apply_review(archive, review_id, execute=False).as_dict()
+
+
 def run_demo(root: Path, *, fresh: bool, actor: str, progress: Callable[[str], None],
              posts: int = 40, schema_dir: Path | None = None) -> DemoResult:
     home = prepare_home(root, fresh)
     archive = init_archive(home, org_name="Torsby kommun (demo)", org_id="212000-1769",
                            timezone="Europe/Stockholm", now=DEMO_NOW, actor=actor,
-                           simulated_clock=True)
+                           simulated_clock=True, policy_text=default_policy_text())
     try:
         with FixturePlatform(seed=2026, now=DEMO_NOW) as fp:
             progress(f"fixture platform on {fp.base_url}")
@@ -106,8 +130,11 @@ def run_demo(root: Path, *, fresh: bool, actor: str, progress: Callable[[str], N
                 session, search.ItemFilter(flag="any", limit=FLAGGED_SHOWN))]
         register_html = home.root / "register.html"
         atomic_write_text(register_html, html)
+        progress("retention review with a demo gallringsbeslut, then a dry-run apply")
+        reviewed, dry = demo_retention(archive)
         package = deliver(archive, schema_dir, progress)
-        return DemoResult(home.root, register_html, outcomes, imported, flagged, package)
+        return DemoResult(home.root, register_html, outcomes, imported, flagged, review=reviewed,
+                          dry_run=dry, package=package)
     finally:
         archive.close()
 

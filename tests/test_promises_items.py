@@ -315,7 +315,7 @@ def test_show_gives_the_whole_record_masked_unless_asked(arc: Cli, items: dict[s
         "versions": [{"seq": 1, "source": "test", "seen": "2026-07-01T08:00:00+00:00", "text": masked_text}],
         "sources": [{"snapshot": None, "import": None, "seen": "2026-07-01T08:00:00+00:00"}],
         "flag_spans": [{"kind": "phone", "start": 34, "end": 47, "detail": "mobile", "match": "070-*** ** **"}],
-        "media": [], "thread": None, "recipients": [],
+        "media": [], "thread": None, "recipients": [], "culled": None,
     }
     clear = arc.json("items", "show", str(c1), "--unmasked")
     assert clear["text"] == clear_text and clear["versions"][0]["text"] == clear_text

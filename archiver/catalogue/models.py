@@ -296,4 +296,4 @@ class ItemFlag(Base):
 
 # Tables of later stages share Base; importing them here puts every table in
 # Base.metadata, which Alembic and the model-vs-migration test compare.
-from archiver.catalogue import integrity_tables, package_tables  # noqa: E402,F401,I001
+from archiver.catalogue import integrity_tables, package_tables, retention_tables  # noqa: E402,F401,I001

@@ -9,7 +9,7 @@ from __future__ import annotations
 import click
 
 from archiver import __version__
-from archiver.cli import accounts, admin, capture, items, packages
+from archiver.cli import accounts, admin, capture, items, packages, retention
 from archiver.cli.common import ArchiveGroup, Ctx, configure_logging
 
 
@@ -31,7 +31,7 @@ def cli(ctx: click.Context, home: str | None, db: str | None, verbose: int, quie
 
 
 def _register() -> None:
-    for module in (admin, accounts, capture, items, packages):
+    for module in (admin, accounts, capture, items, packages, retention):
         for command in module.COMMANDS:
             cli.add_command(command)
 

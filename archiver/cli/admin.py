@@ -29,6 +29,7 @@ from archiver.home.archive import init_archive, open_archive
 from archiver.home.audit import os_user
 from archiver.home.audit import verify as verify_chain
 from archiver.home.config import valid_timezone
+from retention.policy import default_policy_text
 
 
 @click.command("init")
@@ -57,7 +58,7 @@ def init_cmd(ctx: click.Context, org_name: str, org_id: str, timezone: str, simu
     group = ctx.find_object(Ctx) or Ctx()
     archive = init_archive(home, org_name=org_name, org_id=org_id, timezone=timezone, now=now,
                            actor=by_opt or os_user(), db_url=db_opt or group.db,
-                           simulated_clock=simulated_clock)
+                           simulated_clock=simulated_clock, policy_text=default_policy_text())
     archive.close()
     if as_json:
         emit_json({"home": str(home.root), "organisation": org_name, "timezone": timezone,
@@ -183,7 +184,8 @@ def demo_cmd(home_opt: str, fresh: bool, posts: int, schema_dir: Path | None, as
         emit_json({"home": str(result.home), "register": str(result.register_html),
                    "captures": [o.as_dict() for o in result.outcomes],
                    "import": result.imported.counts.as_dict() if result.imported else None,
-                   "flagged": result.flagged, "package": result.package})
+                   "flagged": result.flagged, "package": result.package,
+                   "retention_review": result.review, "retention_dry_run": result.dry_run})
     else:
         click.echo(f"Archive home: {result.home}")
         for o in result.outcomes:
@@ -196,6 +198,13 @@ def demo_cmd(home_opt: str, fresh: bool, posts: int, schema_dir: Path | None, as
             click.echo("Flagged for review (sensitive spans masked), newest first:")
             for r in result.flagged:
                 click.echo(item_line(r))
+        if result.review is not None and result.dry_run is not None:
+            r = result.review
+            click.echo(f"Retention review {r['review']}: {sum(g['count'] for g in r['groups'])} candidates "
+                       f"in {len(r['groups'])} groups; excluded: "
+                       + ", ".join(f"{k} {n}" for k, n in r["excluded_counts"].items()))
+            click.echo(f"  dry run: {result.dry_run['would_cull']} items would be culled "
+                       f"(archive retention apply {r['review']} --execute to cull)")
         click.echo(f"Public register: {result.register_html}")
         pkg = result.package or {}
         click.echo(f"Delivery package: {pkg['path']} ({'valid' if pkg['valid'] else 'NOT valid'})"

@@ -17,6 +17,7 @@ from archiver.items import marks, search
 from archiver.items import report as yearly_report
 from archiver.items.importer import import_export
 from archiver.items.imports import FORMATS
+from retention.culling import stub_record
 
 
 @click.command("import")
@@ -149,6 +150,7 @@ def items_show(ctx: click.Context, item_id: str, unmasked: bool, home_opt, db_op
     with archive.transaction() as session:
         rec = search.item_record(search.get_item(session, positive_id(item_id, "item")),
                                      masked=not unmasked, full=True)
+        rec["culled"] = stub_record(session, rec["id"])
     if as_json:
         emit_json(rec)
         return
@@ -164,6 +166,12 @@ def items_show(ctx: click.Context, item_id: str, unmasked: bool, home_opt, db_op
         click.echo(f"mark:      {m['kind']} {what} by {m['by']} {m['at'][:10]}")
     click.echo(f"sources:   {len(rec['sources'])}; removed from platform: "
                f"{'yes' if rec['removed_from_platform'] else 'no'}")
+    if rec["culled"]:
+        c = rec["culled"]
+        click.echo(f"culled:    {c['culled_at'][:10]} under rule {c['rule']}, review {c['review']}, "
+                   f"protocol {c['protocol']} (text sha256 {c['text_sha256']})")
+        for f in c["protocol_files"]:
+            click.echo(f"protocol:  {f['name']} {f['sha256']}")
 
 
 @items_group.command("mark")

@@ -112,16 +112,19 @@ def open_archive(home: Home, *, now: dt.datetime, actor: str, command: str = "",
 
 def init_archive(home: Home, *, org_name: str, org_id: str, timezone: str, now: dt.datetime,
                  actor: str, db_url: str | None = None, simulated_clock: bool = False,
-                 clock: Callable[[], dt.datetime] = system_clock) -> Archive:
+                 clock: Callable[[], dt.datetime] = system_clock, policy_text: str | None = None) -> Archive:
     """Create a home, migrate its catalogue to head, and write archive.toml last.
 
     ``simulated_clock`` makes a home for demos and tests, whose commands may record a
-    given time; an ordinary home must be created at the real time.
+    given time; an ordinary home must be created at the real time. ``policy_text`` is the
+    retention stage's default policy; the home stage cannot import it, so the caller
+    passes it in.
     """
     if not simulated_clock and abs(now - clock()) > CLOCK_TOLERANCE:
         raise refuse_set_time("--now")
+    extra = {"policy_text": policy_text} if policy_text is not None else {}
     settings = create_home(home, org_name=org_name, org_id=org_id, timezone=timezone,
-                           simulated_clock=simulated_clock)
+                           simulated_clock=simulated_clock, **extra)
     if db_url:
         settings = Settings(**{**settings.__dict__, "database_url": db_url})
     engine = db.make_engine(home.database_url(settings))

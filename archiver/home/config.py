@@ -248,6 +248,10 @@ simulated = {simulated}
 [retention]
 # The retention policy (gallringsbeslut as data) lives in policy/policy.toml.
 policy = "policy/policy.toml"
+# Four-eyes rule: whoever created a retention review may not approve its culling.
+four_eyes = false
+# What the gallringsprotokoll says about backup copies of culled records, e.g.
+# backup_note = "Säkerhetskopior skrivs över efter 90 dagar."
 '''
 
 POLICY_PLACEHOLDER = '''\
@@ -264,7 +268,7 @@ rules = []
 
 
 def create_home(home: Home, *, org_name: str, org_id: str, timezone: str,
-                simulated_clock: bool = False) -> Settings:
+                simulated_clock: bool = False, policy_text: str = POLICY_PLACEHOLDER) -> Settings:
     """Create the folders and files of a new home; refuse if one is already there."""
     if home.config_path.exists():
         raise ConfigError(
@@ -287,7 +291,7 @@ def create_home(home: Home, *, org_name: str, org_id: str, timezone: str,
         os.chmod(home.secrets_dir, 0o700)
         policy = home.policy_dir / "policy.toml"
         if not policy.exists():
-            atomic_write_text(policy, POLICY_PLACEHOLDER)
+            atomic_write_text(policy, policy_text)
     except OSError as e:
         raise OutputError(f"cannot create archive home {home.root}: {e.strerror}") from e
     return Settings(org_name=org_name, org_id=org_id, timezone=timezone, database_url=None,

@@ -151,15 +151,20 @@ class FileStore:
         if h.hexdigest() != sha256:
             raise IntegrityError(f"stored file {sha256} does not match its digest (found {h.hexdigest()})")
 
-    def delete(self, sha256: str) -> bool:
-        """Remove a file's bytes (only culling and CSAM handling may call this)."""
+    def delete(self, sha256: str, *, durable: bool = True) -> bool:
+        """Remove a file's bytes (only culling and CSAM handling may call this).
+
+        With ``durable=False`` the folder is not fsynced; the caller calls ``sync()`` once
+        after a batch of deletions.
+        """
         path = self.path_for(sha256)
         try:
             os.chmod(path, 0o644)
             path.unlink()
         except FileNotFoundError:
             return False
-        fsync_dir(path.parent)
+        if durable:
+            fsync_dir(path.parent)
         return True
 
 

@@ -89,6 +89,7 @@ class _Known:
     id: int
     digests: dict[str, int]  # text digest -> version seq
     removed: bool
+    purged: bool = False  # culled or CSAM-purged: a later source must not bring the text back
 
 
 class Ingest:
@@ -157,6 +158,9 @@ class Ingest:
                 continue
             self.seen_ids.add(k.id)
             touched.append(k.id)
+            if k.purged:
+                self.counts.unchanged += 1
+                continue
             if r.media:
                 with_media.append((k.id, r))
             changes: dict[str, Any] = {}
@@ -200,9 +204,9 @@ class Ingest:
             return {}
         pids = list({r.platform_id for r in records})
         rows = list(self.session.execute(
-            select(Item.id, Item.platform_id, Item.removed_from_platform)
+            select(Item.id, Item.platform_id, Item.removed_from_platform, Item.content_purged)
             .where(Item.account_id == self.account_id, Item.platform_id.in_(pids))))
-        by_id = {pid: _Known(iid, {}, removed) for iid, pid, removed in rows}
+        by_id = {pid: _Known(iid, {}, removed, purged) for iid, pid, removed, purged in rows}
         out: dict[str, _Known] = dict(by_id)
         # One _Known per item, whichever key finds it: its digests must be the ones read.
         ids = {k.id: k for k in by_id.values()}
