@@ -28,7 +28,7 @@ from archiver.items import search
 from archiver.items.importer import ImportReport, import_export
 from archiver.packages.content import parse_period
 from archiver.packages.delivery import build_delivery
-from archiver.packages.disposal import disposal_source
+from archiver.packages.retention_records import disposal_source
 from archiver.packages.schemaset import SchemaSet
 from archiver.packages.validator import validate_package
 from archiver.pdf.document import print_document

@@ -37,7 +37,7 @@ MANDATE = Mandate("Kommunstyrelsen", dt.date(2024, 3, 12), "§ 45", "KS 2024/123
 def make_archive(root: Path, *, mandate: bool = True, now: dt.datetime = NOW, actor: str = "anna") -> Archive:
     archive = init_archive(Home(root), org_name="Torsby kommun", org_id="212000-1769",
                            timezone="Europe/Stockholm", now=now, actor=actor,
-                           policy_text=default_policy_text())
+                           policy_text=default_policy_text(), simulated_clock=True)
     if mandate:
         write_mandate(policy_path(archive.home), None, MANDATE)
     return archive

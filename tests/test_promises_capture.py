@@ -139,7 +139,7 @@ def test_late_catch_up_snapshot(arc: Cli, platform: FixturePlatform, tmp_path: P
     assert arc.json("snapshots", "list", "--account", str(other)) == []
     listing = arc.ok("snapshots", "list").stdout
     assert listing == (f"{snap['id']:>5}  account {account:<4} 2026-07-10T03:00  due   2026-07-01 late  "
-                       "half-year boundary\n")
+                       "half-year boundary [simulated clock]\n")
     shown = arc.ok("snapshots", "show", str(snap["id"])).stdout.splitlines()
     assert f"late_seconds: {late}" in shown and "boundary:     2026-07-01" in shown
     files = {f["role"]: f for f in snap["files"]}
@@ -175,7 +175,8 @@ def test_block_page_is_exit_3_with_a_failure_row_and_audit_entry(arc: Cli, platf
     assert db_rows(arc, "select account_id, trigger, boundary, at, reason from capture_failures") == [
         (account, "adhoc", None, "2026-07-01 08:00:00.000000", "blocked by platform")]
     assert last_audit(arc) == ("capture", f"account:{account}",
-                               {"capture_failed": "blocked by platform", "trigger": "adhoc", "boundary": None})
+                               {"capture_failed": "blocked by platform", "trigger": "adhoc", "boundary": None,
+                                "clock": "simulated clock"})
     assert arc.json("snapshots", "list") == []
 
 

@@ -9,7 +9,9 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import Cli
 from lxml import etree
+from retention_fixtures import Spec, add_account, add_items
 from sqlalchemy import func, select
 
 from archiver.catalogue.models import Item, ItemVersion
@@ -17,8 +19,6 @@ from archiver.home.archive import open_archive
 from archiver.home.config import Home
 from archiver.pdf.pdfa import validate_pdfa
 from retention.protocol import schema
-from tests.conftest import Cli
-from tests.retention_fixtures import Spec, add_account, add_items
 
 MANDATE = ("--body", "Kommunstyrelsen", "--date", "2024-03-12", "--section", "§ 45", "--dnr", "KS 2024/123")
 NOW = dt.datetime(2026, 7, 1, 8, tzinfo=dt.UTC)
@@ -285,9 +285,8 @@ def test_review_and_apply_on_postgres(tmp_path: Path) -> None:
     import os
     import uuid
 
+    from conftest import FIXED_NOW, ORG
     from sqlalchemy import create_engine, text
-
-    from tests.conftest import FIXED_NOW, ORG
 
     admin_url = os.environ["BEVARA_TEST_POSTGRES_URL"]
     name = f"bevara_test_{uuid.uuid4().hex[:8]}"
@@ -297,7 +296,7 @@ def test_review_and_apply_on_postgres(tmp_path: Path) -> None:
     url = admin_url.rsplit("/", 1)[0] + f"/{name}"
     try:
         arc = Cli(home=tmp_path / "home", env={"ARCHIVE_NOW": FIXED_NOW})
-        arc.ok("--db", url, "init", *ORG)
+        arc.ok("--db", url, "init", *ORG, "--simulated-clock")
         ids = seed(arc)
         arc.ok("retention", "policy", "mandate", "--all", *MANDATE)
         data = arc.json("retention", "review")

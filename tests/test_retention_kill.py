@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from retention_fixtures import NOW, Spec, add_account, add_items, make_archive
 from sqlalchemy import func, select
 
 from archiver.catalogue.models import Item, ItemVersion
@@ -23,7 +24,6 @@ from archiver.home.audit import verify
 from archiver.home.config import Home
 from retention import culling, review
 from retention.policy import load_policy, policy_path
-from tests.retention_fixtures import NOW, Spec, add_account, add_items, make_archive
 
 ITEMS = 200
 BATCH = 10

@@ -13,6 +13,7 @@ import pytest
 import tomlkit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from retention_fixtures import Spec, add_account, add_items, make_archive
 from sqlalchemy import func, select
 
 from archiver.catalogue.models import Item, ItemMark, Snapshot, SnapshotFile
@@ -23,7 +24,6 @@ from retention.deadline import eligible_from
 from retention.holds import HoldScope, add_hold
 from retention.policy import load_policy, policy_path
 from retention.protocol import protocol_record
-from tests.retention_fixtures import Spec, add_account, add_items, make_archive
 
 AS_OF = dt.datetime(2026, 7, 1, 8, tzinfo=dt.UTC)
 

@@ -11,8 +11,8 @@ from archiver.cli.common import archive_options, emit_json, home_from, json_opti
 from archiver.errors import BadInputError, ConfigError, ExitCode
 from archiver.packages.content import parse_period
 from archiver.packages.delivery import PROFILES, build_delivery
-from archiver.packages.disposal import disposal_source
 from archiver.packages.registration import build_registration
+from archiver.packages.retention_records import disposal_source
 from archiver.packages.schemaset import SchemaSet
 from archiver.packages.validator import validate_package
 from archiver.pdf.document import print_document

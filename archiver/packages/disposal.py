@@ -1,9 +1,10 @@
 """What the packages need from the retention engine, as a small interface.
 
 The retention engine (decisions, holds, culling protocols) lives in ``retention/`` and is
-wired in at one place: ``disposal_source()``. Until then every item reads "no decision
-recorded": ERMS writes ``disposal disposable="false"`` with that comment and FGS-ERMS
-``Gallring Gallras="false"``, nothing is invented, and ``--protocol`` is refused.
+wired in at one place: ``archiver.packages.retention_records.disposal_source()``. An
+item no review has decided on reads "no decision recorded": ERMS writes ``disposal
+disposable="false"`` with that comment and FGS-ERMS ``Gallring Gallras="false"``; nothing
+is invented. ``NoRetention`` stays for tests that want no engine at all.
 
 A real source must answer, within the caller's session and without writing:
 
@@ -87,8 +88,3 @@ class NoRetention:
     def protocol(self, session: Session, protocol_id: int) -> ProtocolDocument:
         raise NotFoundError(f"culling protocol {protocol_id} not found: this archive has no culling records; "
                             "run a retention review first")
-
-
-def disposal_source() -> DisposalSource:
-    """The one place the retention engine is wired in (replace at merge)."""
-    return NoRetention()
