@@ -33,9 +33,9 @@ from typing import Any
 from archiver.items.imports import fields as f
 from archiver.items.imports import meta
 from archiver.items.imports.jsonstream import load_small
-from archiver.items.imports.meta import Owner, entries, media_refs, own_item, post_id, text
+from archiver.items.imports.meta import Owner, media_refs, own_item, post_id, text
 from archiver.items.imports.model import ImportedItem, MediaRef, Skipped
-from archiver.items.imports.sniff import META, OWNER, RECORDS, Found
+from archiver.items.imports.sniff import OWNER, Found
 from archiver.items.imports.source import ExportSource
 from archiver.items.imports.textfix import IdMinter
 
@@ -168,14 +168,4 @@ def _entry(source: ExportSource, file: Found, where: str, entry: Any, owner: Own
 
 def read(source: ExportSource, found: list[Found]) -> Iterator[ImportedItem | Skipped]:
     """Posts first, then comments, then message threads, each in sorted member order."""
-    owner = _owner(source, found)
-    minter = IdMinter("fb")
-    records = [x for x in found if x.role == RECORDS]
-    order = {"posts": 0, "mixed": 0, "comments": 1}
-    records.sort(key=lambda x: (x.platform == META, order.get(x.kind, 2), x.member))
-    for file in records:
-        if file.platform == META:
-            yield from meta.read_thread(source, file, owner, minter)
-            continue
-        for where, entry in entries(source, file):
-            yield from _entry(source, file, where, entry, owner, minter)
+    yield from meta.read_records(source, found, _owner(source, found), IdMinter("fb"), _entry)

@@ -14,14 +14,14 @@ cannot miss the other.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import PurePosixPath
 from typing import Any
 
 from archiver.items.imports import fields as f
 from archiver.items.imports.jsonstream import iter_items
 from archiver.items.imports.model import ImportedItem, MediaRef, Skipped
-from archiver.items.imports.sniff import Found
+from archiver.items.imports.sniff import META, RECORDS, Found
 from archiver.items.imports.source import ExportSource
 from archiver.items.imports.textfix import IdMinter, clean_text
 
@@ -166,3 +166,21 @@ def message(source: ExportSource, member: str, where: str, entry: Any, thread: s
         thread_id=thread,
         recipients=tuple(p for p in participants if p != sender),
     )
+
+
+EntryReader = Callable[[ExportSource, Found, str, Any, "Owner", IdMinter], Iterator[ImportedItem | Skipped]]
+
+
+def read_records(source: ExportSource, found: list[Found], owner: Owner, minter: IdMinter,
+                 read_entry: EntryReader) -> Iterator[ImportedItem | Skipped]:
+    """Facebook's and Instagram's record files in one order: posts, comments, then message
+    threads, each in sorted member order, so parents come before the replies that name them."""
+    records = [x for x in found if x.role == RECORDS]
+    order = {"posts": 0, "mixed": 0, "comments": 1}
+    records.sort(key=lambda x: (x.platform == META, order.get(x.kind, 2), x.member))
+    for file in records:
+        if file.platform == META:
+            yield from read_thread(source, file, owner, minter)
+            continue
+        for where, entry in entries(source, file):
+            yield from read_entry(source, file, where, entry, owner, minter)
