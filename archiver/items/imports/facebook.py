@@ -141,14 +141,8 @@ def _comment(source: ExportSource, member: str, where: str, entry: Any, owner: O
 
 def _entry(source: ExportSource, file: Found, where: str, entry: Any, owner: Owner,
            minter: IdMinter) -> Iterator[ImportedItem | Skipped]:
-    """One entry, by its own shape: mixed files hold posts, comments and messages alike."""
-    if not isinstance(entry, dict):
-        yield Skipped(where, "entry is not an object")
-        return
-    if meta.is_message(entry):
-        thread = meta.thread_id_of(source, file, None)
-        yield from meta.message(source, file.member, where, entry, thread, (), owner, minter)
-        return
+    """One object entry, by its own shape: mixed files hold posts and comments alike
+    (``meta.read_records`` has already taken messages and non-objects)."""
     wrapped = next((k for k in _WRAPPERS if isinstance(entry.get(k), list)), None)
     if wrapped is not None:
         for n, inner in enumerate(entry[wrapped]):

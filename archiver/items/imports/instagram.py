@@ -89,13 +89,6 @@ def _comment(where: str, entry: Any, owner: Owner,
 
 def _entry(source: ExportSource, file: Found, where: str, entry: Any, owner: Owner,
            minter: IdMinter) -> Iterator[ImportedItem | Skipped]:
-    if not isinstance(entry, dict):
-        yield Skipped(where, "entry is not an object")
-        return
-    if meta.is_message(entry):
-        thread = meta.thread_id_of(source, file, None)
-        yield from meta.message(source, file.member, where, entry, thread, (), owner, minter)
-        return
     if "ig_profile_picture" in entry:
         yield Skipped(where, "profile picture, not a post")
         return

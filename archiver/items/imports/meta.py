@@ -174,7 +174,8 @@ EntryReader = Callable[[ExportSource, Found, str, Any, "Owner", IdMinter], Itera
 def read_records(source: ExportSource, found: list[Found], owner: Owner, minter: IdMinter,
                  read_entry: EntryReader) -> Iterator[ImportedItem | Skipped]:
     """Facebook's and Instagram's record files in one order: posts, comments, then message
-    threads, each in sorted member order, so parents come before the replies that name them."""
+    threads, each in sorted member order, so parents come before the replies that name them.
+    Non-objects and messages (which mixed files hold too) are handled here for both."""
     records = [x for x in found if x.role == RECORDS]
     order = {"posts": 0, "mixed": 0, "comments": 1}
     records.sort(key=lambda x: (x.platform == META, order.get(x.kind, 2), x.member))
@@ -183,4 +184,10 @@ def read_records(source: ExportSource, found: list[Found], owner: Owner, minter:
             yield from read_thread(source, file, owner, minter)
             continue
         for where, entry in entries(source, file):
-            yield from read_entry(source, file, where, entry, owner, minter)
+            if not isinstance(entry, dict):
+                yield Skipped(where, "entry is not an object")
+            elif is_message(entry):
+                yield from message(source, file.member, where, entry, thread_id_of(source, file, None), (),
+                                   owner, minter)
+            else:
+                yield from read_entry(source, file, where, entry, owner, minter)
