@@ -58,6 +58,25 @@ def test_store_is_content_addressed_and_write_once(tmp_path: Path) -> None:
         store.verify(ref.sha256)
 
 
+def test_store_writes_nothing_for_a_file_it_already_holds(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """An export names one picture from thousands of records: the second copy costs no write."""
+    store = FileStore(tmp_path / "store")
+    small = b"profile picture"
+    large = bytes(range(256)) * 9000  # over two read chunks: goes through a temp file
+    first_small, first_large = store.put_bytes(small, "image/jpeg"), store.put_bytes(large, "image/png")
+    assert first_large.size == len(large)
+    assert store.path_for(first_large.sha256).read_bytes() == large
+
+    def no_temp_files(*args: object, **kwargs: object) -> None:
+        raise AssertionError("wrote a temp file for content the store holds")
+
+    monkeypatch.setattr("archiver.home.store.tempfile.mkstemp", no_temp_files)
+    assert store.put_bytes(small, "image/jpeg") == first_small
+    with pytest.raises(AssertionError, match="wrote a temp file"):
+        store.put_bytes(b"a new picture", "image/jpeg")
+
+
 @pytest.mark.postgres
 def test_postgres_upgrade_and_cli(tmp_path: Path, postgres_url: str) -> None:
     """The same migrations and commands on PostgreSQL, in a throw-away database."""

@@ -94,6 +94,14 @@ class FileStore:
         With ``durable=False`` the per-file fsyncs are skipped; the caller must call
         ``sync()`` before committing the catalogue rows that point at the files.
         """
+        head = stream.read(CHUNK)
+        more = stream.read(CHUNK) if head else b""
+        if not more:
+            # Small enough to hash in memory: a file the store already holds (the same
+            # image in many records) costs no temp file, write or rename.
+            digest = hashlib.sha256(head).hexdigest()
+            if self.path_for(digest).exists():
+                return StoredRef(digest, len(head), media_type)
         tmp_dir = self.incoming
         try:
             tmp_dir.mkdir(parents=True, exist_ok=True)
@@ -106,10 +114,12 @@ class FileStore:
         size = 0
         try:
             with os.fdopen(fd, "wb") as out:
-                while chunk := stream.read(CHUNK):
+                chunk = head + more
+                while chunk:
                     h.update(chunk)
                     size += len(chunk)
                     out.write(chunk)
+                    chunk = stream.read(CHUNK)
                 out.flush()
                 if durable:
                     os.fsync(out.fileno())
@@ -191,3 +201,4 @@ def record(session: Session, ref: StoredRef, now: dt.datetime) -> StoredFile:
         row = StoredFile(sha256=ref.sha256, size=ref.size, media_type=ref.media_type, stored_at=now)
         session.add(row)
     return row
+

@@ -55,12 +55,20 @@ def import_export(archive: Archive, account_id: int, path: Path, fmt: str = "aut
     with open_export(path) as source:
         fmt = _format(source, fmt, platform, account_id)
 
+        stored: dict[tuple[str, str], StoredRef | None] = {}
+
         def store_media(ref: MediaRef) -> StoredRef | None:
-            if not source.has_member(ref.path):
-                return None
-            with source.open_member(ref.path) as fh:
-                return archive.store.put_stream(fh, ref.media_type or guess_media_type(ref.path),
-                                                durable=False)
+            # Exports name one file from many records (a profile picture, a shared image):
+            # the source cannot change during the import, so each member is hashed once.
+            media_type = ref.media_type or guess_media_type(ref.path)
+            key = (ref.path, media_type)
+            if key not in stored:
+                if not source.has_member(ref.path):
+                    stored[key] = None
+                else:
+                    with source.open_member(ref.path) as fh:
+                        stored[key] = archive.store.put_stream(fh, media_type, durable=False)
+            return stored[key]
 
         with archive.transaction() as session:
             get_open_account(session, account_id)
