@@ -3,7 +3,7 @@
 Creates an archive home, registers three fixture accounts (Facebook-, Instagram-
 and X-style pages served on 127.0.0.1), runs the unattended half-year capture,
 imports a sample Facebook export, writes the public register, and ends with a delivery
-package for the e-archive (FGS 2.0), validated (when the official schemas are at hand). Everything is
+package for the e-archive (FGS 2.0), validated (against the official schemas when at hand). Everything is
 real: real Chromium, real PDF/A, real catalogue; only the social platform is local,
 and the clock: the home is made with a simulated clock set to DEMO_NOW, so every
 record in it says "simulated clock".
@@ -140,13 +140,17 @@ def run_demo(root: Path, *, fresh: bool, actor: str, progress: Callable[[str], N
 
 
 def deliver(archive: Archive, schema_dir: Path | None, progress: Callable[[str], None]) -> dict[str, Any]:
-    """The half-year's delivery package, validated; without the official schemas, say so and stop."""
-    schemas = SchemaSet.from_settings(schema_dir)
-    if not schemas.has("mets", "xlink", "csip", "sip", "erms"):
-        return {"skipped": "no official schemas: pass --schema-dir DIR (METS, E-ARK CSIP/SIP, CITS ERMS)"}
+    """The half-year's delivery package, validated.
+
+    A fresh machine has no official schemas (they are not ours to ship), so the demo builds
+    and checks by the CSIP/SIP rules alone and names the schemas it could not use, rather
+    than end without a package; ``archive package`` itself refuses without them.
+    """
+    schemas = SchemaSet.from_settings(schema_dir, missing_ok=True)
     progress("writing the delivery package for 2026H1")
     out = archive.home.root / "packages" / "delivery-2026H1.zip"
     made = build_delivery(archive, parse_period("2026H1"), out, account_id=None, profile="fgs2", schemas=schemas,
                           disposal=disposal_source(), render=print_document)
     report = validate_package(out, schemas, "fgs2")
+    made["schemas_missing"] = schemas.missing("mets", "xlink", "csip", "sip", "erms", "premis")
     return {**made, "valid": report.ok, "findings": [f.as_dict() for f in report.findings]}

@@ -257,6 +257,15 @@ def test_demo_runs_end_to_end_and_shows_flagged_items_masked(tmp_path: Path) -> 
     shown = json.dumps(out["flagged"], ensure_ascii=False)
     assert "****" in shown and "19121212-1212" not in shown
     assert Path(out["register"]).read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    # Issue 14: with no official schemas on the machine the demo still ends with a package,
+    # checked by the rules and naming every schema it could not use.
+    package = out["package"]
+    assert package["valid"] is True and Path(package["path"]) == home / "packages" / "delivery-2026H1.zip"
+    assert package["schemas_missing"] == ["mets.xsd", "xlink.xsd", "DILCISExtensionMETS.xsd",
+                                          "DILCISExtensionSIPMETS.xsd", "ERMS.xsd", "premis.xsd"]
+    assert {(f["rule"], f["where"]) for f in package["findings"] if "not checked against" in f["message"]} >= {
+        ("METS", "METS.xml"), ("METS", "representations/rep1/METS.xml"),
+        ("ERMS", "metadata/descriptive/erms.xml")}
     # Issue 17.2: images behind the platforms' lazy loaders are in every record.
     posts: dict[str, dict[str, object]] = {}
     for snapshot_id in (1, 2, 3):

@@ -228,6 +228,25 @@ def test_a_missing_official_schema_is_a_clear_error(archive: Archive, tmp_path: 
                        schemas=SchemaSet.from_settings(empty), disposal=NoRetention(), render=fake_render)
 
 
+def test_without_the_official_schemas_a_rules_only_build_says_what_it_did_not_check(
+        archive: Archive, tmp_path: Path) -> None:
+    """The demo's path on a fresh machine: a package checked by the rules, its gaps named."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    lenient = SchemaSet.from_settings(empty, missing_ok=True)
+    out = tmp_path / "pkg"
+    build_delivery(archive, parse_period("2026H1"), out, account_id=None, profile="fgs2",
+                   schemas=lenient, disposal=NoRetention(), render=fake_render)
+    assert not (out / "schemas" / "mets.xsd").exists()
+    report = validate_package(out, lenient, "fgs2")
+    assert report.ok
+    unchecked = {(f.rule, f.level, f.where) for f in report.findings if "not checked against" in f.message}
+    assert ("METS", "warning", "METS.xml") in unchecked
+    assert ("ERMS", "warning", "metadata/descriptive/erms.xml") in unchecked
+    with pytest.raises(ConfigError, match="schema mets.xsd not found"):
+        validate_package(out, SchemaSet.from_settings(empty), "fgs2")
+
+
 def test_registration_package_splits_public_and_non_public(archive: Archive, tmp_path: Path) -> None:
     ids = archive.ids
     out = tmp_path / "reg"

@@ -55,6 +55,22 @@ def test_validate_with_the_wrong_profile_and_a_missing_path(home: Cli, tmp_path:
                                    "give a package folder, .zip, .tar or METS.xml")
 
 
+def test_validate_without_the_schemas_refuses_unless_rules_only(home: Cli, tmp_path: Path) -> None:
+    empty = tmp_path / "no-schemas"
+    empty.mkdir()
+    built = str(tmp_path / "built")
+    refused = home("package", "validate", built, "--schema-dir", str(empty))
+    assert refused.exit_code == 78
+    assert refused.stderr.strip() == (f"Error: schema mets.xsd not found in {empty}; set package.schema_dir in "
+                                      "archive.toml to a folder holding the official schemas (mets.xsd, "
+                                      "mets-1.12.xsd)")
+    lenient = home("package", "validate", built, "--schema-dir", str(empty), "--rules-only")
+    assert lenient.exit_code == 0, lenient.output
+    assert ("WARNING METS         METS.xml: not checked against its schema (mets.xsd, DILCISExtensionMETS.xsd, "
+            "DILCISExtensionSIPMETS.xsd, xlink.xsd not at hand; set package.schema_dir)") in lenient.stdout
+    assert lenient.stdout.splitlines()[-1].startswith(f"{built}: valid (fgs2); 0 errors, ")
+
+
 def test_package_usage_errors(home: Cli, tmp_path: Path) -> None:
     cases = [
         (("package", "--period", "2026H1"), 65,
@@ -117,6 +133,7 @@ def test_demo_ends_with_a_valid_delivery_package(tmp_path: Path) -> None:
     package = json.loads(result.stdout)["package"]
     assert package["valid"] is True and package["kind"] == "delivery" and package["items"] > 0
     assert Path(package["path"]) == home / "packages" / "delivery-2026H1.zip"
+    assert package["schemas_missing"] == ["premis.xsd"]  # no PREMIS 3 schema among the official ones here
     # the demo home names no receiving e-archive and no agreement: warnings SIP26 and SIP5 (with --profile fgs2)
     assert {f["rule"] for f in package["findings"] if f["level"] != "info"} == {"SIP26", "SIP5"}
 

@@ -7,6 +7,7 @@ import os
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import click
@@ -206,9 +207,7 @@ def demo_cmd(home_opt: str, fresh: bool, posts: int, schema_dir: Path | None, as
             click.echo(f"  dry run: {result.dry_run['would_cull']} items would be culled "
                        f"(archive retention apply {r['review']} --execute to cull)")
         click.echo(f"Public register: {result.register_html}")
-        pkg = result.package or {}
-        click.echo(f"Delivery package: {pkg['path']} ({'valid' if pkg['valid'] else 'NOT valid'})"
-                   if "path" in pkg else f"Delivery package: skipped, {pkg.get('skipped')}")
+        click.echo(package_line(result.package or {}))
         click.echo(f"Next: ARCHIVE_HOME={result.home} archive items list --flag any")
     if result.package and result.package.get("valid") is False:
         raise CliError("the demo's delivery package did not validate", int(ExitCode.partial_failure))
@@ -217,3 +216,13 @@ def demo_cmd(home_opt: str, fresh: bool, posts: int, schema_dir: Path | None, as
 
 
 COMMANDS.append(demo_cmd)
+
+
+def package_line(pkg: dict[str, Any]) -> str:
+    """The demo's last word on its delivery package: where, whether valid, and by what."""
+    verdict = "valid" if pkg["valid"] else "NOT valid"
+    missing = pkg.get("schemas_missing") or []
+    if not missing:
+        return f"Delivery package: {pkg['path']} ({verdict}: E-ARK CSIP/SIP rules and official schemas)"
+    return (f"Delivery package: {pkg['path']} ({verdict} by the E-ARK CSIP/SIP rules; not checked against "
+            f"{', '.join(missing)}: pass --schema-dir DIR with the official schemas)")

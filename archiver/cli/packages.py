@@ -29,12 +29,15 @@ from archiver.pdf.document import print_document
 @click.option("-o", "--output", "out", type=click.Path(path_type=Path),
               help="OUT.zip or OUT.tar writes an archive file, anything else a new folder.")
 @click.option("--schema-dir", metavar="DIR", help="Official schemas (default: package.schema_dir in archive.toml).")
+@click.option("--rules-only", is_flag=True,
+              help="Where an official schema is not at hand, leave it out (build) or warn (validate).")
 @archive_options
 @json_option
 @click.pass_context
 def package_cmd(ctx: click.Context, args: tuple[str, ...], period: str | None, account_id: str | None,
                 profile: str | None, register: bool, case_ref: str | None, protocol_id: str | None,
-                out: Path | None, schema_dir: str | None, home_opt, db_opt, now_opt, by_opt, as_json: bool) -> None:
+                out: Path | None, schema_dir: str | None, rules_only: bool, home_opt, db_opt, now_opt, by_opt,
+                as_json: bool) -> None:
     """Write a package for the e-archive or the diarium, or validate one.
 
     \b
@@ -47,12 +50,13 @@ def package_cmd(ctx: click.Context, args: tuple[str, ...], period: str | None, a
     0 (no errors) or 65.
     """
     if args and args[0] == "validate":
-        _validate(ctx, args[1:], profile, schema_dir, home_opt, as_json)
+        _validate(ctx, args[1:], profile, schema_dir, rules_only, home_opt, as_json)
         return
     if out is None:
         raise BadInputError("give the output with -o OUT (OUT.zip, OUT.tar or a new folder)")
     archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
-    schemas = SchemaSet.from_settings(schema_dir or archive.settings.package.schema_dir or None)
+    schemas = SchemaSet.from_settings(schema_dir or archive.settings.package.schema_dir or None,
+                                      missing_ok=rules_only)
     if register or protocol_id:
         if period or account_id or profile not in (None, "fgs2"):
             raise BadInputError("--register takes items, --case and --protocol; --period, --account and "
@@ -78,7 +82,7 @@ def package_cmd(ctx: click.Context, args: tuple[str, ...], period: str | None, a
 
 
 def _validate(ctx: click.Context, args: tuple[str, ...], profile: str | None, schema_dir: str | None,
-              home_opt: str | None, as_json: bool) -> None:
+              rules_only: bool, home_opt: str | None, as_json: bool) -> None:
     if len(args) != 1:
         raise BadInputError("give one package: archive package validate PATH")
     if not schema_dir:
@@ -87,7 +91,7 @@ def _validate(ctx: click.Context, args: tuple[str, ...], profile: str | None, sc
             schema_dir = home.load_settings().package.schema_dir or None
         except ConfigError:
             schema_dir = os.environ.get("ARCHIVE_SCHEMA_DIR") or None
-    report = validate_package(Path(args[0]), SchemaSet.from_settings(schema_dir), profile)
+    report = validate_package(Path(args[0]), SchemaSet.from_settings(schema_dir, missing_ok=rules_only), profile)
     if as_json:
         emit_json(report.as_dict())
     else:

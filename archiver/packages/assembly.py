@@ -93,7 +93,7 @@ def schema_entries(schemas: SchemaSet, keys: Sequence[str], created: dt.datetime
     """The schemas the package's XML uses, copied into ``schemas/``; missing ones are errors."""
     out = []
     for key in [*keys, *optional]:
-        path = schemas.path(key, required=key not in optional)
+        path = schemas.path(key, required=key not in optional and not schemas.missing_ok)
         if path is None:
             continue
         out.append(data_entry(f"schemas/{schemas.package_name(key)}", path.read_bytes(), "application/xml", created))

@@ -56,7 +56,7 @@ def build_delivery(archive: Archive, period: Period, out: Path, *, account_id: i
                                else ("cspackage", "csext", "xlink", "fgserms"))
     check_new(out)
     for key in needed:
-        schemas.path(key)  # fail before any work if a schema is missing
+        schemas.path(key, required=not schemas.missing_ok)  # fail before any work if one is missing
     objid = objid_for(archive, "delivery", profile, period.name, account_id or "all")
     label = f"{archive.settings.org_name}: sociala medier {period.name}"
     with archive.transaction() as session:

@@ -94,9 +94,13 @@ class SchemaSet:
     folder: Path | None
     _paths: dict[str, Path] = field(default_factory=dict)
     _compiled: dict[str, etree.XMLSchema] = field(default_factory=dict)
+    # Rules only: a build leaves a missing official schema out of ``schemas/`` and a
+    # validation reports it as a warning instead of stopping. Only for a machine that
+    # cannot have the schemas (the demo, a quick check); the default is to refuse.
+    missing_ok: bool = False
 
     @classmethod
-    def from_settings(cls, schema_dir: str | Path | None) -> SchemaSet:
+    def from_settings(cls, schema_dir: str | Path | None, *, missing_ok: bool = False) -> SchemaSet:
         folder = Path(schema_dir).expanduser() if schema_dir else None
         if folder is not None and not folder.is_dir():
             raise ConfigError(f"package.schema_dir {folder} is not a folder; point it at the official schemas")
@@ -109,7 +113,7 @@ class SchemaSet:
                 found[key] = path
         for key, name in OURS.items():
             found[key] = Path(str(importlib.resources.files("schemas").joinpath(name)))
-        return cls(folder, found)
+        return cls(folder, found, missing_ok=missing_ok)
 
     def key_for_name(self, name: str) -> str | None:
         for key, (package_name, candidates) in OFFICIAL.items():
@@ -135,6 +139,14 @@ class SchemaSet:
 
     def has(self, *keys: str) -> bool:
         return all(k in self._paths for k in keys)
+
+    def missing(self, *keys: str) -> list[str]:
+        """The package file names of the given schemas that are not at hand."""
+        return [self.package_name(k) for k in keys if k not in self._paths]
+
+    def can_validate(self, kind: str) -> bool:
+        keys = VALIDATING[kind]
+        return self.has(*keys, *(("xlink",) if kind.startswith("mets") else ()))
 
     def validator(self, kind: str) -> etree.XMLSchema:
         """The compiled schema for a document kind (see VALIDATING); raises ConfigError if missing."""
