@@ -63,13 +63,13 @@ def export_snapshot(archive: Archive, snapshot_id: int, dest: Path) -> list[dict
     when every file and snapshot.json are complete: an archivist never finds a folder
     that looks like an export but lacks a file (a corrupt store file leaves nothing).
     """
+    dest = Path(dest)
+    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
+        raise OutputError(f"{dest} is not empty; export into a new or empty folder")
     with archive.transaction() as session:
         snap = get_snapshot(session, snapshot_id)
         files = [(f.role, f.name, f.sha256, f.stored.media_type) for f in snap.files]
         meta = snapshot_record(snap)
-    dest = Path(dest)
-    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
-        raise OutputError(f"{dest} is not empty; export into a new or empty folder")
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".partial", dir=dest.parent))

@@ -168,9 +168,9 @@ def positive_id(value: str, what: str = "account") -> int:
         n = 0
     if n < 1 or not value.strip().isdigit():
         where = LISTINGS.get(what)
-        raise click.BadParameter(f"{value!r} is not {'an' if what[0] in 'aeiou' else 'a'} {what} id "
-                                 "(a whole number)" + (f"; see them with: {where}" if where else ""),
-                                 ctx=click.get_current_context(silent=True), param_hint=f"{what} id")
+        raise click.UsageError(f"{value!r} is not {'an' if what[0] in 'aeiou' else 'a'} {what} id "
+                               "(a whole number)" + (f"; see them with: {where}" if where else ""),
+                               ctx=click.get_current_context(silent=True))
     return n
 
 
