@@ -205,3 +205,24 @@ def test_cli_import_still_reports_under_a_plain_stderr(arc: Cli, tmp_path: Path)
     quiet = arc("-q", "import", str(account), str(export))
     assert quiet.exit_code == 0 and quiet.stderr == ""
     assert quiet.stdout.startswith("Imported fb.zip (facebook) into account 1: ")
+
+
+@pytest.mark.parametrize("name", ["p.zip", "p.tar", "p"])
+def test_writing_a_package_reports_files_written(tmp_path: Path, name: str) -> None:
+    from archiver.packages.archivefile import write_package
+    from archiver.packages.content import data_entry
+
+    when = dt.datetime(2026, 7, 1, 8, tzinfo=dt.UTC)
+    entries = [data_entry(f"data/{i}.txt", b"x" * i, "text/plain", when) for i in range(3)]
+    told: list[tuple[int, int]] = []
+    write_package(entries, tmp_path / name, "root", when, lambda n, total: told.append((n, total)))
+    assert told == [(1, 3), (2, 3), (3, 3)]
+
+
+def test_a_counter_learns_its_total_as_it_goes() -> None:
+    out, ticks = io.StringIO(), Ticks()
+    with Reporter(Mode.lines, every=1, stream=out, clock=ticks).count("package p.zip", "files written") as report:
+        ticks.t = 2
+        report(40, 120)
+    assert out.getvalue().splitlines() == ["package p.zip: 40 files written of 120",
+                                           "package p.zip: 40 files written done"]

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import Enum
-from typing import TextIO
+from typing import Protocol, TextIO
 
 import click
 from rich.console import Console
@@ -28,6 +28,10 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
+
+
+class Counter(Protocol):
+    def __call__(self, done: int, total: int | None = None, /) -> None: ...
 
 
 class Mode(Enum):
@@ -65,10 +69,11 @@ class Reporter:
         return Progress(*columns, console=console, transient=False)
 
     @contextmanager
-    def count(self, what: str, unit: str, total: int | None = None) -> Iterator[Callable[[int], None]]:
-        """A counter for *what*; call it with the number of *unit* done so far."""
+    def count(self, what: str, unit: str, total: int | None = None) -> Iterator[Counter]:
+        """A counter for *what*; call it with the number of *unit* done so far (and the total,
+        when the library learns it only as it goes, e.g. the files of a package)."""
         if self.mode is Mode.off:
-            yield lambda _n: None
+            yield lambda _n, _total=None: None
             return
         if self.mode is Mode.bar:
             shown = (BarColumn(), MofNCompleteColumn()) if total else (
@@ -76,18 +81,20 @@ class Reporter:
             with self._bar(SpinnerColumn(), TextColumn("{task.description}"), *shown,
                            TimeElapsedColumn()) as bar:
                 task = bar.add_task(what, total=total)
-                yield lambda n: bar.update(task, completed=n)
+                yield lambda n, of=None: bar.update(task, completed=n, **({"total": of} if of else {}))
             return
         last = [self.clock()]
         done = [0]
         printed = [False]
+        known = [total]
 
-        def report(n: int) -> None:
+        def report(n: int, of: int | None = None) -> None:
             done[0] = n
+            known[0] = of or known[0]
             if self.clock() - last[0] >= self.every:
                 last[0] = self.clock()
                 printed[0] = True
-                self._line(f"{what}: {n:,} {unit}" + (f" of {total:,}" if total else ""))
+                self._line(f"{what}: {n:,} {unit}" + (f" of {known[0]:,}" if known[0] else ""))
 
         yield report
         if printed[0]:  # a run long enough for a progress line also says where it ended
