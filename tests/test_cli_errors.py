@@ -305,3 +305,9 @@ def test_wrong_format_message_reads_as_english(tmp_path: Path) -> None:
         list(read_export(source, "instagram"))
     assert str(caught.value) == ("li.zip: does not contain the files of an instagram export; check the file "
                                  "or the --format given")
+
+
+def test_a_misspelt_option_keeps_click_did_you_mean(arc: Cli) -> None:
+    result = arc("capture", "--du")
+    assert (result.exit_code, error_line(result)) == (
+        ExitCode.usage, "Error: No such option '--du'. (Did you mean one of: '--db', '--due'?)")

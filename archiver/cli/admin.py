@@ -185,7 +185,7 @@ def demo_cmd(home_opt: str, fresh: bool, posts: int, schema_dir: Path | None, as
     from archiver.demo import run_demo  # brings in the fixture platform, which only the demo needs
 
     result = run_demo(Path(home_opt), fresh=fresh, actor=os_user(), posts=posts, schema_dir=schema_dir,
-                      progress=lambda m: click.echo(m, err=True))
+                      progress=note)
     ok = [o for o in result.outcomes if o.status == "ok"]
     if as_json:
         emit_json({"home": str(result.home), "register": str(result.register_html),
