@@ -103,7 +103,8 @@ def run_demo(root: Path, *, fresh: bool, actor: str, progress: Callable[[str], N
     home = prepare_home(root, fresh)
     archive = init_archive(home, org_name="Torsby kommun (demo)", org_id="212000-1769",
                            timezone="Europe/Stockholm", now=DEMO_NOW, actor=actor,
-                           simulated_clock=True, policy_text=default_policy_text())
+                           simulated_clock=True, policy_text=default_policy_text(),
+                           force=True)  # prepare_home checked the folder and left only its marker
     try:
         with FixturePlatform(seed=2026, now=DEMO_NOW) as fp:
             progress(f"fixture platform on {fp.base_url}")

@@ -10,6 +10,7 @@ PHONE = "phone"
 EMAIL = "email"
 ADDRESS = "address"
 TERM = "term"
+KINDS = (PERSONNUMMER, SAMORDNINGSNUMMER, PHONE, EMAIL, ADDRESS, TERM)
 
 
 @dataclass(frozen=True)

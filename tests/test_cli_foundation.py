@@ -57,6 +57,10 @@ def test_command_without_home(tmp_path: Path) -> None:
     assert result.stderr == "Error: no archive home given; pass --home DIR or set ARCHIVE_HOME=DIR\n"
 
 
+FIX = ("; restore the catalogue from the last backup made before that entry's date, keep this copy "
+       "for investigation, and never edit the audit table by hand")
+
+
 def test_uninitialised_home(cli_home: Cli) -> None:
     result = cli_home("accounts", "list")
     assert result.exit_code == ExitCode.config
@@ -67,7 +71,7 @@ def test_uninitialised_home(cli_home: Cli) -> None:
 def test_add_prints_id_and_json(arc: Cli) -> None:
     first = arc.ok("accounts", "add", "--name", "Torsby kommun", "--platform", "facebook",
                    "--url", "https://www.facebook.com/torsbykommun", "--unit", "Kommunikation",
-                   "--purpose", "Information", *ADMINS)
+                   "--purpose", "Information", "--opened", "2019-03-01", *ADMINS)
     assert first.stdout == "1\n"
     assert first.stderr == ""
     assert arc.json("accounts", "add", "--name", "Torsby bibliotek", "--platform", "instagram",
@@ -78,9 +82,9 @@ def test_add_prints_id_and_json(arc: Cli) -> None:
 def test_add_warns_on_fewer_than_two_admins(arc: Cli) -> None:
     result = arc.ok("accounts", "add", "--name", "Torsby", "--platform", "x",
                     "--url", "https://x.com/torsby", "--unit", "Kommunikation", "--purpose", "Nyheter",
-                    "--admin", "Anna Berg <anna.berg@torsby.se>")
+                    "--admin", "Anna Berg <anna.berg@torsby.se>", "--opened", "2020-05-01")
     assert result.stderr == ("Warning: account 1 has 1 administrator; the guidelines ask for at "
-                             "least 2 (add with: archive accounts edit 1 --admin …)\n")
+                             "least 2 (add one with: archive accounts edit 1 --add-admin \"Name <email>\")\n")
 
 
 @pytest.mark.parametrize(("change", "message"), [
@@ -116,8 +120,8 @@ def test_duplicate_account_refused(arc: Cli) -> None:
     result = arc("accounts", "add", "--name", "Igen", "--platform", "facebook",
                  "--url", "https://www.facebook.com/torsbykommun", "--unit", "K", "--purpose", "P")
     assert result.exit_code == ExitCode.bad_input
-    assert result.stderr == ("Error: facebook account https://www.facebook.com/torsbykommun is already "
-                             "registered as account 1; change it with: archive accounts edit 1\n")
+    assert result.stderr == ("Error: https://www.facebook.com/torsbykommun is already registered as "
+                             "account 1; change that one with: archive accounts edit 1\n")
 
 
 def test_list_show_edit_close(arc: Cli) -> None:
@@ -148,14 +152,14 @@ def test_list_show_edit_close(arc: Cli) -> None:
 def test_edit_nothing_and_missing_account(arc: Cli) -> None:
     account = add_account(arc)
     result = arc("accounts", "edit", str(account))
-    assert result.exit_code == ExitCode.bad_input
-    assert result.stderr == "Error: nothing to change for account 1; give at least one option such as --unit\n"
+    assert result.exit_code == ExitCode.usage
+    assert result.stderr.endswith("\nError: give at least one option to change, such as --unit\n")
     missing = arc("accounts", "show", "42")
     assert missing.exit_code == ExitCode.not_found
     assert missing.stderr == ("Error: account 42 does not exist; list accounts with: "
                               "archive accounts list --all\n")
     garbage = arc("accounts", "show", "abc")
-    assert garbage.exit_code == ExitCode.bad_input
+    assert garbage.exit_code == ExitCode.usage
 
 
 def test_register_public_formats_hide_admins(arc: Cli, tmp_path: Path) -> None:
@@ -182,7 +186,8 @@ def test_register_public_formats_hide_admins(arc: Cli, tmp_path: Path) -> None:
 def test_audit_records_changes_and_detects_tampering(arc: Cli) -> None:
     account = add_account(arc)
     arc.ok("accounts", "edit", str(account), "--purpose", "Dialog med invånare", "--by", "registrator")
-    assert arc.json("audit", "verify") == {"entries": 3, "ok": True, "problem": None, "broken_seq": None}
+    assert arc.json("audit", "verify") == {"entries": 3, "good_entries": 3, "ok": True, "problem": None,
+                                           "broken_seq": None}
     db = sqlite3.connect(arc.home / "catalogue.sqlite")
     actor, command, changes = db.execute(
         "select actor, command, changes from audit_log where seq = 3").fetchone()
@@ -196,7 +201,7 @@ def test_audit_records_changes_and_detects_tampering(arc: Cli) -> None:
     db.close()
     result = arc("audit", "verify")
     assert result.exit_code == ExitCode.bad_input
-    assert result.stderr == "Error: audit log broken: entry 2 was altered (hash mismatch)\n"
+    assert result.stderr == f"Error: audit log broken: entry 2 was altered (hash mismatch); entry 1 is intact{FIX}\n"
 
 
 def test_audit_detects_missing_entry(arc: Cli) -> None:
@@ -208,7 +213,7 @@ def test_audit_detects_missing_entry(arc: Cli) -> None:
     db.close()
     result = arc("audit", "verify")
     assert result.exit_code == ExitCode.bad_input
-    assert result.stderr == "Error: audit log broken: entry 2 is missing (next stored is 3)\n"
+    assert result.stderr == f"Error: audit log broken: entry 2 is missing (next stored is 3); entry 1 is intact{FIX}\n"
 
 
 def test_now_option_and_env(arc: Cli) -> None:

@@ -153,7 +153,7 @@ def test_open_member_refuses_paths_outside(tmp_path: Path) -> None:
 def test_wrong_format_and_unknown_format(tmp_path: Path) -> None:
     path = generate_linkedin_export(tmp_path / "li.zip", items=5)
     with open_export(path) as source:
-        with pytest.raises(BadInputError, match="does not contain a youtube export"):
+        with pytest.raises(BadInputError, match="does not contain the files of a youtube export"):
             read_export(source, "youtube")
         with pytest.raises(BadInputError, match="unknown export format 'myspace'"):
             read_export(source, "myspace")

@@ -125,7 +125,8 @@ def test_marks_are_validated_recorded_and_audited(arc: Cli, tmp_path: Path) -> N
         "led-to-case", "KS 2026/123", "registrator")
     assert marks[1]["law"] == "OSL 21 kap. 1 §"
     assert [i["id"] for i in arc.json("items", "list", "--mark", "led-to-case")] == [item]
-    assert arc.json("audit", "verify") == {"entries": before + 2, "ok": True, "problem": None, "broken_seq": None}
+    assert arc.json("audit", "verify") == {"entries": before + 2, "good_entries": before + 2, "ok": True,
+                                           "problem": None, "broken_seq": None}
     with sqlite3.connect(arc.home / "catalogue.sqlite") as db:
         rows = db.execute("select actor, command, target, changes from audit_log where seq > ? order by seq",
                           (before,)).fetchall()

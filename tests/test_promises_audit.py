@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import sqlite3
 
 import pytest
@@ -121,9 +122,14 @@ def test_cli_finds_a_rehashed_forgery(arc: Cli) -> None:
     db.close()
     result = arc("audit", "verify")
     assert result.exit_code == ExitCode.bad_input
-    assert result.stderr == "Error: audit log broken: entry 3 does not follow entry 2 (previous-hash mismatch)\n"
-    assert arc("audit", "verify", "--json").stdout.startswith(
-        '{\n  "entries": 3,\n  "ok": false,\n  "problem": "entry 3 does not follow entry 2')
+    assert result.stderr == ("Error: audit log broken: entry 3 does not follow entry 2 (previous-hash "
+                             "mismatch); entries 1 to 2 are intact; restore the catalogue from the last "
+                             "backup made before that entry's date, keep this copy for investigation, "
+                             "and never edit the audit table by hand\n")
+    # The broken entry's number and the count of good entries, apart (issue 18).
+    assert json.loads(arc("audit", "verify", "--json").stdout) == {
+        "entries": 3, "good_entries": 2, "ok": False, "broken_seq": 3,
+        "problem": "entry 3 does not follow entry 2 (previous-hash mismatch)"}
 
 
 def test_os_user_falls_back_to_the_uid(monkeypatch: pytest.MonkeyPatch) -> None:

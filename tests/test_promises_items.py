@@ -145,7 +145,9 @@ def test_list_filters(arc: Cli, items: dict[str, int]) -> None:
     assert listed("--from", "2026-05-10") == ["c3", "p2"]
     assert listed("--from", "2026-01-01", "--to", "2026-03-03") == ["r1", "c1", "p1", "p3"]
     assert listed("--limit", "2") == ["c3", "p2"]
-    assert listed("--account", "2") == []
+    missing = arc("items", "list", "--account", "2")  # issue 18: not found, not an empty list
+    assert (missing.exit_code, missing.stderr) == (
+        66, "Error: account 2 does not exist; list accounts with: archive accounts list --all\n")
     arc.ok("items", "mark", str(items["c3"]), "--led-to-case", "KS 2026/77")
     assert listed("--mark", "any") == ["c3"] and listed("--mark", "removed") == []
     (c1,) = arc.json("items", "list", "--flag", "any")

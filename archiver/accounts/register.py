@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,6 +24,16 @@ from archiver.errors import BadInputError, NotFoundError
 from archiver.home.archive import Archive
 
 PLATFORMS = ("facebook", "instagram", "x", "linkedin", "youtube", "tiktok", "web")
+PLATFORM_HOSTS = {
+    "facebook": ("facebook.com", "fb.com", "fb.me"),
+    "instagram": ("instagram.com",),
+    "x": ("x.com", "twitter.com"),
+    "linkedin": ("linkedin.com",),
+    "youtube": ("youtube.com", "youtu.be"),
+    "tiktok": ("tiktok.com",),
+}
+"""The hosts each platform's pages live on. A URL on another host (a test platform, the
+municipality's own site) fits any platform; one on another platform's host fits none."""
 ADMIN_RE = re.compile(r"^\s*(?P<name>[^<>]+?)\s*<(?P<email>[^<>\s]+@[^<>\s]+\.[^<>\s]+)>\s*$")
 MIN_ADMINS = 2
 
@@ -41,12 +51,15 @@ class AccountFields:
     admins: tuple[str, ...] | None = None
     opened: dt.date | None = None
     profile: str | None = None
+    add_admins: tuple[str, ...] = ()
+    remove_admins: tuple[str, ...] = ()
 
 
 @dataclass
 class Outcome:
     account: Account
     warnings: list[str] = field(default_factory=list)
+    changed: bool = True
 
 
 def parse_admin(text: str) -> tuple[str, str]:
@@ -72,22 +85,109 @@ def check_platform(platform: str) -> str:
     return platform
 
 
+def url_platform(url: str) -> str | None:
+    """The platform whose host *url* is on, or None for any other host."""
+    host = (urlsplit(url).hostname or "").lower()
+    for platform, hosts in PLATFORM_HOSTS.items():
+        if any(host == h or host.endswith("." + h) for h in hosts):
+            return platform
+    return None
+
+
+def url_key(url: str) -> str:
+    """What makes two addresses the same account page: not the scheme, a "www.", the case
+    or a trailing slash (https://www.Facebook.com/Torsby/ is facebook.com/torsby)."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    port = f":{parts.port}" if parts.port else ""
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{host}{port}{parts.path.rstrip('/')}{query}".lower()
+
+
 def admin_warning(account: Account) -> list[str]:
     n = len(account.admins)
     if n >= MIN_ADMINS:
         return []
-    return [f"account {account.id} has {n} administrator{'s' if n != 1 else ''}; "
-            f"the guidelines ask for at least {MIN_ADMINS} (add with: archive accounts edit {account.id} --admin …)"]
+    return [f"account {account.id} has {n} administrator{'s' if n != 1 else ''}; the guidelines "
+            f"ask for at least {MIN_ADMINS} (add one with: archive accounts edit {account.id} "
+            "--add-admin \"Name <email>\")"]
 
 
-def _set_admins(account: Account, admins: Sequence[str]) -> None:
-    parsed = [parse_admin(a) for a in admins]
+def _set_admins(account: Account, parsed: Sequence[tuple[str, str]]) -> None:
     account.admins.clear()
     for i, (name, email) in enumerate(parsed):
         account.admins.append(Administrator(position=i, name=name, email=email))
 
 
-def add_account(archive: Archive, session: Session, f: AccountFields) -> Outcome:
+def _admin_list(problems: list[str], current: Sequence[tuple[str, str]], f: AccountFields,
+                account_id: int | None = None) -> list[tuple[str, str]] | None:
+    """The administrators after *f*: replaced (--admin), added to or removed from; None if
+    unchanged. Each person once: a repeated one would count twice towards S11's two."""
+    if f.admins is None and not f.add_admins and not f.remove_admins:
+        return None
+    admins = list(current) if f.admins is None else []
+    for text in f.remove_admins:
+        wanted = text.strip().casefold()
+        match = [a for a in admins if wanted in (a[1].casefold(), a[0].casefold(),
+                                                 f"{a[0]} <{a[1]}>".casefold())]
+        if not match:
+            listed = ", ".join(f"{n} <{e}>" for n, e in admins) or "none"
+            problems.append(f"--remove-admin {text!r} is not an administrator of account "
+                            f"{account_id} (they are: {listed})")
+        admins = [a for a in admins if a not in match]
+    for text in (*(f.admins or ()), *f.add_admins):
+        try:
+            name, email = parse_admin(text)
+        except BadInputError as e:
+            problems.append(e.message)
+            continue
+        if any(email.casefold() == e.casefold() for _, e in admins):
+            problems.append(f"administrator <{email}> is given twice (or is already on the list); "
+                            "name each administrator once")
+            continue
+        admins.append((name, email))
+    return admins
+
+
+def _check_text(problems: list[str], f: AccountFields) -> None:
+    for option, value in (("--name", f.name), ("--unit", f.unit), ("--purpose", f.purpose),
+                          ("--responsible", f.responsible), ("--profile", f.profile),
+                          *(("--admin", a) for a in (*(f.admins or ()), *f.add_admins))):
+        if value is not None and any(c in value for c in "\r\n\t\v\f"):
+            problems.append(f"{option} {value!r} holds a line break or tab; give it on one line")
+
+
+def _check_fields(problems: list[str], archive: Archive, session: Session, f: AccountFields,
+                  platform: str | None, url: str | None, profiles: Collection[str] | None,
+                  account_id: int | None = None) -> None:
+    """Every problem with the given values (on their own and against the register)."""
+    _check_text(problems, f)
+    today = archive.now.astimezone(archive.settings.tz).date()
+    if f.opened is not None and f.opened > today:
+        problems.append(f"--opened {f.opened.isoformat()} is in the future (today is "
+                        f"{today.isoformat()}); give the date the account was opened")
+    if f.profile is not None and profiles is not None and f.profile not in profiles:
+        problems.append(f"--profile {f.profile!r} is not a site profile; use one of: "
+                        f"{', '.join(sorted(profiles))}")
+    if url is not None and platform is not None:
+        on = url_platform(url)
+        if on is not None and on != platform:
+            problems.append(f"--url {url} is a {on} address but the platform is {platform}; "
+                            f"give --platform {on}, or the {platform} account's own address")
+    if url is not None:
+        key = url_key(url)
+        for other in session.scalars(select(Account).where(Account.id != (account_id or 0))):
+            if url_key(other.url) == key:
+                same = "" if other.url == url else f" as {other.url} (the same page)"
+                problems.append(f"{url} is already registered{same} as account {other.id}; "
+                                f"change that one with: archive accounts edit {other.id}")
+                break
+
+
+def add_account(archive: Archive, session: Session, f: AccountFields,
+                profiles: Collection[str] | None = None) -> Outcome:
+    """Register an account; *profiles* are the site profile names a ``--profile`` may name
+    (the capture stage knows them and sits above this one, so the caller passes them)."""
     missing = [opt for opt, v in (("--name", f.name), ("--platform", f.platform), ("--url", f.url),
                                   ("--unit", f.unit), ("--purpose", f.purpose)) if not v]
     if missing:
@@ -96,20 +196,27 @@ def add_account(archive: Archive, session: Session, f: AccountFields) -> Outcome
     assert f.name and f.platform and f.url and f.unit and f.purpose
     platform = check_platform(f.platform)
     url = check_url(f.url)
-    clash = session.scalars(select(Account).where(Account.platform == platform, Account.url == url)).first()
-    if clash is not None:
-        raise BadInputError(f"{platform} account {url} is already registered as account {clash.id}; "
-                            f"change it with: archive accounts edit {clash.id}")
+    problems: list[str] = []
+    _check_fields(problems, archive, session, f, platform, url, profiles)
+    admins = _admin_list(problems, [], f) or []
+    if problems:
+        raise BadInputError("; ".join(problems))
     local_today = archive.now.astimezone(archive.settings.tz).date()
     account = Account(name=f.name.strip(), platform=platform, url=url, unit=f.unit.strip(),
                       purpose=f.purpose.strip(), responsible=f.responsible,
                       opened=f.opened or local_today, profile=f.profile,
                       created_at=archive.now, updated_at=archive.now)
-    _set_admins(account, f.admins or ())
+    _set_admins(account, admins)
     session.add(account)
     session.flush()
     archive.audit(session, f"account:{account.id}", {"added": account_record(account, internal=True)})
-    return Outcome(account, admin_warning(account))
+    warnings = []
+    if f.opened is None:
+        # The register publishes the date: an old account must not read as started today.
+        warnings.append(f"--opened not given, so account {account.id} is recorded as opened today "
+                        f"({local_today.isoformat()}); if it is older, correct it with: archive "
+                        f"accounts edit {account.id} --opened YYYY-MM-DD")
+    return Outcome(account, warnings + admin_warning(account))
 
 
 def get_account(session: Session, account_id: int) -> Account:
@@ -157,23 +264,33 @@ def list_accounts(session: Session, *, include_closed: bool = False) -> list[Acc
     return list(session.scalars(q))
 
 
-def edit_account(archive: Archive, session: Session, account_id: int, f: AccountFields) -> Outcome:
+def edit_account(archive: Archive, session: Session, account_id: int, f: AccountFields,
+                 profiles: Collection[str] | None = None) -> Outcome:
+    """Change what *f* gives; values equal to the stored ones change nothing (no audit entry)."""
     account = get_open_account(session, account_id)
     before = account_record(account, internal=True)
-    if f.platform is not None:
-        account.platform = check_platform(f.platform)
-    if f.url is not None:
-        account.url = check_url(f.url)
+    platform = check_platform(f.platform) if f.platform is not None else None
+    url = check_url(f.url) if f.url is not None else None
+    problems: list[str] = []
+    _check_fields(problems, archive, session, f, platform or account.platform,
+                  url or (account.url if platform else None), profiles, account_id)
+    admins = _admin_list(problems, [(a.name, a.email) for a in account.admins], f, account_id)
+    if problems:
+        raise BadInputError("; ".join(problems))
+    if platform is not None:
+        account.platform = platform
+    if url is not None:
+        account.url = url
     for attr in ("name", "unit", "purpose", "responsible", "opened", "profile"):
         value = getattr(f, attr)
         if value is not None:
             setattr(account, attr, value.strip() if isinstance(value, str) else value)
-    if f.admins is not None:
-        _set_admins(account, f.admins)
+    if admins is not None and admins != [(a.name, a.email) for a in account.admins]:
+        _set_admins(account, admins)
     after = account_record(account, internal=True)
     changed = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
     if not changed:
-        raise BadInputError(f"nothing to change for account {account_id}; give at least one option such as --unit")
+        return Outcome(account, admin_warning(account), changed=False)
     account.updated_at = archive.now
     session.flush()
     archive.audit(session, f"account:{account.id}", {"changed": changed})

@@ -46,6 +46,8 @@ from retention.screen import Screen
 
 log = logging.getLogger(__name__)
 ENGINE = f"bevara/{__version__}"
+FINISHED = "finished: "
+"""Starts the last progress message of each account's capture (a progress bar counts them)."""
 LATE_GRACE = dt.timedelta(days=1)
 """A boundary snapshot taken more than this after the boundary is flagged late."""
 
@@ -156,8 +158,9 @@ def adhoc_jobs(session: Session, account_ids: Sequence[int] | None, now: dt.date
             if a is None:
                 raise NotFoundError(f"account {i} does not exist; list accounts with: archive accounts list --all")
             if a.closed is not None and trigger != "close":
-                raise NotFoundError(f"account {i} was closed on {a.closed.isoformat()}; "
-                                    "closed accounts are not captured")
+                raise BadInputError(f"account {i} was closed on {a.closed.isoformat()}; closed "
+                                    f"accounts are not captured (reopen it first with: archive "
+                                    f"accounts reopen {i} --reason TEXT --decided-by NAME)")
             accounts.append(a)
     start = schedule.latest_boundary(now, tz)
     today = now.astimezone(tz).date()
@@ -199,11 +202,14 @@ async def _capture_one(archive: Archive, browser: Any, slots: asyncio.Semaphore,
     """One account, whatever happens: a bug met on one page must not cost the others their
     snapshots, so it becomes that account's failure, traceback in the debug log."""
     try:
-        return await _capture_account(archive, browser, slots, builders, job, progress, screen)
+        outcome = await _capture_account(archive, browser, slots, builders, job, progress, screen)
     except Exception as e:  # noqa: BLE001 - see docstring; ArchiverErrors are handled inside
         log.debug("account %s (%s): internal error", job.account_id, job.name, exc_info=True)
-        return _fail(archive, job, f"internal error: {type(e).__name__}: {e} (set ARCHIVE_DEBUG=1 "
-                                   "for a traceback and report it)", {})
+        outcome = _fail(archive, job, f"internal error: {type(e).__name__}: {e} (set ARCHIVE_DEBUG=1 "
+                                      "for a traceback and report it)", {})
+    progress(f"account {job.account_id} ({job.name}): {FINISHED}"
+             + (f"snapshot {outcome.snapshot}" if outcome.status == "ok" else "capture failed"))
+    return outcome
 
 
 async def _capture_account(archive: Archive, browser: Any, slots: asyncio.Semaphore,

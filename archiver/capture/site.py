@@ -131,6 +131,11 @@ def load_profile(name: str, directory: Path | None = None) -> SiteProfile:
     return load_profile_file(path)
 
 
+def profile_names(directory: Path | None = None) -> list[str]:
+    """The names ``load_profile`` (and an account's ``--profile``) accepts."""
+    return sorted(p.stem for p in (directory or PROFILE_DIR).glob("*.toml"))
+
+
 def profile_for(platform: str, directory: Path | None = None) -> SiteProfile:
     """Return the profile for a platform name or alias, or the generic profile if none fits.
 

@@ -14,8 +14,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from archiver.accounts.register import get_account
 from archiver.catalogue.models import CaptureFailure, Snapshot, SnapshotFile
-from archiver.errors import BadInputError, IntegrityError, NotFoundError, OutputError
+from archiver.errors import IntegrityError, NotFoundError, OutputError
 from archiver.home.archive import Archive
 from archiver.home.files import atomic_write_text, atomic_writer, fsync_dir
 
@@ -32,6 +33,7 @@ def list_snapshots(session: Session, account_id: int | None = None) -> list[Snap
     q = select(Snapshot).options(selectinload(Snapshot.files).selectinload(SnapshotFile.stored),
                                  selectinload(Snapshot.account)).order_by(Snapshot.id)
     if account_id is not None:
+        get_account(session, account_id)  # a mistyped id is "not found", not "no snapshots"
         q = q.where(Snapshot.account_id == account_id)
     return list(session.scalars(q))
 
@@ -61,13 +63,13 @@ def export_snapshot(archive: Archive, snapshot_id: int, dest: Path) -> list[dict
     when every file and snapshot.json are complete: an archivist never finds a folder
     that looks like an export but lacks a file (a corrupt store file leaves nothing).
     """
+    dest = Path(dest)
+    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
+        raise OutputError(f"{dest} is not empty; export into a new or empty folder")
     with archive.transaction() as session:
         snap = get_snapshot(session, snapshot_id)
         files = [(f.role, f.name, f.sha256, f.stored.media_type) for f in snap.files]
         meta = snapshot_record(snap)
-    dest = Path(dest)
-    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
-        raise BadInputError(f"{dest} is not empty; export into a new or empty folder")
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".partial", dir=dest.parent))
@@ -103,6 +105,7 @@ def export_snapshot(archive: Archive, snapshot_id: int, dest: Path) -> list[dict
 def list_failures(session: Session, account_id: int | None = None) -> list[CaptureFailure]:
     q = select(CaptureFailure).order_by(CaptureFailure.id)
     if account_id is not None:
+        get_account(session, account_id)
         q = q.where(CaptureFailure.account_id == account_id)
     return list(session.scalars(q))
 

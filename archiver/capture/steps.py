@@ -35,19 +35,35 @@ def seconds(value: float) -> str:
     return f"{value:g}"
 
 
+WAITS_FOR = {
+    "goto": "the page to load",
+    "images": "the page's images to load",
+    "html": "the page's HTML",
+    "mhtml": "Chromium's MHTML archive of the page",
+    "print pdf": "Chromium to print the page",
+}
+"""What a slow step is waiting for, in words, for the "still waiting" progress line."""
+
+
 class StepRunner:
-    """Runs steps under a time limit, logs them and reports progress."""
+    """Runs steps under a time limit, logs them and reports progress.
+
+    A step that runs longer than ``heartbeat`` seconds says every ``heartbeat`` seconds
+    what it still waits for, so a hanging page is not 45 silent seconds.
+    """
 
     def __init__(
         self,
         log: CaptureLog,
         step_timeout: float,
         progress: Callable[[str], None] | None = None,
+        heartbeat: float = 10.0,
     ) -> None:
         self.log = log
         self.step_timeout = step_timeout
         self.current = "start"
         self._progress = progress
+        self.heartbeat = heartbeat
 
     def report(self, label: str) -> None:
         """Tell the caller what is happening; a failing progress callback is ignored."""
@@ -79,6 +95,8 @@ class StepRunner:
         if not quiet:
             self.report(label or name)
         started = time.monotonic()
+        beat = (asyncio.ensure_future(self._still_waiting(name, label or name, limit, started))
+                if self._progress is not None else None)
         try:
             value = await asyncio.wait_for(factory(), limit)
         except (TimeoutError, PlaywrightTimeoutError) as exc:
@@ -88,9 +106,19 @@ class StepRunner:
             message = describe_error(exc)
             self.record(name, started, False, message)
             raise CaptureFailed(f"step {name} failed: {message}") from exc
+        finally:
+            if beat is not None:
+                beat.cancel()
         if record:
             self.record(name, started, True)
         return value
+
+    async def _still_waiting(self, name: str, label: str, limit: float, started: float) -> None:
+        what = WAITS_FOR.get(name, f"step {label}")
+        while True:
+            await asyncio.sleep(self.heartbeat)
+            self.report(f"still waiting for {what} ({label}, {time.monotonic() - started:.0f} s "
+                        f"of the {seconds(limit)} s limit)")
 
 
 def describe_error(exc: BaseException) -> str:

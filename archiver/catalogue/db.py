@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from alembic import command
@@ -12,15 +13,41 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from archiver.catalogue.textfold import register_sqlite
 from archiver.errors import BusyError, ConfigError, OutputError
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout."""
+def one_line(error: object) -> str:
+    """A driver's message on one line: PostgreSQL's spans several ("connection failed: …
+    Is the server running…"), and an error must stay one line."""
+    return "; ".join(part.strip() for part in str(error).splitlines() if part.strip())
+
+
+def sqlite_file(url: str) -> str | None:
+    """The file a SQLite URL names, or None (another database, or SQLite in memory)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
+    if not parsed.drivername.startswith("sqlite") or parsed.database in (None, "", ":memory:"):
+        return None
+    return parsed.database
+
+
+def make_engine(url: str, *, must_exist: bool = False) -> Engine:
+    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout.
+
+    ``must_exist`` is for opening a catalogue: SQLite would silently create an empty
+    file for a mistyped path and the archive would seem to hold nothing.
+    """
+    path = sqlite_file(url) if must_exist else None
+    if path is not None and not Path(path).exists():
+        raise ConfigError(f"no catalogue at {path} (from the database URL {url!r}); check --db or "
+                          "database.url in archive.toml, or create a home with: archive init")
     try:
         if url.startswith("sqlite"):
             engine = create_engine(url, connect_args={"timeout": 30})
@@ -28,7 +55,7 @@ def make_engine(url: str) -> Engine:
         else:
             engine = create_engine(url, pool_pre_ping=True)
     except (SQLAlchemyError, ImportError) as e:
-        raise ConfigError(f"cannot use database URL {url!r}: {e}") from e
+        raise ConfigError(f"cannot use database URL {url!r}: {one_line(e)}") from e
     return engine
 
 
@@ -82,7 +109,8 @@ def check_current(engine: Engine) -> None:
     try:
         current = current_revision(engine)
     except OperationalError as e:
-        raise ConfigError(f"cannot open the catalogue: {e.orig}") from e
+        raise ConfigError(f"cannot open the catalogue: {one_line(e.orig)}; check that the database "
+                          "server runs and the URL (--db or database.url in archive.toml)") from e
     refuse_newer(current)
     head = head_revision()
     if current != head:

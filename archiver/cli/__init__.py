@@ -26,7 +26,7 @@ def cli(ctx: click.Context, home: str | None, db: str | None, verbose: int, quie
     Exit codes: 0 ok, 1 internal error, 2 usage, 3 partial failure, 65 bad input,
     66 not found, 69 missing program, 73 cannot write, 75 busy, 78 configuration.
     """
-    ctx.obj = Ctx(home=home, db=db)
+    ctx.obj = Ctx(home=home, db=db, quiet=quiet)
     configure_logging(verbose, quiet)
 
 

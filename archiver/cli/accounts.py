@@ -10,10 +10,13 @@ import click
 from archiver.accounts import loginstate, publish
 from archiver.accounts import register as lib
 from archiver.capture import runs
+from archiver.capture.site import profile_names
+from archiver.cli.capture import capture_progress
 from archiver.cli.common import (
     archive_options,
     emit_json,
     json_option,
+    note,
     open_from_options,
     positive_id,
     warn,
@@ -43,8 +46,16 @@ def account_field_options(required: bool):
             click.option("--responsible", help="Named responsible person."),
             click.option("--admin", "admins", multiple=True, metavar='"NAME <EMAIL>"',
                          help="Administrator; repeat for each (at least two)."
-                              + ("" if required else " Replaces the list.")),
-            click.option("--opened", metavar="DATE", help="Date the account was opened (YYYY-MM-DD)."),
+                              + ("" if required else " Replaces the whole list.")),
+            *(() if required else (
+                click.option("--add-admin", "add_admins", multiple=True, metavar='"NAME <EMAIL>"',
+                             help="Add an administrator, keeping the others; repeatable."),
+                click.option("--remove-admin", "remove_admins", multiple=True, metavar="EMAIL",
+                             help="Remove an administrator (by e-mail, name or \"NAME <EMAIL>\"); "
+                                  "repeatable."))),
+            click.option("--opened", metavar="DATE",
+                         help="Date the account was opened (YYYY-MM-DD)"
+                              + ("; without it today is recorded, with a warning." if required else ".")),
             click.option("--profile", help="Site profile name overriding the platform's."),
         ]
         for opt in reversed(opts):
@@ -54,11 +65,12 @@ def account_field_options(required: bool):
 
 
 def fields_from(name, platform, url, unit, purpose, responsible, admins, opened, profile,
-                *, replace_admins: bool) -> lib.AccountFields:
+                *, replace_admins: bool, add_admins=(), remove_admins=()) -> lib.AccountFields:
     return lib.AccountFields(
         name=name, platform=platform, url=url, unit=unit, purpose=purpose, responsible=responsible,
         admins=tuple(admins) if (admins or not replace_admins) else None,
         opened=parse_date(opened, "--opened"), profile=profile,
+        add_admins=tuple(add_admins), remove_admins=tuple(remove_admins),
     )
 
 
@@ -85,7 +97,7 @@ def add(ctx: click.Context, name, platform, url, unit, purpose, responsible, adm
     f = fields_from(name, platform, url, unit, purpose, responsible, admins, opened, profile,
                     replace_admins=False)
     with archive.transaction() as session:
-        outcome = lib.add_account(archive, session, f)
+        outcome = lib.add_account(archive, session, f, profile_names())
         account_id = outcome.account.id
     for w in outcome.warnings:
         warn(w)
@@ -111,7 +123,7 @@ def list_cmd(ctx: click.Context, include_closed: bool, home_opt, db_opt, now_opt
         emit_json(records)
         return
     if not records:
-        click.echo("No accounts registered. Add one with: archive accounts add …", err=True)
+        note("No accounts registered. Add one with: archive accounts add …")
         return
     for r in records:
         state = f"closed {r['closed']}" if r["closed"] else "open"
@@ -149,20 +161,31 @@ def show(ctx: click.Context, account_id: str, home_opt, db_opt, now_opt, by_opt,
 @json_option
 @click.pass_context
 def edit(ctx: click.Context, account_id: str, name, platform, url, unit, purpose, responsible,
-         admins, opened, profile, home_opt, db_opt, now_opt, by_opt, as_json) -> None:
-    """Change an account's details; --admin replaces the administrator list."""
+         admins, add_admins, remove_admins, opened, profile, home_opt, db_opt, now_opt, by_opt,
+         as_json) -> None:
+    """Change an account's details; --add-admin/--remove-admin change the administrators,
+    --admin replaces the whole list. Values equal to the stored ones change nothing."""
+    ident = positive_id(account_id)
+    given = [name, platform, url, unit, purpose, responsible, opened, profile]
+    if all(v is None for v in given) and not (admins or add_admins or remove_admins):
+        raise click.UsageError("give at least one option to change, such as --unit", ctx=ctx)
+    if admins and (add_admins or remove_admins):
+        raise click.UsageError("--admin replaces the list; give it, or --add-admin/--remove-admin, "
+                               "not both", ctx=ctx)
     archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
     f = fields_from(name, platform, url, unit, purpose, responsible, admins, opened, profile,
-                    replace_admins=True)
+                    replace_admins=True, add_admins=add_admins, remove_admins=remove_admins)
     with archive.transaction() as session:
-        outcome = lib.edit_account(archive, session, positive_id(account_id), f)
+        outcome = lib.edit_account(archive, session, ident, f, profile_names())
         record = lib.account_record(outcome.account, internal=True)
     for w in outcome.warnings:
         warn(w)
     if as_json:
-        emit_json(record)
+        emit_json({**record, "changed": outcome.changed})
+    elif outcome.changed:
+        note(f"Account {record['id']} updated.")
     else:
-        click.echo(f"Account {record['id']} updated.", err=True)
+        note(f"Account {record['id']}: nothing changed (the values given are the ones stored).")
 
 
 @accounts_group.command("close")
@@ -190,7 +213,8 @@ def close(ctx: click.Context, account_id: str, reason: str, decided_by: str,
         jobs = [] if no_final_snapshot else runs.adhoc_jobs(
             session, [ident], archive.now, archive.settings.tz, f"final snapshot before closing: {reason}",
             trigger="close")
-    outcomes = runs.run(archive, jobs, progress=lambda m: click.echo(m, err=True))
+    with capture_progress(len(jobs)) as progress:
+        outcomes = runs.run(archive, jobs, progress=progress)
     failed = [o for o in outcomes if o.status != "ok"]
     if failed:
         raise CaptureError(f"final snapshot of account {ident} failed: {failed[0].reason}; "
@@ -202,7 +226,7 @@ def close(ctx: click.Context, account_id: str, reason: str, decided_by: str,
     if as_json:
         emit_json(record)
     else:
-        click.echo(f"Account {record['id']} closed on {record['closed']}.", err=True)
+        note(f"Account {record['id']} closed on {record['closed']}.")
 
 
 @accounts_group.command("reopen")
@@ -223,7 +247,7 @@ def reopen(ctx: click.Context, account_id: str, reason: str, decided_by: str, ho
     if as_json:
         emit_json(record)
     else:
-        click.echo(f"Account {record['id']} reopened.", err=True)
+        note(f"Account {record['id']} reopened.")
 
 
 @accounts_group.command("login-state")
@@ -246,10 +270,10 @@ def login_state(ctx: click.Context, account_id: str, state_file: Path | None, cl
     ident = positive_id(account_id)
     if state_file is not None:
         loginstate.set_state(archive, ident, state_file)
-        click.echo(f"Login state of account {ident} set.", err=True)
+        note(f"Login state of account {ident} set.")
         return
     loginstate.clear_state(archive, ident)
-    click.echo(f"Login state of account {ident} removed.", err=True)
+    note(f"Login state of account {ident} removed.")
 
 
 @accounts_group.command("register")
@@ -272,8 +296,8 @@ def register_cmd(ctx: click.Context, fmt: str, output: Path | None, internal: bo
     if output is None:
         click.echo(text, nl=False)
     else:
-        atomic_write_text(output, text)
-        click.echo(f"Wrote {output}.", err=True)
+        atomic_write_text(output, text, parents=False)
+        note(f"Wrote {output}.")
 
 
 COMMANDS = [accounts_group]

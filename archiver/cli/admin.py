@@ -20,6 +20,7 @@ from archiver.cli.common import (
     emit_json,
     home_from,
     json_option,
+    note,
     open_from_options,
 )
 from archiver.cli.items import item_line
@@ -27,7 +28,8 @@ from archiver.clock import now_source, refuse_set_time, resolve_now
 from archiver.errors import ExitCode
 from archiver.home import fixity
 from archiver.home.archive import init_archive, open_archive
-from archiver.home.audit import os_user
+from archiver.home.audit import BROKEN_FIX, intact_phrase, os_user
+from archiver.home.audit import count as count_entries
 from archiver.home.audit import verify as verify_chain
 from archiver.home.config import valid_timezone
 from retention.policy import default_policy_text
@@ -38,13 +40,15 @@ from retention.policy import default_policy_text
 @click.option("--org-id", required=True, help="Organisationsnummer, e.g. 212000-1769.")
 @click.option("--tz", "timezone", default="Europe/Stockholm", show_default=True,
               help="Time zone for half-year boundaries.")
+@click.option("--force", is_flag=True,
+              help="Make the home in a folder that already holds other files.")
 @click.option("--simulated-clock", is_flag=True,
               help="A home for demos and tests: writes may take --now, and every record "
                    "says \"simulated clock\". Never for real records.")
 @archive_options
 @json_option
 @click.pass_context
-def init_cmd(ctx: click.Context, org_name: str, org_id: str, timezone: str, simulated_clock: bool,
+def init_cmd(ctx: click.Context, org_name: str, org_id: str, timezone: str, force: bool, simulated_clock: bool,
              home_opt: str | None, db_opt: str | None, now_opt: str | None, by_opt: str | None,
              as_json: bool) -> None:
     """Create an archive home: archive.toml, catalogue, file store, policy folder.
@@ -59,13 +63,14 @@ def init_cmd(ctx: click.Context, org_name: str, org_id: str, timezone: str, simu
     group = ctx.find_object(Ctx) or Ctx()
     archive = init_archive(home, org_name=org_name, org_id=org_id, timezone=timezone, now=now,
                            actor=by_opt or os_user(), db_url=db_opt or group.db,
-                           simulated_clock=simulated_clock, policy_text=default_policy_text())
+                           simulated_clock=simulated_clock, policy_text=default_policy_text(),
+                           force=force)
     archive.close()
     if as_json:
         emit_json({"home": str(home.root), "organisation": org_name, "timezone": timezone,
                    "clock": archive.clock_label})
     else:
-        click.echo(f"Created archive home {home.root} for {org_name} ({org_id}).", err=True)
+        note(f"Created archive home {home.root} for {org_name} ({org_id}).")
 
 log = logging.getLogger("archiver.verify")
 
@@ -85,11 +90,13 @@ def audit_verify(ctx: click.Context, home_opt: str | None, db_opt: str | None, n
     archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt, write=False)
     with archive.transaction() as session:
         report = verify_chain(session)
+        total = count_entries(session)
     if as_json:
-        emit_json({"entries": report.entries, "ok": report.ok, "problem": report.first_problem,
-                   "broken_seq": report.broken_seq})
+        emit_json({"entries": total, "good_entries": report.good, "ok": report.ok,
+                   "problem": report.first_problem, "broken_seq": report.broken_seq})
     if not report.ok:
-        raise CliError(f"audit log broken: {report.first_problem}", int(ExitCode.bad_input))
+        raise CliError(f"audit log broken: {report.first_problem}; {intact_phrase(report)}; "
+                       f"{BROKEN_FIX}", int(ExitCode.bad_input))
     if not as_json:
         click.echo(f"Audit log intact: {report.entries} entries.")
 
@@ -159,7 +166,7 @@ def db_upgrade(ctx: click.Context, home_opt: str | None, db_opt: str | None, now
         after = db.current_revision(archive.engine)
     finally:
         archive.close()
-    click.echo(f"Catalogue schema: {before or 'empty'} -> {after}.", err=True)
+    note(f"Catalogue schema: {before or 'empty'} -> {after}.")
 
 
 COMMANDS = [init_cmd, audit_group, db_group, verify_cmd]
@@ -179,7 +186,7 @@ def demo_cmd(home_opt: str, fresh: bool, posts: int, schema_dir: Path | None, as
     from archiver.demo import run_demo  # brings in the fixture platform, which only the demo needs
 
     result = run_demo(Path(home_opt), fresh=fresh, actor=os_user(), posts=posts, schema_dir=schema_dir,
-                      progress=lambda m: click.echo(m, err=True))
+                      progress=note)
     ok = [o for o in result.outcomes if o.status == "ok"]
     if as_json:
         emit_json({"home": str(result.home), "register": str(result.register_html),

@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import click
 
 from archiver.accounts.register import get_account
 from archiver.capture import locks, redaction, runs, snapshots
-from archiver.cli.common import archive_options, emit_json, json_option, open_from_options, positive_id
-from archiver.errors import BadInputError, IntegrityError, PartialFailure
+from archiver.cli.common import archive_options, emit_json, json_option, note, open_from_options, positive_id
+from archiver.cli.progress import reporter
+from archiver.errors import IntegrityError, PartialFailure
 
 
-def _progress(message: str) -> None:
-    click.echo(message, err=True)
+def capture_progress(jobs: int) -> AbstractContextManager[Callable[[str], None]]:
+    """The capture's step lines (a bar on a terminal, nothing under -q)."""
+    return reporter().events("capture", jobs, lambda m: runs.FINISHED in m)
 
 
-def report_outcomes(outcomes: list[runs.Outcome], as_json: bool) -> None:
-    if as_json:
+def report_outcomes(outcomes: list[runs.Outcome], as_json: bool, as_jsonl: bool = False) -> None:
+    if as_jsonl:
+        for o in outcomes:  # one compact object per line, so `>> capture.jsonl` stays JSON Lines
+            click.echo(json.dumps(o.as_dict(), ensure_ascii=False, default=str))
+    elif as_json:
         emit_json([o.as_dict() for o in outcomes])
     else:
         for o in outcomes:
@@ -41,19 +49,29 @@ def report_outcomes(outcomes: list[runs.Outcome], as_json: bool) -> None:
 @click.option("--due", "due_only", is_flag=True,
               help="Only accounts missing their snapshot for the latest half-year boundary (for cron).")
 @click.option("--reason", default=None, help='Why, e.g. "ny profilbild" (stored in the snapshot).')
+@click.option("--jsonl", "as_jsonl", is_flag=True,
+              help="Print one JSON object per capture, one per line (nothing when nothing was "
+                   "captured): for appending to a log from cron.")
 @archive_options
 @json_option
 @click.pass_context
 def capture_cmd(ctx: click.Context, account_ids: tuple[str, ...], all_open: bool, due_only: bool,
-                reason: str | None, home_opt, db_opt, now_opt, by_opt, as_json: bool) -> None:
-    """Capture accounts as PDF/A snapshots.
+                reason: str | None, as_jsonl: bool, home_opt, db_opt, now_opt, by_opt,
+                as_json: bool) -> None:
+    """Capture accounts as PDF/A snapshots: ACCOUNT_IDS, or --all, or --due.
 
     Exit 0 when all captures are stored (or nothing was due), 3 when some failed
     (the others are stored), 75 when another --due run holds the lock.
     """
-    chosen = sum([bool(account_ids), all_open, due_only])
-    if chosen != 1:
-        raise BadInputError("name accounts, or give --all or --due (exactly one of them)")
+    chosen = [name for name, given in (("ACCOUNT_IDS", bool(account_ids)), ("--all", all_open),
+                                       ("--due", due_only)) if given]
+    if len(chosen) != 1:
+        raise click.UsageError("name the accounts to capture, or give --all or --due"
+                               if not chosen else f"{' and '.join(chosen)} do not go together; "
+                               "give account ids, --all or --due (one of them)", ctx=ctx)
+    if as_json and as_jsonl:
+        raise click.UsageError("--json and --jsonl do not go together; give one of them", ctx=ctx)
+    ids = [positive_id(a) for a in account_ids]
     archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
     tz = archive.settings.tz
     if due_only:
@@ -61,14 +79,15 @@ def capture_cmd(ctx: click.Context, account_ids: tuple[str, ...], all_open: bool
             with archive.transaction() as session:
                 jobs = runs.due_jobs(session, archive.now, tz, archive.clock())
             if not jobs:
-                click.echo("Nothing due.", err=True)
-            outcomes = runs.run(archive, jobs, progress=_progress)
+                note("Nothing due.")
+            with capture_progress(len(jobs)) as progress:
+                outcomes = runs.run(archive, jobs, progress=progress)
     else:
-        ids = None if all_open else [positive_id(a) for a in account_ids]
         with archive.transaction() as session:
-            jobs = runs.adhoc_jobs(session, ids, archive.now, tz, reason or "ad hoc")
-        outcomes = runs.run(archive, jobs, progress=_progress)
-    report_outcomes(outcomes, as_json)
+            jobs = runs.adhoc_jobs(session, None if all_open else ids, archive.now, tz, reason or "ad hoc")
+        with capture_progress(len(jobs)) as progress:
+            outcomes = runs.run(archive, jobs, progress=progress)
+    report_outcomes(outcomes, as_json, as_jsonl)
 
 
 @click.command("due")
@@ -88,7 +107,7 @@ def due_cmd(ctx: click.Context, home_opt, db_opt, now_opt, by_opt, as_json: bool
         late = f" (late by {e.late_seconds // 86400} days)" if e.late_seconds else ""
         click.echo(f"{e.account_id:>4}  {e.name}  boundary {e.boundary}{late}")
     if not entries:
-        click.echo("Nothing due.", err=True)
+        note("Nothing due.")
 
 
 @click.group("snapshots")
@@ -159,7 +178,7 @@ def snapshots_export(ctx: click.Context, snapshot_id: str, dest: Path, home_opt,
     if as_json:
         emit_json(files)
     else:
-        click.echo(f"Exported {len(files)} files to {dest}.", err=True)
+        note(f"Exported {len(files)} files to {dest}.")
 
 
 @snapshots_group.command("verify")
@@ -210,7 +229,7 @@ def snapshots_failures(ctx: click.Context, account_id: int | None, home_opt, db_
         emit_json(records)
         return
     if not records:
-        click.echo("No failed captures.", err=True)
+        note("No failed captures.")
     for r in records:
         click.echo(f"{r['id']:>5}  account {r['account']:<4} {r['at'][:16]}  {r['trigger']:<5} "
                    f"{r['boundary'] or '-':<10}  {r['reason']}")

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import click
 
 from archiver.clock import now_source, refuse_set_time, resolve_now
-from archiver.errors import ArchiverError, BadInputError, ExitCode
+from archiver.errors import ArchiverError, ExitCode
 from archiver.home.archive import Archive, open_archive
 from archiver.home.audit import os_user
 from archiver.home.config import Home, resolve_home
@@ -76,6 +76,7 @@ class Ctx:
 
     home: str | None = None
     db: str | None = None
+    quiet: bool = False
 
 
 def archive_options(fn: F) -> F:
@@ -141,11 +142,35 @@ def warn(message: str) -> None:
     click.echo(f"Warning: {message}", err=True)
 
 
-def positive_id(value: str, what: str = "ID") -> int:
+def is_quiet() -> bool:
+    """Whether ``archive -q`` was given: cron wants silence unless something is wrong."""
+    ctx = click.get_current_context(silent=True)
+    group = ctx.find_object(Ctx) if ctx is not None else None
+    return bool(group and group.quiet)
+
+
+def note(message: str) -> None:
+    """An informational line on stderr ("Account 2 updated."); nothing under -q."""
+    if not is_quiet():
+        click.echo(message, err=True)
+
+
+LISTINGS = {"account": "archive accounts list --all", "snapshot": "archive snapshots list",
+            "item": "archive items list", "protocol": "archive retention protocols list"}
+"""Where a user finds the ids of each kind, for the usage error of a mistyped one."""
+
+
+def positive_id(value: str, what: str = "account") -> int:
+    """An id typed on the command line; a word where a number belongs is a usage error (2)."""
     try:
         n = int(value)
-    except ValueError as e:
-        raise BadInputError(f"{what} {value!r} is not a number; see the ids with: archive accounts list --all") from e
+    except ValueError:
+        n = 0
+    if n < 1 or not value.strip().isdigit():
+        where = LISTINGS.get(what)
+        raise click.UsageError(f"{value!r} is not {'an' if what[0] in 'aeiou' else 'a'} {what} id "
+                               "(a whole number)" + (f"; see them with: {where}" if where else ""),
+                               ctx=click.get_current_context(silent=True))
     return n
 
 

@@ -11,6 +11,8 @@ import click
 from archiver.capture import redaction
 from archiver.catalogue.models import Item
 from archiver.cli.common import archive_options, emit_json, json_option, open_from_options, positive_id
+from archiver.cli.common import note as tell
+from archiver.cli.progress import reporter
 from archiver.errors import BadInputError
 from archiver.home.files import atomic_write_text
 from archiver.items import marks, search
@@ -18,6 +20,7 @@ from archiver.items import report as yearly_report
 from archiver.items.importer import import_export
 from archiver.items.imports import FORMATS
 from retention.culling import stub_record
+from retention.finding import KINDS as FINDING_KINDS
 
 
 @click.command("import")
@@ -38,8 +41,10 @@ def import_cmd(ctx: click.Context, account_id: str, path: Path, fmt: str, home_o
     platform. Re-importing the same export adds nothing; a newer overlapping export
     adds only new items and new versions. A broken export is rejected whole (exit 65).
     """
+    ident = positive_id(account_id)
     archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt)
-    report = import_export(archive, positive_id(account_id), path, fmt)
+    with reporter().count(f"import {path.name}", "records read") as progress:
+        report = import_export(archive, ident, path, fmt, progress=progress)
     data = {"import": report.import_id, "account": report.account_id, "format": report.format,
             **report.counts.as_dict(), "removed_from_platform": report.removed_from_platform}
     if as_json:
@@ -51,11 +56,11 @@ def import_cmd(ctx: click.Context, account_id: str, path: Path, fmt: str, home_o
                f"{sum(c.skipped.values())} skipped, {c.flagged} flagged for review, "
                f"{report.removed_from_platform} no longer on the platform.")
     for reason, n in sorted(c.skipped.items()):
-        click.echo(f"  skipped {n}: {reason}", err=True)
+        tell(f"  skipped {n}: {reason}")
     for where, reason in c.skipped_records:
-        click.echo(f"    {where}: {reason}", err=True)
+        tell(f"    {where}: {reason}")
     if (left := sum(c.skipped.values()) - len(c.skipped_records)) > 0:
-        click.echo(f"    … and {left} more (not listed)", err=True)
+        tell(f"    … and {left} more (not listed)")
 
 
 def _date(value: str | None, option: str, tz: dt.tzinfo) -> dt.datetime | None:
@@ -74,8 +79,8 @@ def filter_options(fn):
         click.option("--kind", type=click.Choice(("post", "comment", "reply", "message"))),
         click.option("--from", "since", metavar="DATE", help="Created on or after DATE."),
         click.option("--to", "until", metavar="DATE", help="Created before DATE."),
-        click.option("--flag", help="Flagged by the screen: a kind (personnummer, phone, email, "
-                                    "address, term…) or 'any'."),
+        click.option("--flag", type=click.Choice((*FINDING_KINDS, "any")),
+                     help="Flagged by the screen: a kind of finding, or 'any'."),
         click.option("--mark", type=click.Choice(("led-to-case", "removed", "confidential", "any"))),
         click.option("--removed-from-platform", "gone", is_flag=True,
                      help="Only items a later source no longer had."),
@@ -113,7 +118,7 @@ def _run_list(ctx, text, account_id, kind, since, until, flag, mark, gone, limit
         return
     for r in records:
         click.echo(item_line(r))
-    click.echo(f"{len(records)} item{'s' if len(records) != 1 else ''}.", err=True)
+    tell(f"{len(records)} item{'s' if len(records) != 1 else ''}.")
 
 
 @items_group.command("list")
@@ -212,14 +217,19 @@ def items_mark(ctx: click.Context, item_id: str, led_to_case, removed, category,
         kinds = [m.kind for m in made]
     with archive.transaction() as session:
         deleted = redaction.delete_unreferenced(archive, session, [o for d in done for o in d.old])
+    asked = [k for k, given in (("led-to-case", req.led_to_case), ("removed", req.removed),
+                                ("confidential", req.confidential)) if given and k not in kinds]
     if as_json:
-        emit_json({"item": ident, "marks": kinds, "redacted_snapshots": [d.snapshot for d in done],
-                   "files_deleted": len(deleted)})
+        emit_json({"item": ident, "marks": kinds, "already_marked": asked,
+                   "redacted_snapshots": [d.snapshot for d in done], "files_deleted": len(deleted)})
     else:
-        click.echo(f"Item {item_id} marked: {', '.join(kinds)}.", err=True)
+        if kinds:
+            tell(f"Item {ident} marked: {', '.join(kinds)}.")
+        if asked:
+            tell(f"Item {ident} already has the same {', '.join(asked)} mark; not added again.")
         if done:
-            click.echo(f"Redacted snapshots {', '.join(str(d.snapshot) for d in done)}; "
-                       f"{len(deleted)} old files deleted from the store.", err=True)
+            tell(f"Redacted snapshots {', '.join(str(d.snapshot) for d in done)}; "
+                 f"{len(deleted)} old files deleted from the store.")
 
 
 @click.command("report")
@@ -241,8 +251,8 @@ def report_cmd(ctx: click.Context, year: int, fmt: str, output: Path | None, hom
     if output is None:
         click.echo(text, nl=False)
     else:
-        atomic_write_text(output, text)
-        click.echo(f"Wrote {output}.", err=True)
+        atomic_write_text(output, text, parents=False)
+        tell(f"Wrote {output}.")
 
 
 COMMANDS = [import_cmd, items_group, report_cmd]

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from archiver.cli.common import archive_options, emit_json, home_from, json_option, open_from_options, positive_id
+from archiver.cli.progress import reporter
 from archiver.errors import BadInputError, ConfigError, ExitCode
 from archiver.packages.content import parse_period
 from archiver.packages.delivery import PROFILES, build_delivery
@@ -62,18 +63,22 @@ def package_cmd(ctx: click.Context, args: tuple[str, ...], period: str | None, a
             raise BadInputError("--register takes items, --case and --protocol; --period, --account and "
                                 "--profile go with a delivery package")
         items = [positive_id(a, "item") for a in args]
-        result = build_registration(archive, items, out, case=case_ref, schemas=schemas, disposal=disposal_source(),
-                                    protocol_id=positive_id(protocol_id, "protocol") if protocol_id else None,
-                                    render=print_document)
+        with reporter().count(f"package {out.name}", "files written") as progress:
+            result = build_registration(archive, items, out, case=case_ref, schemas=schemas,
+                                        disposal=disposal_source(),
+                                        protocol_id=positive_id(protocol_id, "protocol") if protocol_id else None,
+                                        render=print_document, progress=progress)
     else:
         if args:
             raise BadInputError(f"unexpected {' '.join(args)!r}; items go with --register, validate with "
                                 "archive package validate PATH")
         if not period:
             raise BadInputError("give --period YYYYH1|YYYYH2 for a delivery package, or --register ITEM…")
-        result = build_delivery(archive, parse_period(period), out, profile=profile or "fgs2", schemas=schemas,
-                                account_id=positive_id(account_id, "account") if account_id else None,
-                                disposal=disposal_source(), render=print_document)
+        with reporter().count(f"package {out.name}", "files written") as progress:
+            result = build_delivery(archive, parse_period(period), out, profile=profile or "fgs2",
+                                    schemas=schemas,
+                                    account_id=positive_id(account_id, "account") if account_id else None,
+                                    disposal=disposal_source(), render=print_document, progress=progress)
     if as_json:
         emit_json(result)
     else:

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from archiver.cli.common import archive_options, emit_json, json_option, open_from_options, warn
+from archiver.cli.common import note as tell
 from archiver.errors import BadInputError
 from archiver.home.archive import Archive
 from archiver.home.files import atomic_write_text
@@ -107,7 +108,7 @@ def policy_mandate(ctx: click.Context, rules: tuple[str, ...], all_rules: bool, 
     if as_json:
         emit_json({"rules": done, "mandate": mandate.cite()})
     else:
-        click.echo(f"Mandate {mandate.cite()} entered on: {', '.join(done)}.", err=True)
+        tell(f"Mandate {mandate.cite()} entered on: {', '.join(done)}.")
 
 
 @retention_group.group("holds")
@@ -138,7 +139,7 @@ def holds_add(ctx: click.Context, reason: str, items: tuple[int, ...], account_i
     if as_json:
         emit_json({"hold": hold_id, "items": n})
     else:
-        click.echo(f"Hold {hold_id} placed: {n} items now.", err=True)
+        tell(f"Hold {hold_id} placed: {n} items now.")
 
 
 @holds_group.command("list")
@@ -174,7 +175,7 @@ def holds_release(ctx: click.Context, hold_id: int, reason: str, home_opt, db_op
     if as_json:
         emit_json({"hold": hold_id, "released": True})
     else:
-        click.echo(f"Hold {hold_id} released.", err=True)
+        tell(f"Hold {hold_id} released.")
 
 
 def _write_report(report: dict[str, Any], fmt: str, output: Path | None, org_name: str, as_json: bool) -> None:
@@ -187,7 +188,7 @@ def _write_report(report: dict[str, Any], fmt: str, output: Path | None, org_nam
             click.echo(text, nl=False)
         else:
             atomic_write_text(output, text)
-            click.echo(f"Wrote {output}.", err=True)
+            tell(f"Wrote {output}.")
         return
     click.echo(f"Review {report['review']} ({report['status']}), as of {report['as_of'][:10]}:")
     click.echo(f"{'group':<6} {'rule':<14} {'account':>7} {'period':<8} {'count':>7}  span")
@@ -273,7 +274,7 @@ def decide_cmd(ctx: click.Context, review_id: int, action: str, everything: bool
     if as_json:
         emit_json({"review": review_id, "decision": action, "items": n})
     else:
-        click.echo(f"Review {review_id}: {action} on {n} items.", err=True)
+        tell(f"Review {review_id}: {action} on {n} items.")
 
 
 @retention_group.command("apply")
@@ -300,7 +301,7 @@ def apply_cmd(ctx: click.Context, review_id: int, execute: bool, home_opt, db_op
         for f in result.files:
             click.echo(f"  {f['name']}  {f['sha256']}")
     for s in result.skipped:
-        click.echo(f"  skipped item {s['item']}: {s['reason']}", err=True)
+        tell(f"  skipped item {s['item']}: {s['reason']}")
 
 
 @retention_group.group("protocols")

@@ -99,7 +99,7 @@ def open_archive(home: Home, *, now: dt.datetime, actor: str, command: str = "",
         # command keeps its audit entry, temp files or locks in the home.
         raise OutputError(f"the archive home {home.root} is read-only; make it writable "
                           "(remount or chmod) and run the command again")
-    engine = db.make_engine(home.database_url(settings, db_url))
+    engine = db.make_engine(home.database_url(settings, db_url), must_exist=True)
     if check_schema:
         try:
             db.check_current(engine)
@@ -112,7 +112,8 @@ def open_archive(home: Home, *, now: dt.datetime, actor: str, command: str = "",
 
 def init_archive(home: Home, *, org_name: str, org_id: str, timezone: str, now: dt.datetime,
                  actor: str, db_url: str | None = None, simulated_clock: bool = False,
-                 clock: Callable[[], dt.datetime] = system_clock, policy_text: str | None = None) -> Archive:
+                 clock: Callable[[], dt.datetime] = system_clock, policy_text: str | None = None,
+                 force: bool = False) -> Archive:
     """Create a home, migrate its catalogue to head, and write archive.toml last.
 
     ``simulated_clock`` makes a home for demos and tests, whose commands may record a
@@ -124,7 +125,7 @@ def init_archive(home: Home, *, org_name: str, org_id: str, timezone: str, now: 
         raise refuse_set_time("--now")
     extra = {"policy_text": policy_text} if policy_text is not None else {}
     settings = create_home(home, org_name=org_name, org_id=org_id, timezone=timezone,
-                           simulated_clock=simulated_clock, **extra)
+                           simulated_clock=simulated_clock, force=force, **extra)
     if db_url:
         settings = Settings(**{**settings.__dict__, "database_url": db_url})
     engine = db.make_engine(home.database_url(settings))

@@ -78,6 +78,23 @@ class AuditReport:
     def ok(self) -> bool:
         return self.first_problem is None
 
+    @property
+    def good(self) -> int:
+        """Entries before the first broken one: the part of the log still to be trusted."""
+        return self.entries if self.broken_seq is None else self.broken_seq - 1
+
+
+def intact_phrase(report: AuditReport) -> str:
+    """ "entries 1 to 4 are intact", for the message about a broken chain."""
+    if report.good == 0:
+        return "no entry before it is intact"
+    return "entry 1 is intact" if report.good == 1 else f"entries 1 to {report.good} are intact"
+
+
+BROKEN_FIX = ("restore the catalogue from the last backup made before that entry's date, keep "
+              "this copy for investigation, and never edit the audit table by hand")
+"""What to do about a broken audit chain: it cannot be repaired from within."""
+
 
 def verify(session: Session) -> AuditReport:
     """Walk the chain from the start and report the first broken or missing entry."""

@@ -13,6 +13,7 @@ Layout::
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import tomllib
@@ -20,6 +21,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from stdnum.se import orgnr  # python-stdnum: the organisationsnummer's Luhn check digit
 
 from archiver.errors import BadInputError, ConfigError, OutputError
 from archiver.home.files import atomic_write_text
@@ -129,9 +132,48 @@ def resolve_home(option: str | None, env: Mapping[str, str]) -> Home:
     return Home(Path(value).expanduser().resolve())
 
 
+KNOWN_KEYS = {
+    "organisation": ("name", "id", "timezone"),
+    "database": ("url",),
+    "capture": ("parallel", "step_timeout", "total_timeout"),
+    "package": tuple(PackageSettings.__dataclass_fields__),
+    "clock": ("simulated",),
+    "retention": ("policy", "four_eyes", "backup_note"),  # read by retention.policy
+}
+"""Every key archive.toml may hold. A misspelt one (``paralell = 3``) would otherwise be
+ignored in silence and the default used, so an unknown key is an error."""
+
+
+def unknown_keys(data: Mapping[str, object]) -> list[str]:
+    """One problem per unknown table or key, naming the nearest known one."""
+    known = [f"{t}.{k}" for t, keys in KNOWN_KEYS.items() for k in keys]
+    found = []
+    for table, value in data.items():
+        if table not in KNOWN_KEYS:
+            found.append(table)
+        elif isinstance(value, dict):
+            found += [f"{table}.{k}" for k in value if k not in KNOWN_KEYS[table]]
+    problems = []
+    for key in found:
+        near = difflib.get_close_matches(key, [*known, *KNOWN_KEYS], n=1, cutoff=0.6)
+        problems.append(f"unknown key {key}" + (f" (did you mean {near[0]}?)" if near else
+                                                 f" (known tables: {', '.join(KNOWN_KEYS)})"))
+    return problems
+
+
+def org_id_problem(org_id: object, what: str) -> str | None:
+    """Why *org_id* is not an organisationsnummer (NNNNNN-NNNN with a Luhn check digit)."""
+    if not isinstance(org_id, str) or not ORG_ID_RE.match(org_id):
+        return f"{what} {org_id!r} must look like 212000-1769"
+    if not orgnr.is_valid(org_id):
+        return (f"{what} {org_id!r} has a wrong check digit (the last digit); check the "
+                "organisationsnummer against the record creator's papers")
+    return None
+
+
 def settings_from_toml(data: Mapping[str, object], where: Path) -> Settings:
     """Validate archive.toml, collecting every problem before failing."""
-    problems: list[str] = []
+    problems: list[str] = unknown_keys(data)
     org = data.get("organisation", {})
     db = data.get("database", {})
     cap = data.get("capture", {})
@@ -147,8 +189,8 @@ def settings_from_toml(data: Mapping[str, object], where: Path) -> Settings:
     tz = org.get("timezone", "Europe/Stockholm")
     if not isinstance(name, str) or not name.strip():
         problems.append("organisation.name is missing")
-    if not isinstance(org_id, str) or not ORG_ID_RE.match(org_id):
-        problems.append("organisation.id must look like 212000-1769")
+    if (problem := org_id_problem(org_id, "organisation.id")) is not None:
+        problems.append(problem)
     if not isinstance(tz, str) or not valid_timezone(tz):
         problems.append(f"organisation.timezone {tz!r} is not an IANA time zone")
     url = db.get("url") or None
@@ -268,18 +310,26 @@ rules = []
 
 
 def create_home(home: Home, *, org_name: str, org_id: str, timezone: str,
-                simulated_clock: bool = False, policy_text: str = POLICY_PLACEHOLDER) -> Settings:
-    """Create the folders and files of a new home; refuse if one is already there."""
+                simulated_clock: bool = False, policy_text: str = POLICY_PLACEHOLDER,
+                force: bool = False) -> Settings:
+    """Create the folders and files of a new home; refuse if one is already there, and
+    refuse a folder holding other files unless *force*: the home's folders would mix with
+    them, and a later clean-up of the "archive" could take them along."""
     if home.config_path.exists():
         raise ConfigError(
             f"{home.root} is already an archive home ({CONFIG_NAME} exists); "
             "nothing was changed — choose another --home to start a new archive"
         )
+    if not force and home.root.is_dir() and any(home.root.iterdir()):
+        shown = sorted(p.name for p in home.root.iterdir())
+        raise OutputError(
+            f"{home.root} is not empty (it holds {', '.join(shown[:3])}{', …' if len(shown) > 3 else ''}); "
+            "choose a new or empty folder, or give --force to make the archive home there")
     problems = []
     if not org_name.strip():
         problems.append("--org must not be empty")
-    if not ORG_ID_RE.match(org_id):
-        problems.append(f"--org-id {org_id!r} must look like 212000-1769")
+    if (problem := org_id_problem(org_id, "--org-id")) is not None:
+        problems.append(problem)
     if not valid_timezone(timezone):
         problems.append(f"--tz {timezone!r} is not an IANA time zone such as Europe/Stockholm")
     if problems:

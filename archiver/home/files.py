@@ -17,11 +17,19 @@ from archiver.errors import OutputError
 
 
 @contextlib.contextmanager
-def atomic_writer(path: Path, *, mode: int = 0o644, overwrite: bool = True) -> Iterator[BinaryIO]:
-    """Yield a binary file; on clean exit it replaces ``path`` atomically."""
+def atomic_writer(path: Path, *, mode: int = 0o644, overwrite: bool = True,
+                  parents: bool = True) -> Iterator[BinaryIO]:
+    """Yield a binary file; on clean exit it replaces ``path`` atomically.
+
+    ``parents=False`` is for a path the user typed (``-o``): a missing folder there is
+    more likely a typo than a wish, so it is an error rather than created.
+    """
     path = Path(path)
     if not overwrite and path.exists():
         raise OutputError(f"{path} already exists; choose another output path")
+    if not parents and not path.parent.exists():
+        raise OutputError(f"cannot write {path}: the folder {path.parent} does not exist; "
+                          "create it first or choose another path")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -43,13 +51,13 @@ def atomic_writer(path: Path, *, mode: int = 0o644, overwrite: bool = True) -> I
         raise
 
 
-def atomic_write_bytes(path: Path, data: bytes, *, mode: int = 0o644) -> None:
-    with atomic_writer(path, mode=mode) as fh:
+def atomic_write_bytes(path: Path, data: bytes, *, mode: int = 0o644, parents: bool = True) -> None:
+    with atomic_writer(path, mode=mode, parents=parents) as fh:
         fh.write(data)
 
 
-def atomic_write_text(path: Path, text: str, *, mode: int = 0o644) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"), mode=mode)
+def atomic_write_text(path: Path, text: str, *, mode: int = 0o644, parents: bool = True) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"), mode=mode, parents=parents)
 
 
 def fsync_dir(folder: Path) -> None:

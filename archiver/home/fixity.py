@@ -150,7 +150,7 @@ def check(archive: Archive, *, full: bool = False,
         report.audit_entries = chain.entries
         if not chain.ok:
             report.findings.append(Finding("audit", None, f"audit log broken: {chain.first_problem}; "
-                                           "restore the catalogue from backup and compare"))
+                                           f"{audit.intact_phrase(chain)}; {audit.BROKEN_FIX}"))
     _judge_strays(archive, report, strays, started)
     for path in archive.store.leftovers():
         report.findings.append(Finding(

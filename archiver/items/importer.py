@@ -12,8 +12,10 @@ fits an account of any platform.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -28,6 +30,8 @@ from archiver.items.imports.model import MediaRef
 from archiver.items.ingest import Counts, Ingest
 from retention.screen import Screen
 
+T = TypeVar("T")
+
 
 @dataclass(frozen=True)
 class ImportReport:
@@ -39,8 +43,22 @@ class ImportReport:
     removed_from_platform: int
 
 
+def counted(records: Iterable[T], progress: Callable[[int], None] | None,
+            every: int = 1000) -> Iterator[T]:
+    """Pass *records* through, telling *progress* how many went by (each *every*, and at the end)."""
+    n = 0
+    for n, record in enumerate(records, 1):
+        if progress is not None and n % every == 0:
+            progress(n)
+        yield record
+    if progress is not None:
+        progress(n)
+
+
 def import_export(archive: Archive, account_id: int, path: Path, fmt: str = "auto",
-                  screen: Screen | None = None) -> ImportReport:
+                  screen: Screen | None = None,
+                  progress: Callable[[int], None] | None = None) -> ImportReport:
+    """Import one export; *progress* hears the number of records read so far."""
     if fmt != "auto" and fmt not in FORMATS:
         raise BadInputError(f"--format {fmt!r} is not supported; use auto or one of: {', '.join(FORMATS)}")
     if not path.exists():
@@ -78,7 +96,7 @@ def import_export(archive: Archive, account_id: int, path: Path, fmt: str = "aut
             session.flush()
             ingest = Ingest(session, account_id=account_id, now=archive.now, source=f"import:{run.id}",
                             screen=screen, import_id=run.id, media=store_media)
-            counts = ingest.run(read_export(source, fmt))
+            counts = ingest.run(counted(read_export(source, fmt), progress))
             removed = _removed_since_last_import(session, archive, account_id, fmt, run.id, ingest)
             archive.store.sync()  # media bytes on disk before the rows that name them commit
             run.counts = json.dumps({**counts.as_dict(), "removed_from_platform": removed})

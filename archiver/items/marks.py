@@ -31,6 +31,8 @@ REMOVAL_CATEGORIES = (
 )
 CSAM = "barnpornografibrott"
 CASE_RE = re.compile(r"^[\wÅÄÖåäö .-]*\d{4}\s*[/.:-]\s*\d+[\w./-]*$")
+POLICE_RE = re.compile(r"^(\d{4}-)?K\d{1,8}-\d{2}$", re.IGNORECASE)
+"""A police report number (diarienummer of a polisanmälan): "5000-K123456-26" or "K123456-26"."""
 LAW_RE = re.compile(r"^OSL\s+\d+\s*kap\.\s*\d+\s*[a-z]?\s*§", re.IGNORECASE)
 
 
@@ -54,6 +56,9 @@ def validate(req: MarkRequest) -> None:
         problems.append(f"--led-to-case {req.led_to_case!r} is not a diarienummer like \"KS 2026/123\"")
     if req.removed and req.category not in REMOVAL_CATEGORIES:
         problems.append("--removed needs --category, one of: " + ", ".join(REMOVAL_CATEGORIES))
+    if req.police_report is not None and not POLICE_RE.match(req.police_report.strip()):
+        problems.append(f"--police-report {req.police_report!r} is not a police report number "
+                        "like \"5000-K123456-26\"")
     if not req.removed and (req.category or req.police_report):
         problems.append("--category and --police-report go with --removed")
     if req.confidential and not (req.law and LAW_RE.match(req.law.strip())):
@@ -78,6 +83,10 @@ def mark_item(archive: Archive, session: Session, item_id: int, req: MarkRequest
                              police_report=req.police_report, **base))
     if req.confidential:
         made.append(ItemMark(kind="confidential", law=req.law.strip() if req.law else None, **base))
+    already = [m for m in made if _same_mark_exists(item, m)]
+    made = [m for m in made if m not in already]
+    if not made:
+        return []
     for m in made:
         item.marks.append(m)
     purged = purge_content(archive, session, item) if req.category == CSAM else []
@@ -88,6 +97,12 @@ def mark_item(archive: Archive, session: Session, item_id: int, req: MarkRequest
         **({"content_purged": True, "media_deleted": purged} if req.category == CSAM else {}),
     })
     return made
+
+
+def _same_mark_exists(item: Item, new: ItemMark) -> bool:
+    """A repeated command must not record the same decision twice (it would count twice)."""
+    return any(m.kind == new.kind and m.case_ref == new.case_ref and m.category == new.category
+               and m.police_report == new.police_report and m.law == new.law for m in item.marks)
 
 
 def purge_content(archive: Archive, session: Session, item: Item) -> list[str]:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
+from archiver.accounts.register import get_account
 from archiver.catalogue.models import Item, ItemFlag, ItemMark
 from archiver.catalogue.textfold import contains
 from archiver.errors import NotFoundError
@@ -61,6 +62,10 @@ def query(f: ItemFilter) -> Select[Any]:
 
 
 def find(session: Session, f: ItemFilter) -> list[Item]:
+    """Items matching *f*; a filter naming an account that does not exist is an error, not
+    an empty list (a mistyped id must not read as "this account has no items")."""
+    if f.account_id is not None:
+        get_account(session, f.account_id)
     return list(session.scalars(query(f)))
 
 

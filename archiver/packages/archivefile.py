@@ -44,12 +44,17 @@ def kind_of(out: Path) -> str:
     return "zip" if s.endswith(".zip") else "tar" if s.endswith(".tar") else "folder"
 
 
-def write_package(entries: Sequence[Entry], out: Path, root: str, mtime: dt.datetime) -> None:
+Progress = Callable[[int, int], None]
+"""Told (files written, files in all) as a package is written."""
+
+
+def write_package(entries: Sequence[Entry], out: Path, root: str, mtime: dt.datetime,
+                  progress: Progress | None = None) -> None:
     """Write *entries* under the folder *root* to *out* (zip, tar, or a new folder)."""
     out = Path(out)
     if out.exists() or out.is_symlink():
         raise OutputError(f"{out} already exists; choose a new output path (packages are never overwritten)")
-    ordered = sorted(entries, key=lambda e: e.path)
+    ordered = _Counted(sorted(entries, key=lambda e: e.path), progress)
     seconds = int(mtime.timestamp())
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -77,6 +82,20 @@ def write_package(entries: Sequence[Entry], out: Path, root: str, mtime: dt.date
             os.unlink(tmp)
 
 
+class _Counted(list[Entry]):
+    """The entries, telling *progress* after each file the writers copy (``files()``)."""
+
+    def __init__(self, entries: list[Entry], progress: Progress | None) -> None:
+        super().__init__(entries)
+        self.progress = progress
+
+    def files(self) -> Iterator[Entry]:
+        for n, e in enumerate(self, 1):
+            yield e
+            if self.progress is not None:
+                self.progress(n, len(self))
+
+
 def _copy_checked(e: Entry, write: Callable[[bytes], object]) -> None:
     if e.data is not None:
         write(e.data)
@@ -101,10 +120,10 @@ def _dirs(entries: Sequence[Entry]) -> list[str]:
     return sorted(seen)
 
 
-def _write_folder(entries: Sequence[Entry], out: Path, seconds: int) -> None:
+def _write_folder(entries: _Counted, out: Path, seconds: int) -> None:
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
     try:
-        for e in entries:
+        for e in entries.files():
             target = tmp / e.path
             target.parent.mkdir(parents=True, exist_ok=True)
             with target.open("wb") as fh:
@@ -126,7 +145,7 @@ def _write_folder(entries: Sequence[Entry], out: Path, seconds: int) -> None:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _write_zip(entries: Sequence[Entry], fh: BinaryIO, root: str, mtime: dt.datetime) -> None:
+def _write_zip(entries: _Counted, fh: BinaryIO, root: str, mtime: dt.datetime) -> None:
     stamp = mtime.astimezone(dt.UTC).timetuple()[:6]
     with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
         for d in ["", *_dirs(entries)]:
@@ -134,7 +153,7 @@ def _write_zip(entries: Sequence[Entry], fh: BinaryIO, root: str, mtime: dt.date
             zi.create_system = 3
             zi.external_attr = (0o40755 << 16) | 0x10
             zf.writestr(zi, b"")
-        for e in entries:
+        for e in entries.files():
             zi = zipfile.ZipInfo(f"{root}/{e.path}", date_time=stamp)
             zi.create_system = 3
             zi.external_attr = 0o100644 << 16
@@ -171,7 +190,7 @@ class _Reader:
                                  "run archive verify and restore it from backup")
 
 
-def _write_tar(entries: Sequence[Entry], fh: BinaryIO, root: str, mtime: dt.datetime) -> None:
+def _write_tar(entries: _Counted, fh: BinaryIO, root: str, mtime: dt.datetime) -> None:
     seconds = int(mtime.timestamp())
 
     def info(name: str, size: int, is_dir: bool) -> tarfile.TarInfo:
@@ -184,7 +203,7 @@ def _write_tar(entries: Sequence[Entry], fh: BinaryIO, root: str, mtime: dt.date
     with tarfile.open(fileobj=fh, mode="w", format=tarfile.GNU_FORMAT) as tf:
         for d in ["", *_dirs(entries)]:
             tf.addfile(info(f"{root}/{d}".rstrip("/"), 0, True))
-        for e in entries:
+        for e in entries.files():
             reader = _Reader(e)
             try:
                 tf.addfile(info(f"{root}/{e.path}", e.size, False), reader)

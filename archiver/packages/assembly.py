@@ -18,7 +18,7 @@ from archiver.catalogue.package_tables import PackageRecord, Rendering
 from archiver.errors import IntegrityError, NotFoundError, OutputError
 from archiver.home.archive import Archive
 from archiver.home.store import record
-from archiver.packages.archivefile import write_package
+from archiver.packages.archivefile import Progress, write_package
 from archiver.packages.content import Entry, data_entry
 from archiver.packages.mets import Header, Party
 from archiver.packages.schemaset import SchemaSet
@@ -102,12 +102,13 @@ def schema_entries(schemas: SchemaSet, keys: Sequence[str], created: dt.datetime
 
 def write_and_record(archive: Archive, entries: Sequence[Entry], out: Path, root: str, *, kind: str,
                      profile: str, period: str | None, account_id: int | None, case_ref: str | None,
-                     item_ids: Sequence[int], mets_path: str) -> dict[str, object]:
+                     item_ids: Sequence[int], mets_path: str,
+                     progress: Progress | None = None) -> dict[str, object]:
     """Write the package, then record it and audit it in one transaction."""
     mets = next((e for e in entries if e.path == mets_path), None)
     if mets is None:
         raise NotFoundError(f"internal: {mets_path} missing from the package")
-    write_package(entries, out, root, archive.now)
+    write_package(entries, out, root, archive.now, progress)
     size = sum(e.size for e in entries)
     with archive.transaction() as session:
         row = PackageRecord(kind=kind, profile=profile, objid=root, period=period, account_id=account_id,

@@ -21,6 +21,7 @@ from pathlib import Path
 from archiver.catalogue.models import Item
 from archiver.home.archive import Archive
 from archiver.packages import erms, fgs12, mets, premis
+from archiver.packages.archivefile import Progress
 from archiver.packages.assembly import (
     SOFTWARE,
     Renderer,
@@ -51,7 +52,8 @@ REP = "rep1"
 
 
 def build_delivery(archive: Archive, period: Period, out: Path, *, account_id: int | None, profile: str,
-                   schemas: SchemaSet, disposal: DisposalSource, render: Renderer) -> dict[str, object]:
+                   schemas: SchemaSet, disposal: DisposalSource, render: Renderer,
+                   progress: Progress | None = None) -> dict[str, object]:
     needed: tuple[str, ...] = (("mets", "xlink", "csip", "sip", "erms") if profile == "fgs2"
                                else ("cspackage", "csext", "xlink", "fgserms"))
     check_new(out)
@@ -74,7 +76,7 @@ def build_delivery(archive: Archive, period: Period, out: Path, *, account_id: i
                                 events, period, schemas)
         return write_and_record(archive, entries, out, objid, kind="delivery", profile=profile,
                                 period=period.name, account_id=account_id, case_ref=None, item_ids=item_ids,
-                                mets_path="sip.xml")
+                                mets_path="sip.xml", progress=progress)
     h = header(archive, objid, label)
     rep_mets = data_entry(f"representations/{REP}/METS.xml", mets.representation_mets(h, REP, data),
                           "application/xml", created)
@@ -89,7 +91,8 @@ def build_delivery(archive: Archive, period: Period, out: Path, *, account_id: i
                       "application/xml", created)
     entries = [*data, rep_mets, erms_entry, premis_entry, *schema_files, root]
     return write_and_record(archive, entries, out, objid, kind="delivery", profile=profile, period=period.name,
-                            account_id=account_id, case_ref=None, item_ids=item_ids, mets_path="METS.xml")
+                            account_id=account_id, case_ref=None, item_ids=item_ids, mets_path="METS.xml",
+                            progress=progress)
 
 
 def _data(archive: Archive, accounts: Sequence[AccountContent], base: str, period: Period,

@@ -24,6 +24,7 @@ from archiver.catalogue.models import Account, Item, StoredFile
 from archiver.errors import BadInputError, NotFoundError
 from archiver.home.archive import Archive
 from archiver.packages import mets
+from archiver.packages.archivefile import Progress
 from archiver.packages.assembly import (
     Renderer,
     check_new,
@@ -115,7 +116,7 @@ def _record(archive: Archive, item: Item, account: Account, case: str | None, fi
 
 def build_registration(archive: Archive, item_ids: Sequence[int], out: Path, *, case: str | None,
                        protocol_id: int | None, schemas: SchemaSet, disposal: DisposalSource,
-                       render: Renderer) -> dict[str, object]:
+                       render: Renderer, progress: Progress | None = None) -> dict[str, object]:
     if not item_ids and protocol_id is None:
         raise BadInputError("name the items to register (archive package --register ITEM…) or --protocol ID")
     check_new(out)
@@ -167,7 +168,8 @@ def build_registration(archive: Archive, item_ids: Sequence[int], out: Path, *, 
                                                  representations=[("rep1", rep)]), "application/xml", created)
     entries = [*data, rep, *descriptive, *schema_files, root]
     return write_and_record(archive, entries, out, objid, kind="registration", profile="fgs2", period=None,
-                            account_id=None, case_ref=case, item_ids=[i.id for i in items], mets_path="METS.xml")
+                            account_id=None, case_ref=case, item_ids=[i.id for i in items], mets_path="METS.xml",
+                            progress=progress)
 
 
 def _protocol(archive: Archive, session: Session, disposal: DisposalSource, protocol_id: int,

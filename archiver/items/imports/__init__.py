@@ -132,11 +132,16 @@ def read_export(source: ExportSource, fmt: str) -> Iterator[ImportedItem | Skipp
         if html is not None and fmt in ("facebook", "instagram"):
             raise BadInputError(_html_message(source, html))
         raise BadInputError(
-            f"{source.name}: does not contain a {fmt} export's files; check the file or "
-            "the --format given"
+            f"{source.name}: does not contain the files of {an(fmt)} {fmt} export; check the "
+            "file or the --format given"
         )
     others = sorted([f.member for f in found if f not in mine or f.role == OTHER] + unknown)
     return _read(source, module, mine, others)
+
+
+def an(word: str) -> str:
+    """The English article for *word*: "an instagram", "a facebook"; "an x" as it is said."""
+    return "an" if word[:1].lower() in "aeiox" else "a"
 
 
 def _read(source: ExportSource, module: ModuleType, mine: list[Found],
