@@ -120,7 +120,8 @@ GENERIC_POSTS = (
   };
   const imgSrc = (img) => {
     const v = img.currentSrc || img.src || img.getAttribute('data-src') ||
-      img.getAttribute('data-lazy-src') || img.getAttribute('data-original') || '';
+      img.getAttribute('data-lazy-src') || img.getAttribute('data-original') ||
+      img.getAttribute('data-delayed-url') || '';
     try { return v ? new URL(v, document.baseURI).href : ''; } catch (e) { return ''; }
   };
   const seen = window.__bevaraGenericSeen || (window.__bevaraGenericSeen = new WeakMap());
@@ -231,7 +232,8 @@ END_TEXT_SEEN = (
 # resolved into src/srcset. Returns how many images it changed.
 LIFT_LAZY_IMAGES = """() => {
   let changed = 0;
-  const SRC = ['data-src', 'data-lazy-src', 'data-original', 'data-url', 'data-img-src'];
+  const SRC = ['data-src', 'data-lazy-src', 'data-original', 'data-url', 'data-img-src',
+               'data-delayed-url'];  // the last is LinkedIn's
   const SRCSET = ['data-srcset', 'data-lazy-srcset'];
   for (const img of document.querySelectorAll('img')) {
     if (img.loading === 'lazy') { img.loading = 'eager'; changed++; }
