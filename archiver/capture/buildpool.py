@@ -49,6 +49,12 @@ class BuildPool:
         )
 
     def __enter__(self) -> BuildPool:
+        self.start()
+        return self
+
+    def start(self) -> None:
+        """Wait until a worker runs (it imports what a build needs); blocking, so a run
+        calls it in a thread while Chromium launches, and the two start side by side."""
         try:
             self._pool.submit(_ready).result(timeout=START_TIMEOUT)
         except BrokenProcessPool as e:
@@ -57,7 +63,6 @@ class BuildPool:
                 "the PDF/A builder processes could not start; a script that calls "
                 'archiver.capture.runs.run must guard its entry point with if __name__ == "__main__":'
             ) from e
-        return self
 
     def __exit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
