@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
@@ -29,6 +30,12 @@ def utc(*args: int) -> dt.datetime:
     ("för 2 dagar sedan", utc(2026, 6, 29, 8, 0)),
     ("2 days ago", utc(2026, 6, 29, 8, 0)),
     ("Streamed 2 years ago", utc(2024, 7, 1, 8, 0)),
+    ("igår kl. 10:12", utc(2026, 6, 30, 8, 12)),
+    ("i går kl. 10:12", utc(2026, 6, 30, 8, 12)),
+    ("idag kl. 07:05", utc(2026, 7, 1, 5, 5)),
+    ("4 juni kl 17:33", utc(2026, 6, 4, 15, 33)),
+    ("1w", utc(2026, 6, 24, 8, 0)),                     # LinkedIn's short English age
+    ("1 v", utc(2026, 6, 24, 8, 0)),                    # and its Swedish one
 ])
 def test_date_text_in_swedish_and_english(text: str, expected: dt.datetime) -> None:
     assert parse_text(text, NOW, ZONE) == expected
@@ -54,6 +61,16 @@ def test_machine_values(raw: str, expected: dt.datetime) -> None:
                                  "1,2 tn", "192.1K"])
 def test_what_is_not_a_date_is_none(raw: str) -> None:
     assert resolve(raw, NOW, ZONE) is None
+
+
+@given(st.sampled_from(["igår kl.", "i går kl.", "igår klockan", "Yesterday at", "igår"]),
+       st.integers(0, 23), st.integers(0, 59))
+def test_yesterday_with_a_time_keeps_the_time_of_day(day: str, hour: int, minute: int) -> None:
+    """"igår kl. 10:12" is 10:12 Stockholm time yesterday, not the capture's time of day."""
+    value = parse_text(f"{day} {hour:02d}:{minute:02d}", NOW, ZONE)
+    assert value is not None
+    local = value.astimezone(ZoneInfo(ZONE))
+    assert (local.date(), local.hour, local.minute) == (dt.date(2026, 6, 30), hour, minute)
 
 
 @given(st.text(max_size=80))

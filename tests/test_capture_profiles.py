@@ -47,6 +47,17 @@ def test_platform_profiles_know_posts_comments_and_replies() -> None:
         assert profile.end_marker and profile.logged_out_selectors and profile.blocked_texts
 
 
+def test_linkedin_and_youtube_profiles_read_posts() -> None:
+    """A visitor sees no comments on either, so posts are all they extract."""
+    for name in ("linkedin", "youtube"):
+        profile = load_profile(name)
+        assert {spec.kind for spec in profile.items} == {"post"}
+        post = profile.items[0]
+        assert post.created is not None and post.text is not None and post.media is not None
+    video_id = load_profile("youtube").items[0].id
+    assert video_id.attr == "href" and video_id.pattern == "[?&]v=([^&]+)"
+
+
 def test_profile_for_uses_aliases_and_falls_back_to_generic() -> None:
     assert profile_for("Facebook").name == "facebook"
     assert profile_for("twitter").name == "x"
@@ -66,6 +77,10 @@ def test_profile_for_uses_aliases_and_falls_back_to_generic() -> None:
         ('[items.story]\ncontainer = "a"\nid = { attr = "x" }\n', "unknown key 'items.story'"),
         ('[items.post]\ncontainer = "a"\n', "items.post.id is required"),
         ('[expand]\npatterns = ["(unclosed"]\n', "bad regular expression"),
+        ('[items.post]\ncontainer = "a"\nid = { attr = "href", pattern = "v=(" }\n',
+         "items.post.id.pattern is not a regular expression"),
+        ('[items.post]\ncontainer = "a"\nid = { attr = "href", pattern = 3 }\n',
+         "items.post.id.selector, .attr and .pattern must be strings"),
         ("name = \n", "not valid TOML"),
     ],
 )

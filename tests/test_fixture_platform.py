@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from fixtures.platform import STYLE_NAMES, FixturePlatform
+from fixtures.platform.styles import THREADED_STYLES
+from fixtures.platform.swedish_format import linkedin_age, youtube_age
 
 NOW = datetime(2026, 7, 1, 8, 0, tzinfo=UTC)
 CHROMIUM = "/usr/lib/chromium/chromium"
@@ -32,11 +34,19 @@ POST_SELECTOR = {
     "facebook": 'div[role="article"].fb-post',
     "instagram": "article.ig-post",
     "x": 'article[data-testid="tweet"]',
+    "linkedin": "article[data-activity-urn]",
+    "youtube": "ytd-rich-item-renderer",
 }
 END_MARKER = {
     "facebook": "div.fb-feed-end",
     "instagram": "div.ig-end-of-feed",
     "x": "div.x-timeline-end",
+    "linkedin": "div.li-feed-end",
+    "youtube": "div.yt-grid-end",
+}
+POST_ID = {  # where each style's markup keeps a post's id
+    "linkedin": r'data-activity-urn="urn:li:activity:([^"]+)"',
+    "youtube": r'<yt-lockup-view-model class="content-id-([^"]+)"',
 }
 
 
@@ -96,7 +106,7 @@ def test_api_pagination_yields_every_post_once_newest_first(
     status, _, page = get(fp, f"/{style}/torsbykommun?posts=37")
     assert status == 200
     html = page.decode()
-    first_ids = re.findall(r'data-post-id="([^"]+)"', html)
+    first_ids = re.findall(POST_ID.get(style, r'data-post-id="([^"]+)"'), html)
     assert first_ids == [p.id for p in expected[:10]]
     assert END_MARKER[style].split(".")[1] not in html.split("</main>")[0]
 
@@ -118,7 +128,7 @@ def test_api_pagination_yields_every_post_once_newest_first(
 
 
 def test_page_markup_matches_expected_posts(fp: FixturePlatform) -> None:
-    for style in STYLE_NAMES:
+    for style in THREADED_STYLES:
         expected = fp.expected_posts(style, "torsbykommun", posts=10)
         html = get(fp, f"/{style}/torsbykommun?posts=10")[2].decode()
         profile = fp.expected_profile(style, "torsbykommun")
@@ -140,11 +150,46 @@ def test_page_markup_matches_expected_posts(fp: FixturePlatform) -> None:
         "facebook": 'class="fb-post"',
         "instagram": 'class="ig-post"',
         "x": 'data-testid="tweet"',
+        "linkedin": 'data-id="main-feed-card"',
+        "youtube": "<ytd-rich-item-renderer",
     }
     for style in STYLE_NAMES:
         html = get(fp, f"/{style}/torsbykommun")[2].decode()
         for other, marker in own_markers.items():
             assert (marker in html) == (other == style), (style, marker)
+
+
+@pytest.mark.parametrize("style", ["linkedin", "youtube"])
+def test_guest_styles_show_relative_ages_and_no_comments(fp: FixturePlatform, style: str) -> None:
+    """As LinkedIn and YouTube show a visitor: a relative age and no machine date, and no
+    comment threads (LinkedIn a comment count), images behind the platforms' own lazy
+    attributes."""
+    expected = fp.expected_posts(style, "torsbykommun", posts=10)
+    html = get(fp, f"/{style}/torsbykommun?posts=10")[2].decode()
+    assert re.findall(POST_ID[style], html) == [p.id for p in expected]
+    assert "datetime=" not in html and "data-comment-id" not in html
+    age = linkedin_age if style == "linkedin" else youtube_age
+    for post in expected:
+        assert escape(post.text) in html
+        assert f">{age(post.created, NOW)}</" in html
+        if post.media_path:
+            lazy = "data-delayed-url" if style == "linkedin" else "data-src"
+            assert f'{lazy}="{post.media_path}"' in html
+    if style == "linkedin":
+        counts = re.findall(r'data-num-comments="(\d+)"', html)
+        assert counts == [str(len(p.comments)) for p in expected]
+    assert all(p.media_path for p in expected) == (style == "youtube")
+
+
+def test_relative_ages_in_swedish() -> None:
+    hours = datetime(2026, 7, 1, 5, 0, tzinfo=UTC)
+    assert (linkedin_age(hours, NOW), youtube_age(hours, NOW)) == ("3 tim", "för 3 timmar sedan")
+    week = datetime(2026, 6, 23, tzinfo=UTC)
+    assert (linkedin_age(week, NOW), youtube_age(week, NOW)) == ("1 v", "för 1 vecka sedan")
+    months = datetime(2026, 2, 1, tzinfo=UTC)
+    assert (linkedin_age(months, NOW), youtube_age(months, NOW)) == ("5 mån", "för 5 månader sedan")
+    year = datetime(2025, 6, 1, tzinfo=UTC)
+    assert (linkedin_age(year, NOW), youtube_age(year, NOW)) == ("1 år", "för 1 år sedan")
 
 
 def test_content_has_swedish_text_emoji_and_sensitive_comments(fp: FixturePlatform) -> None:

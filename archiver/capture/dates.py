@@ -25,11 +25,16 @@ MAX_TEXT = 60
 
 # Words dateparser does not expect between date and time ("kl.", "at") or around a
 # relative date ("Streamed", "Publicerad"); removed before parsing.
+# The dot goes after the closing \b: "kl." ends in a non-word character, so a "\.?" inside
+# the word would be given up to let \b match, leaving "igår . 10:12", whose time
+# dateparser then drops.
 _NOISE = re.compile(
-    r"\b(kl\.?|klockan|at|um|streamed|premiered|publicerad|publicerades|uppdaterad|"
-    r"posted|updated|sändes|visades)\b",
+    r"\b(kl|klockan|at|um|streamed|premiered|publicerad|publicerades|uppdaterad|"
+    r"posted|updated|sändes|visades)\b\.?",
     re.IGNORECASE,
 )
+# LinkedIn's short ages that dateparser does not know: "1w" (week), "3 v" is known.
+_SHORT_WEEKS = re.compile(r"^(\d+)\s*w$", re.IGNORECASE)
 _NUMBER = re.compile(r"^\d{9,13}(\.\d+)?$")
 _COUNT = re.compile(r"^\d+([.,]\d+)?\s*([KMB]|tn|mn|milj)\.?$|^\d+[.,]\d+\s*[a-z]*$")
 _NUMERIC_DATE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}[./]\d{2,4}")
@@ -70,6 +75,7 @@ def parse_text(raw: str | None, now: dt.datetime, zone: str) -> dt.datetime | No
         return None  # "2M" views, "1,2 tn" followers
     local = now.astimezone(ZoneInfo(zone)).replace(tzinfo=None, microsecond=0)
     cleaned = " ".join(_NOISE.sub(" ", text).split()).strip(" ·,")
+    cleaned = _SHORT_WEEKS.sub(r"\1 weeks ago", cleaned)
     return _parse_cached(cleaned, local.isoformat(), zone)
 
 

@@ -24,21 +24,35 @@ const seen = (el) => {
   if (top >= Math.max(se.scrollHeight, window.innerHeight)) return false;
   return true;
 };
-const textHolder = (needle) => {
-  const want = needle.toLowerCase();
+// For each needle, the first element in document order that visibly holds it. One walk
+// over the text nodes serves every needle, and an element's rendered text is read once
+// (innerText lays the page out: read per needle, thirty needles cost thirty layouts' worth).
+const textHolders = (needles) => {
+  const wants = [...new Set(needles.filter((t) => t))].map((t) => [t, t.toLowerCase()]);
+  const found = new Map();
+  const rendered = new Map();
+  const seenEl = new Map();
   const walker = document.createTreeWalker(document.body || document.documentElement,
                                            NodeFilter.SHOW_TEXT);
-  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+  for (let n = walker.nextNode(); n && found.size < wants.length; n = walker.nextNode()) {
     const el = n.parentElement;
     if (!el || ['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE'].includes(el.tagName)) continue;
-    // The node's own text, or its element's rendered text when short (a marker may
-    // span a <b>); never a big container's textContent, which holds its scripts too.
-    let hit = norm(n.data).toLowerCase().includes(want);
-    if (!hit && el !== document.body && (el.textContent || '').length < 500)
-      hit = norm(el.innerText).toLowerCase().includes(want);
-    if (hit && seen(el)) return el;
+    const own = norm(n.data).toLowerCase();
+    for (const [needle, want] of wants) {
+      if (found.has(needle)) continue;
+      // The node's own text, or its element's rendered text when short (a marker may
+      // span a <b>); never a big container's textContent, which holds its scripts too.
+      let hit = own.includes(want);
+      if (!hit && el !== document.body && (el.textContent || '').length < 500) {
+        if (!rendered.has(el)) rendered.set(el, norm(el.innerText).toLowerCase());
+        hit = rendered.get(el).includes(want);
+      }
+      if (!hit) continue;
+      if (!seenEl.has(el)) seenEl.set(el, seen(el));
+      if (seenEl.get(el)) found.set(needle, el);
+    }
   }
-  return null;
+  return found;
 };
 """
 
@@ -120,7 +134,8 @@ GENERIC_POSTS = (
   };
   const imgSrc = (img) => {
     const v = img.currentSrc || img.src || img.getAttribute('data-src') ||
-      img.getAttribute('data-lazy-src') || img.getAttribute('data-original') || '';
+      img.getAttribute('data-lazy-src') || img.getAttribute('data-original') ||
+      img.getAttribute('data-delayed-url') || '';
     try { return v ? new URL(v, document.baseURI).href : ''; } catch (e) { return ''; }
   };
   const seen = window.__bevaraGenericSeen || (window.__bevaraGenericSeen = new WeakMap());
@@ -175,12 +190,14 @@ JUDGE_PAGE = (
     const h = Math.max(0, Math.min(r.bottom, vh) - Math.max(r.top, 0));
     return (w * h) / (vw * vh);
   };
+  const holders = textHolders([].concat(m.loggedOutTexts, m.blockedTexts,
+                                         ...Object.values(m.interstitials)));
   const find = (selectors, texts) => {
     for (const s of selectors) {
       try { for (const el of document.querySelectorAll(s)) if (seen(el)) return [s, el]; }
       catch (e) { /* a bad selector must not break the others */ }
     }
-    for (const t of texts) { if (!t) continue; const el = textHolder(t); if (el) return [t, el]; }
+    for (const t of texts) { const el = t ? holders.get(t) : null; if (el) return [t, el]; }
     return null;
   };
   const describe = (hit) => {
@@ -219,8 +236,9 @@ END_TEXT_SEEN = (
     """(texts) => {"""
     + _SEEN
     + """
+  const holders = textHolders(texts);
   for (const t of texts) {
-    const el = t ? textHolder(t) : null;
+    const el = t ? holders.get(t) : null;
     if (el && el.getBoundingClientRect().top < window.innerHeight) return t;
   }
   return null;
@@ -231,7 +249,8 @@ END_TEXT_SEEN = (
 # resolved into src/srcset. Returns how many images it changed.
 LIFT_LAZY_IMAGES = """() => {
   let changed = 0;
-  const SRC = ['data-src', 'data-lazy-src', 'data-original', 'data-url', 'data-img-src'];
+  const SRC = ['data-src', 'data-lazy-src', 'data-original', 'data-url', 'data-img-src',
+               'data-delayed-url'];  // the last is LinkedIn's
   const SRCSET = ['data-srcset', 'data-lazy-srcset'];
   for (const img of document.querySelectorAll('img')) {
     if (img.loading === 'lazy') { img.loading = 'eager'; changed++; }

@@ -145,12 +145,19 @@ EXTRACT_ITEMS = """(specs) => {
     return null;
   };
   const value = (el, f) => {
+    const v = rawValue(el, f);
+    if (v === null || !f.pattern) return v;
+    const m = new RegExp(f.pattern).exec(v);
+    return m ? (m[1] !== undefined ? m[1] : m[0]) : null;
+  };
+  const rawValue = (el, f) => {
     if (!el) return null;
     if (f.attr) {
       if (f.attr === 'href' && el.href) return String(el.href);
       if (f.attr === 'src' && (el.currentSrc || el.src)) return String(el.currentSrc || el.src);
-      if (f.attr === 'src' && el.getAttribute('data-src'))  // a lazy image not loaded yet
-        return new URL(el.getAttribute('data-src'), document.baseURI).href;
+      const lazy = el.getAttribute('data-src') || el.getAttribute('data-delayed-url');
+      if (f.attr === 'src' && lazy)  // a lazy image not loaded yet (LinkedIn: data-delayed-url)
+        return new URL(lazy, document.baseURI).href;
       const v = el.getAttribute(f.attr);
       return v === null ? null : v;
     }

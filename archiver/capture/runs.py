@@ -190,11 +190,20 @@ async def _run(archive: Archive, jobs: Sequence[Job], progress: Callable[[str], 
 
     parallel = archive.settings.capture_parallel
     slots = asyncio.Semaphore(parallel)  # one browser context per slot
-    with BuildPool(parallel) as builders:
+    builders = BuildPool(parallel)
+    # The builders start (some 3 s of imports) while Chromium launches, not before it.
+    ready = asyncio.ensure_future(asyncio.to_thread(builders.start))
+    try:
         async with launch_browser() as browser:
+            await ready
+
             async def one(job: Job) -> Outcome:
                 return await _capture_one(archive, browser, slots, builders, job, progress, screen)
             return list(await asyncio.gather(*(one(j) for j in jobs)))
+    finally:
+        await asyncio.wait([ready])  # a failed launch still lets the start finish first
+        ready.exception()  # seen: if the launch failed first, its error is the one raised
+        builders.__exit__(None, None, None)
 
 
 async def _capture_one(archive: Archive, browser: Any, slots: asyncio.Semaphore, builders: BuildPool,

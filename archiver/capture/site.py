@@ -25,10 +25,13 @@ ITEM_KINDS = ("post", "comment", "reply")
 @dataclass(frozen=True)
 class FieldSpec:
     """Where one value of an item lives: an element (``selector`` inside the item, "" = the
-    item itself) and either an attribute of it or, when ``attr`` is None, its text."""
+    item itself) and either an attribute of it or, when ``attr`` is None, its text.
+    ``pattern`` (a regular expression) keeps only its first group (or its whole match) of
+    that value: a YouTube video's id is the ``v=`` of its link, not the link."""
 
     selector: str = ""
     attr: str | None = None
+    pattern: str | None = None
 
 
 @dataclass(frozen=True)
@@ -242,16 +245,26 @@ def _parse_items(path: Path, table: Any) -> tuple[ItemSpec, ...]:
 
 
 def _field(path: Path, where: str, value: Any) -> FieldSpec:
-    """Parse ``{ selector = "...", attr = "..." }`` (both optional)."""
+    """Parse ``{ selector = "...", attr = "...", pattern = "..." }`` (all optional)."""
     if not isinstance(value, dict):
         raise ConfigError(
             f'site profile {path}: {where} must be a table like {{ selector = "…", attr = "…" }}'
         )
-    unknown = set(value) - {"selector", "attr"}
+    unknown = set(value) - {"selector", "attr", "pattern"}
     if unknown:
         raise ConfigError(f"site profile {path}: unknown key {where}.{sorted(unknown)[0]!r}")
     selector = value.get("selector", "")
     attr = value.get("attr")
-    if not isinstance(selector, str) or (attr is not None and not isinstance(attr, str)):
-        raise ConfigError(f"site profile {path}: {where}.selector and .attr must be strings")
-    return FieldSpec(selector=selector, attr=attr)
+    pattern = value.get("pattern")
+    if not isinstance(selector, str) or any(
+            v is not None and not isinstance(v, str) for v in (attr, pattern)):
+        raise ConfigError(
+            f"site profile {path}: {where}.selector, .attr and .pattern must be strings")
+    if pattern is not None:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ConfigError(
+                f"site profile {path}: {where}.pattern is not a regular expression "
+                f"{pattern!r}: {exc}") from exc
+    return FieldSpec(selector=selector, attr=attr, pattern=pattern)
