@@ -184,7 +184,7 @@ def test_hanging_page_fails_in_bounded_time(arc: Cli, platform: FixturePlatform)
 def test_three_concurrent_due_runs_give_one_snapshot_per_account(arc: Cli, platform: FixturePlatform) -> None:
     """While one --due run holds the lock (it has started capturing), two more exit 75 at once."""
     for i in range(3):
-        register(arc, platform.account_url("x", f"konto{i}", posts=8), "x")
+        register(arc, platform.account_url("x", f"konto{i}", posts=30), "x")  # long enough to overlap
     env = {**os.environ, "ARCHIVE_HOME": str(arc.home), "ARCHIVE_NOW": "2026-07-02T03:00:00Z"}
     command = [sys.executable, "-m", "archiver", "capture", "--due", "--json"]
     first = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -192,7 +192,10 @@ def test_three_concurrent_due_runs_give_one_snapshot_per_account(arc: Cli, platf
     for line in first.stderr:  # wait until it holds the lock and is capturing
         if ": start " in line:
             break
-    others = [subprocess.run(command, env=env, capture_output=True, text=True, timeout=120) for _ in range(2)]
+    # Both at once: run one after the other, the second could start after the first run ended.
+    started = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+               for _ in range(2)]
+    others = [subprocess.CompletedProcess(p.args, p.wait(timeout=120), *p.communicate()) for p in started]
     lock = arc.home / "locks" / "capture-due.lock"
     assert [(o.returncode, o.stdout, o.stderr) for o in others] == [
         (ExitCode.busy, "", f"Error: another capture run holds {lock}; try again when it has finished\n")] * 2
