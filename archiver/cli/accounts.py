@@ -188,7 +188,7 @@ def close(ctx: click.Context, account_id: str, reason: str, decided_by: str,
         if account.closed is not None:
             raise BadInputError(f"account {ident} was already closed on {account.closed.isoformat()}")
         jobs = [] if no_final_snapshot else runs.adhoc_jobs(
-            session, [ident], archive.now, archive.settings.tz, f"final snapshot before closing: {reason}",
+            session, [ident], archive.now, archive.settings.tz, f"slutlig ögonblicksbild före avslut: {reason}",
             trigger="close")
     outcomes = runs.run(archive, jobs, progress=lambda m: click.echo(m, err=True))
     failed = [o for o in outcomes if o.status != "ok"]
