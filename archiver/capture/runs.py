@@ -21,7 +21,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
@@ -250,14 +250,21 @@ def _log_dict(result: CaptureResult) -> dict[str, Any]:
     return json.loads(json.dumps(dataclasses.asdict(result.log), default=str))
 
 
-def caption_settings(archive: Archive) -> dict[str, str]:
+class CaptionSettings(TypedDict):
     """What the records' caption page takes from the home (SnapshotMetadata's caption fields)."""
+
+    organisation: str
+    organisation_id: str
+    timezone: str
+
+
+def caption_settings(archive: Archive) -> CaptionSettings:
     s = archive.settings
     return {"organisation": s.org_name, "organisation_id": s.org_id, "timezone": s.timezone}
 
 
 def _build_files(now: dt.datetime, job: Job, result: CaptureResult, workdir: Path,
-                 clock: str = "real clock", caption: dict[str, str] | None = None,
+                 clock: str = "real clock", caption: CaptionSettings | None = None,
                  ) -> list[tuple[str, Path]]:
     """The snapshot's files: both PDF/A records, HTML, MHTML, items and log."""
     # pikepdf and fontTools load in the build workers that run this, not in the main process.
@@ -271,7 +278,9 @@ def _build_files(now: dt.datetime, job: Job, result: CaptureResult, workdir: Pat
         captured_at=now, boundary=job.boundary, period_start=job.period_start,
         period_end=job.period_end, reason=job.reason, engine_version=ENGINE, html_sha256=html_sha,
         title=result.log.title or job.name, clock=clock,
-        platform_name=PLATFORM_NAMES.get(job.platform, job.platform), **(caption or {}))
+        platform_name=PLATFORM_NAMES.get(job.platform, job.platform))
+    if caption is not None:
+        meta = dataclasses.replace(meta, **caption)
     segments = [_with_ocr(s, workdir, ocr_segment) for s in result.segments]
     visual = workdir / "snapshot-visual.pdf"
     printed = workdir / "snapshot-print.pdf"
