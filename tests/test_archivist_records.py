@@ -1,0 +1,80 @@
+"""What an archivist reads in records and listings: snapshot.json, Swedish wording, local dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from pathlib import Path
+
+from conftest import Cli, add_account
+
+from archiver.catalogue.models import Snapshot, SnapshotFile
+from archiver.home.archive import open_archive
+from archiver.home.config import Home
+from archiver.home.store import record
+from archiver.items.imports.model import ImportedItem, MediaRef
+from archiver.items.ingest import Ingest
+from retention.screen import Screen
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"bild av snoplogen" * 10
+
+
+def captured_snapshot(arc: Cli, tmp_path: Path, account: int) -> int:
+    """A late boundary snapshot whose capture saw one post with an image, stored through
+    the ingest interface as capture.runs stores one (no browser needed)."""
+    now = dt.datetime(2026, 7, 3, 10, 15, 30, 123456, tzinfo=dt.UTC)
+    image = tmp_path / "snoplog.png"
+    image.write_bytes(PNG)
+    archive = open_archive(Home(arc.home), now=now, actor="arkivarie")
+    try:
+        with archive.transaction() as s:
+            snap = Snapshot(account_id=account, trigger="due", boundary=dt.date(2026, 7, 1),
+                            period_start=dt.date(2026, 1, 1), period_end=dt.date(2026, 7, 1),
+                            reason="halvårsskifte", url="https://www.facebook.com/torsbykommun",
+                            captured_at=now, late_seconds=2 * 86400 + 12 * 3600,
+                            engine_version="bevara/test", items_seen=1, followers=None,
+                            complete=True, captured_by="arkivarie", clock=archive.clock_label)
+            ref = archive.store.put_bytes("<p>Snöröjning</p>".encode(), "text/html")
+            record(s, ref, now)
+            snap.files.append(SnapshotFile(role="html", name="page.html", sha256=ref.sha256))
+            s.add(snap)
+            s.flush()
+            ingest = Ingest(s, account_id=account, now=now, source=f"snapshot:{snap.id}",
+                            screen=Screen(), snapshot_id=snap.id,
+                            media=lambda r: archive.store.put_file(image, r.media_type))
+            url = "https://cdn.example/bilder/snöplog.png?size=large"
+            ingest.run([ImportedItem(
+                platform_id="p1", kind="post", parent_id=None, author_handle="torsbykommun",
+                author_name="Torsby kommun", is_own=True,
+                created=dt.datetime(2026, 6, 20, 9, tzinfo=dt.UTC), edited=None,
+                text="Snöröjning i centrum", url=None,
+                media=(MediaRef(path=url, media_type="image/png", uri=url),))])
+            return snap.id
+    finally:
+        archive.close()
+
+
+def test_snapshot_json_names_account_platform_organisation_and_local_time(
+        arc: Cli, tmp_path: Path) -> None:
+    account = add_account(arc)
+    snap = captured_snapshot(arc, tmp_path, account)
+    dest = tmp_path / "till-arkivarien"
+    files = arc.json("snapshots", "export", str(snap), "-o", str(dest))
+    meta = json.loads((dest / "snapshot.json").read_text(encoding="utf-8"))
+    assert list(meta)[:9] == ["id", "account", "account_name", "platform", "organisation",
+                              "organisationsnummer", "captured_at", "captured_at_local", "timezone"]
+    assert (meta["account_name"], meta["platform"], meta["organisation"], meta["organisationsnummer"]) == (
+        "Torsby kommun", "Facebook", "Torsby kommun", "212000-1769")
+    # Offsets, whole seconds: 10:15:30 UTC is 12:15:30 summer time in Stockholm.
+    assert meta["captured_at"] == "2026-07-03T10:15:30+00:00"
+    assert meta["captured_at_local"] == "2026-07-03T12:15:30+02:00"
+    assert (meta["late_seconds"], meta["late_days"]) == (2 * 86400 + 12 * 3600, 2.5)
+    assert meta["reason"] == "halvårsskifte"
+    # The media of the items the capture saw travel with it, digests verified.
+    sha = hashlib.sha256(PNG).hexdigest()
+    media = [f for f in files if f["role"] == "media"]
+    assert media == [{"role": "media", "path": str(dest / f"media/1/{sha[:8]}-snöplog.png"),
+                      "sha256": sha, "media_type": "image/png"}]
+    assert (dest / "media" / "1" / f"{sha[:8]}-snöplog.png").read_bytes() == PNG
+    assert meta["exported"] == files
