@@ -78,3 +78,32 @@ def test_snapshot_json_names_account_platform_organisation_and_local_time(
                       "sha256": sha, "media_type": "image/png"}]
     assert (dest / "media" / "1" / f"{sha[:8]}-snöplog.png").read_bytes() == PNG
     assert meta["exported"] == files
+
+
+def test_register_csv_for_swedish_excel(arc: Cli) -> None:
+    add_account(arc)
+    add_account(arc, "Torsby på X", "x", "https://x.com/torsbykommun")
+    result = arc("accounts", "register", "--format", "csv", "--excel", "--now", "2026-07-01T10:00:00Z")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout_bytes.startswith("\ufeff".encode())  # UTF-8 with BOM
+    lines = result.stdout_bytes.decode("utf-8").lstrip("\ufeff").split("\r\n")
+    assert lines[0] == "Konto;Plattform;Länk;Ansvarig enhet;Syfte;Startat;Avslutat"
+    assert lines[1].startswith("Torsby kommun;Facebook;https://www.facebook.com/torsbykommun;"
+                               "Kommunikationsenheten;Information till invånare;")
+    assert lines[2].startswith("Torsby på X;X;https://x.com/torsbykommun;")
+    internal = arc.ok("accounts", "register", "--format", "csv", "--excel", "--internal").stdout
+    assert internal.splitlines()[0].endswith(
+        ";Ansvarig person;Administratörer;Skäl för avslut;Beslut om avslut")
+    wrong = arc("accounts", "register", "--excel")
+    assert wrong.exit_code == 2
+    assert wrong.stderr.splitlines()[-1] == "Error: --excel shapes CSV only; add --format csv"
+
+
+def test_register_counts_agree_in_number(arc: Cli) -> None:
+    add_account(arc)
+    closed = add_account(arc, "Torsby bibliotek", "instagram", "https://www.instagram.com/torsbybibliotek")
+    arc.ok("accounts", "close", str(closed), "--reason", "Ersatt", "--decided-by", "Chef",
+           "--no-final-snapshot")
+    assert "1 aktivt konto och 1 avslutat konto." in arc.ok("accounts", "register").stdout
+    add_account(arc, "Torsby på X", "x", "https://x.com/torsbykommun")
+    assert "2 aktiva konton och 1 avslutat konto." in arc.ok("accounts", "register").stdout
