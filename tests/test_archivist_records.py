@@ -7,6 +7,7 @@ import hashlib
 import json
 from pathlib import Path
 
+import pytest
 from conftest import Cli, add_account
 
 from archiver.catalogue.models import Snapshot, SnapshotFile
@@ -107,3 +108,47 @@ def test_register_counts_agree_in_number(arc: Cli) -> None:
     assert "1 aktivt konto och 1 avslutat konto." in arc.ok("accounts", "register").stdout
     add_account(arc, "Torsby på X", "x", "https://x.com/torsbykommun")
     assert "2 aktiva konton och 1 avslutat konto." in arc.ok("accounts", "register").stdout
+
+
+def test_report_year_must_be_a_real_year_and_json_is_format_json(arc: Cli) -> None:
+    add_account(arc)
+    for year in ("26", "1999", "2027"):
+        result = arc("report", "--year", year, "--now", "2026-07-01T10:00:00Z")
+        assert (result.exit_code, result.stdout) == (2, ""), year
+        assert result.stderr.splitlines()[-1] == (
+            f"Error: Invalid value for '--year': {year} is not a year to report on; give a "
+            "four-digit year from 2000 to 2026")
+    assert arc.ok("report", "--year", "2026", "--json").stdout == arc.ok(
+        "report", "--year", "2026", "--format", "json").stdout
+    assert arc.ok("report", "--year", "2026", "--json", "--format", "json").exit_code == 0
+    both = arc("report", "--year", "2026", "--json", "--format", "csv")
+    assert both.exit_code == 2
+    assert both.stderr.splitlines()[-1] == "Error: --json is --format json; give one of --json and --format csv"
+
+
+@pytest.mark.browser
+def test_yearly_report_page_in_chromium(tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from archiver.chromium import find_chromium
+    from archiver.items.report import YearRow, render
+
+    rows = [YearRow(1, "Torsby kommun", "facebook", 312, 4518, 97, 14287, 23),
+            YearRow(2, "Torsby på X", "x", 45, 0, 0, None, 0)]
+    page_file = tmp_path / "statistik.html"
+    page_file.write_text(render("html", rows, year=2026, org_name="Torsby kommun", org_id="212000-1769",
+                                generated=dt.datetime(2027, 1, 5, 8, tzinfo=dt.UTC)), encoding="utf-8")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(find_chromium()), headless=True)
+        page = browser.new_page(viewport={"width": 1000, "height": 700})
+        page.goto(page_file.as_uri())
+        cells = page.locator("tbody tr").first.locator("td")
+        assert cells.all_inner_texts() == ["1", "Torsby kommun", "Facebook", "312", "4\u00a0518", "97",
+                                           "14\u00a0287", "23"]
+        style = cells.nth(4).evaluate("e => [getComputedStyle(e).textAlign, getComputedStyle(e).borderTopStyle]")
+        assert style == ["right", "solid"]
+        assert page.locator("dl dt").all_inner_texts() == [
+            "Inlägg", "Kommentarer", "Besvarade frågor", "Följare", "Borttagna"]
+        page.screenshot(path=str(tmp_path / "statistik.png"), full_page=True)
+        browser.close()
+    assert (tmp_path / "statistik.png").stat().st_size > 20_000

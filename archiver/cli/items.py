@@ -232,12 +232,19 @@ def items_mark(ctx: click.Context, item_id: str, led_to_case, removed, category,
 @click.pass_context
 def report_cmd(ctx: click.Context, year: int, fmt: str, output: Path | None, home_opt, db_opt,
                now_opt, by_opt, as_json: bool) -> None:
-    """Yearly statistics per account (Torsby 4.3, S14)."""
+    """Yearly statistics per account (Torsby 4.3, S14). --json is --format json."""
+    explicit = ctx.get_parameter_source("fmt") is not click.core.ParameterSource.DEFAULT
+    if as_json and explicit and fmt != "json":
+        raise click.UsageError(f"--json is --format json; give one of --json and --format {fmt}")
     archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt, write=False)
+    problem = yearly_report.check_year(year, archive.now, archive.settings.tz)
+    if problem:
+        raise click.BadParameter(problem, param_hint="'--year'")
     with archive.transaction() as session:
         rows = yearly_report.yearly(session, year, archive.settings.tz)
     text = yearly_report.render("json" if as_json else fmt, rows, year=year,
-                         org_name=archive.settings.org_name)
+                                org_name=archive.settings.org_name, org_id=archive.settings.org_id,
+                                generated=archive.now)
     if output is None:
         click.echo(text, nl=False)
     else:
