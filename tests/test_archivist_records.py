@@ -152,3 +152,20 @@ def test_yearly_report_page_in_chromium(tmp_path: Path) -> None:
         page.screenshot(path=str(tmp_path / "statistik.png"), full_page=True)
         browser.close()
     assert (tmp_path / "statistik.png").stat().st_size > 20_000
+
+
+def test_generate_writes_the_sample_exports_and_each_imports(arc: Cli, tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    from fixtures.exports import generate
+
+    assert generate.main(["-o", str(tmp_path / "prov")]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    names = ["facebook.zip", "instagram.zip", "x.zip", "linkedin.zip", "youtube.zip"]
+    assert printed[:5] == [str(tmp_path / "prov" / n) for n in names]
+    assert printed[5].endswith("fixtures/exports/broken/truncated-json.zip")
+    for name, url in zip(names, ("https://www.facebook.com/t", "https://www.instagram.com/t",
+                                 "https://x.com/t", "https://www.linkedin.com/company/t",
+                                 "https://www.youtube.com/@t"), strict=True):
+        account = add_account(arc, f"Prov {name}", name.removesuffix(".zip"), url)
+        data = arc.json("import", str(account), str(tmp_path / "prov" / name))
+        assert data["format"] == name.removesuffix(".zip") and data["new"] > 0, name
