@@ -169,3 +169,33 @@ def test_generate_writes_the_sample_exports_and_each_imports(arc: Cli, tmp_path:
         account = add_account(arc, f"Prov {name}", name.removesuffix(".zip"), url)
         data = arc.json("import", str(account), str(tmp_path / "prov" / name))
         assert data["format"] == name.removesuffix(".zip") and data["new"] > 0, name
+
+
+def ingest_items(arc: Cli, account: int, items: list[ImportedItem]) -> None:
+    archive = open_archive(Home(arc.home), now=dt.datetime(2026, 7, 1, 8, tzinfo=dt.UTC), actor="t")
+    try:
+        with archive.transaction() as s:
+            Ingest(s, account_id=account, now=archive.now, source="test", screen=Screen()).run(items)
+    finally:
+        archive.close()
+
+
+def post(pid: str, created: dt.datetime, text: str, **kw: object) -> ImportedItem:
+    fields: dict[str, object] = dict(platform_id=pid, kind="post", parent_id=None,
+                                     author_handle="torsbykommun", author_name="Torsby kommun",
+                                     is_own=True, created=created, edited=None, text=text, url=None)
+    fields.update(kw)
+    return ImportedItem(**fields)  # type: ignore[arg-type]
+
+
+def test_items_list_dates_are_local_and_name_the_account(arc: Cli) -> None:
+    add_account(arc)
+    x = add_account(arc, "Torsby på X", "x", "https://x.com/torsbykommun")
+    # 22:30 UTC on 18 June is 00:30 on 19 June in Stockholm: a post of the 19th.
+    ingest_items(arc, x, [post("late", dt.datetime(2026, 6, 18, 22, 30, tzinfo=dt.UTC), "Midsommarafton")])
+    ingest_items(arc, 1, [post("early", dt.datetime(2026, 6, 18, 21, 30, tzinfo=dt.UTC), "Kvällspass")])
+    result = arc("items", "list", "--from", "2026-06-19")
+    assert result.stdout == "     1  account 2    2026-06-19  post     Torsby kommun: Midsommarafton\n"
+    assert result.stderr == "1 item.\n"
+    before = arc.ok("items", "list", "--to", "2026-06-19").stdout
+    assert before == "     2  account 1    2026-06-18  post     Torsby kommun: Kvällspass\n"

@@ -129,7 +129,8 @@ def test_search_matches_the_text_and_nothing_else(arc: Cli, items: dict[str, int
     assert found("fyrverkerier", "--to", "2026-01-01") == [items["p0"]]
     assert found("ingenting sådant") == []
     text = arc.ok("items", "search", "Badplatserna")
-    assert text.stdout == f"{items['p2']:>6}  2026-05-10  post     Torsby kommun: Badplatserna öppnar i juni.\n"
+    assert text.stdout == (f"{items['p2']:>6}  account 1    2026-05-10  post     Torsby kommun: "
+                           "Badplatserna öppnar i juni.\n")
     assert text.stderr == "1 item.\n"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 
@@ -90,12 +91,16 @@ def items_group() -> None:
     """Posts, comments and messages from captures and imports."""
 
 
-def item_line(r: dict[str, Any]) -> str:
-    """One item record as a line of a listing: id, day, kind, author, text, [flags] <marks>."""
+def item_line(r: dict[str, Any], tz: ZoneInfo) -> str:
+    """One item record as a line of a listing: id, account, day, kind, author, text, [flags] <marks>.
+
+    The day is the home's local date, the one ``--from``/``--to`` filter on (a post at 23:30
+    on 18 June in Stockholm is dated 2026-06-18, though it is 21:30 UTC)."""
     tags = " ".join([*(f"[{k}]" for k in r["flags"]), *(f"<{m}>" for m in r["marks"])])
-    created = (r["created"] or "")[:10]
+    created = (dt.datetime.fromisoformat(r["created"]).astimezone(tz).date().isoformat()
+               if r["created"] else "-" * 10)
     text_one_line = " ".join(r["text"].split())
-    return (f"{r['id']:>6}  {created}  {r['kind']:<7}  {r['author'] or '-'}: "
+    return (f"{r['id']:>6}  account {r['account']:<4} {created}  {r['kind']:<7}  {r['author'] or '-'}: "
             f"{text_one_line[:100]}{' ' + tags if tags else ''}")
 
 
@@ -112,7 +117,7 @@ def _run_list(ctx, text, account_id, kind, since, until, flag, mark, gone, limit
         emit_json(records)
         return
     for r in records:
-        click.echo(item_line(r))
+        click.echo(item_line(r, tz))
     click.echo(f"{len(records)} item{'s' if len(records) != 1 else ''}.", err=True)
 
 
