@@ -199,3 +199,48 @@ def test_items_list_dates_are_local_and_name_the_account(arc: Cli) -> None:
     assert result.stderr == "1 item.\n"
     before = arc.ok("items", "list", "--to", "2026-06-19").stdout
     assert before == "     2  account 1    2026-06-18  post     Torsby kommun: Kvällspass\n"
+
+
+def test_items_show_prints_every_field_with_labels_that_do_not_contradict(arc: Cli) -> None:
+    x = add_account(arc, "Torsby på X", "x", "https://x.com/torsbykommun")
+    at = dt.datetime(2026, 5, 4, 9, tzinfo=dt.UTC)
+    ingest_items(arc, x, [
+        post("own", at, "Ring växeln på 0560-160 00 om snöröjningen."),
+        post("dm", at, "Hej, min granne hotar mig. Ring 070-123 45 67", kind="message",
+             author_handle="98765", author_name=None, is_own=False, recipients=("1111",)),
+    ])
+    own, dm = 1, 2
+    arc.ok("items", "mark", str(dm), "--removed", "--category", "kränkande personuppgifter",
+           "--police-report", "5000-K12345-26", "--note", "Hot mot enskild", "--by", "moderator")
+    shown = arc.ok("items", "show", str(dm)).stdout.splitlines()
+    record = arc.json("items", "show", str(dm))
+    assert "author:    user id 98765, not the account" in shown  # the incoming DM's sender
+    assert "to:        1111" in shown
+    (mark,) = [line for line in shown if line.startswith("mark:")]
+    assert mark == ("mark:      removed by a moderator (category kränkande personuppgifter; "
+                    "police report 5000-K12345-26; note Hot mot enskild) by moderator 2026-07-01")
+    assert shown[-1] == "missing from the platform at a later complete capture: no"
+    assert record["marks"][0]["police_report"] == "5000-K12345-26" and record["marks"][0]["note"] == "Hot mot enskild"
+    assert "070-*** ** **" in record["text"] and any(line.startswith("masking:") for line in shown)
+    # The listing: the DM's sender, and the municipality's own published post unmasked, flag kept.
+    listing = arc.ok("items", "list").stdout.splitlines()
+    assert listing[0].startswith(f"{dm:>6}  account {x:<4} 2026-05-04  message  user id 98765: Hej,")
+    assert listing[0].endswith("[phone] <removed>")
+    assert listing[1] == (f"{own:>6}  account {x:<4} 2026-05-04  post     Torsby kommun: "
+                          "Ring växeln på 0560-160 00 om snöröjningen. [phone]")
+    assert arc.json("items", "show", str(own))["masked"] is False
+
+
+def test_a_listing_shows_the_flags_of_the_version_it_shows(arc: Cli) -> None:
+    add_account(arc)
+    at = dt.datetime(2026, 5, 4, 9, tzinfo=dt.UTC)
+    visitor = dict(kind="comment", parent_id="p", author_handle="besokare", author_name="Besökare",
+                   is_own=False)
+    ingest_items(arc, 1, [post("c", at, "Jag bor på Kyrkvägen 3, 685 30 Torsby", **visitor)])
+    ingest_items(arc, 1, [post("c", at, "Jag bor i Torsby", **visitor,  # edited: the address is gone
+                               edited=dt.datetime(2026, 5, 5, tzinfo=dt.UTC))])
+    (item,) = arc.json("items", "list")
+    assert (item["text"], item["flags"], item["masked"]) == ("Jag bor i Torsby", [], False)
+    assert arc.ok("items", "list").stdout == "     1  account 1    2026-05-04  comment  Besökare: Jag bor i Torsby\n"
+    versions = arc.json("items", "show", "1")["versions"]
+    assert versions[0]["text"] == "Jag bor på Kyrkvägen *, *** ** Torsby"  # the old version stays masked

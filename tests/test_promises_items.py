@@ -241,7 +241,7 @@ def test_an_item_a_later_export_no_longer_has_is_marked_removed(arc: Cli, tmp_pa
     kept = [i for i in arc.json("items", "list") if not i["removed_from_platform"]]
     assert sorted(i["text"] for i in kept) == ["Inlägg nummer 1", "Inlägg nummer 9"]
     text = arc.ok("items", "show", str(gone[0]["id"])).stdout
-    assert text.endswith("removed from platform: yes\n")
+    assert text.endswith("missing from the platform at a later complete capture: yes\n")
 
 
 def test_report_renderings_written_out_by_hand() -> None:
@@ -326,7 +326,7 @@ def test_show_gives_the_whole_record_masked_unless_asked(arc: Cli, items: dict[s
         "author": "Medborgare 5", "author_handle": "medborgare5", "own": False,
         "created": "2026-03-02T10:00:00+00:00", "edited": None, "text": masked_text, "url": None,
         "flags": ["phone"], "marks": [], "removed_from_platform": False, "deleted_on_platform": False,
-        "content_purged": False,
+        "content_purged": False, "masked": True,
         "versions": [{"seq": 1, "source": "test", "seen": "2026-07-01T08:00:00+00:00", "text": masked_text}],
         "sources": [{"snapshot": None, "import": None, "seen": "2026-07-01T08:00:00+00:00"}],
         "flag_spans": [{"kind": "phone", "start": 34, "end": 47, "detail": "mobile", "match": "070-*** ** **"}],
@@ -336,9 +336,19 @@ def test_show_gives_the_whole_record_masked_unless_asked(arc: Cli, items: dict[s
     assert clear["text"] == clear_text and clear["versions"][0]["text"] == clear_text
     assert clear["flag_spans"][0]["match"] == "070-123 45 67"
     text = arc.ok("items", "show", str(c1)).stdout.splitlines()
-    assert text[:3] == [f"id:        {c1}", "account:   1", "platform_id: c1"]
-    assert f"text:      {masked_text}" in text and "flag:      phone 070-*** ** ** mobile" in text
-    assert text[-1] == "sources:   1; removed from platform: no"
+    assert text == [
+        f"id:        {c1}", "account:   1", "platform_id: c1", "kind:      comment", "parent:    p1",
+        "thread:    -", "author:    Medborgare 5 (@medborgare5), not the account",
+        "created:   2026-03-02T10:00:00+00:00", "edited:    -", "url:       -",
+        f"text:      {masked_text}",
+        "masking:   * hides a digit or letter of a personnummer, samordningsnummer, phone, e-mail or "
+        "address; [hälsa] and [soc] stand for health and social-services words; --unmasked shows the "
+        "text in clear",
+        f"version 1 (test, 2026-07-01): {masked_text}",
+        "flag:      phone 070-*** ** ** mobile",
+        "source:    other, 2026-07-01",
+        "deleted by the account on the platform (per its export): no",
+        "missing from the platform at a later complete capture: no"]
     assert "070-123" not in arc.ok("items", "list").stdout
 
 
