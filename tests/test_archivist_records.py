@@ -244,3 +244,16 @@ def test_a_listing_shows_the_flags_of_the_version_it_shows(arc: Cli) -> None:
     assert arc.ok("items", "list").stdout == "     1  account 1    2026-05-04  comment  Besökare: Jag bor i Torsby\n"
     versions = arc.json("items", "show", "1")["versions"]
     assert versions[0]["text"] == "Jag bor på Kyrkvägen *, *** ** Torsby"  # the old version stays masked
+
+
+def test_report_csv_for_swedish_excel(arc: Cli) -> None:
+    add_account(arc, "Torsby på X", "x", "https://x.com/torsbykommun")
+    ingest_items(arc, 1, [post("p", dt.datetime(2026, 5, 4, 9, tzinfo=dt.UTC), "Hej")])
+    result = arc("report", "--year", "2026", "--format", "csv", "--excel")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout_bytes.decode("utf-8") == (
+        "\ufeffNr;Konto;Plattform;Inlägg;Kommentarer;Besvarade frågor;Följare;Borttagna\r\n"
+        "1;Torsby på X;X;1;0;0;;0\r\n")
+    wrong = arc("report", "--year", "2026", "--excel")
+    assert (wrong.exit_code, wrong.stderr.splitlines()[-1]) == (
+        2, "Error: --excel shapes CSV only; add --format csv")

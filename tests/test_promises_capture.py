@@ -225,6 +225,7 @@ def test_closing_takes_a_final_snapshot_first(arc: Cli, platform: FixturePlatfor
     assert result.exit_code == 0, result.stderr[-2000:]
     (snap,) = arc.json("snapshots", "list")
     assert (snap["account"], snap["trigger"], snap["captured_at"]) == (account, "close", "2026-08-03T10:00:00+00:00")
+    assert snap["reason"] == "slutlig ögonblicksbild före avslut: Ersätts av ny sida"  # Swedish, in the record
     shown = arc.json("accounts", "show", str(account))
     assert shown["closed"] == "2026-08-03"
 

@@ -287,12 +287,17 @@ def items_mark(ctx: click.Context, item_id: str, led_to_case, removed, category,
 @click.option("--format", "fmt", type=click.Choice(("table", "csv", "html", "json")),
               default="table", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--excel", is_flag=True,
+              help="With --format csv: semicolons, UTF-8 with BOM and Swedish headings, as "
+                   "Excel set to Swedish opens it.")
 @archive_options
 @json_option
 @click.pass_context
-def report_cmd(ctx: click.Context, year: int, fmt: str, output: Path | None, home_opt, db_opt,
-               now_opt, by_opt, as_json: bool) -> None:
+def report_cmd(ctx: click.Context, year: int, fmt: str, output: Path | None, excel: bool, home_opt,
+               db_opt, now_opt, by_opt, as_json: bool) -> None:
     """Yearly statistics per account (Torsby 4.3, S14). --json is --format json."""
+    if excel and fmt != "csv":
+        raise click.UsageError("--excel shapes CSV only; add --format csv")
     explicit = ctx.get_parameter_source("fmt") is not click.core.ParameterSource.DEFAULT
     if as_json and explicit and fmt != "json":
         raise click.UsageError(f"--json is --format json; give one of --json and --format {fmt}")
@@ -304,7 +309,7 @@ def report_cmd(ctx: click.Context, year: int, fmt: str, output: Path | None, hom
         rows = yearly_report.yearly(session, year, archive.settings.tz)
     text = yearly_report.render("json" if as_json else fmt, rows, year=year,
                                 org_name=archive.settings.org_name, org_id=archive.settings.org_id,
-                                generated=archive.now)
+                                generated=archive.now, excel=excel)
     if output is None:
         click.echo(text, nl=False)
     else:

@@ -158,16 +158,19 @@ dd { margin-left: 1.5rem; }
 
 
 def render(fmt: str, rows: list[YearRow], *, year: int, org_name: str, org_id: str,
-           generated: dt.datetime) -> str:
+           generated: dt.datetime, excel: bool = False) -> str:
+    """*excel* (CSV only): semicolons, UTF-8 with BOM, Swedish headings, platform names shown."""
     if fmt == "json":
         return json.dumps({"year": year, "accounts": [asdict(r) for r in rows]},
                           ensure_ascii=False, indent=2) + "\n"
     if fmt == "csv":
         buf = io.StringIO()
-        w = csvcells.writer(buf, lineterminator="\r\n")
-        w.writerow(COLUMNS)
+        if excel:
+            buf.write(csvcells.BOM)
+        w = csvcells.writer(buf, lineterminator="\r\n", delimiter=";" if excel else ",")
+        w.writerow(HEADINGS_SV if excel else COLUMNS)
         for r in rows:
-            w.writerow(["" if v is None else v for v in astuple(r)])
+            w.writerow(["" if v is None else v for v in (_display(r) if excel else astuple(r))])
         return buf.getvalue()
     if fmt == "html":
         return render_html(rows, year=year, org_name=org_name, org_id=org_id,
