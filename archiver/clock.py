@@ -51,3 +51,16 @@ def resolve_now(option: str | None, env: Mapping[str, str], tz: ZoneInfo) -> dt.
     except ValueError as e:
         source = "--now" if option is not None else ENV_NOW
         raise BadInputError(f"{source}: {e}") from e
+
+
+def local_minute(instant: dt.datetime | str, tz: ZoneInfo) -> str:
+    """An instant as a person in the home's zone reads it, the zone named: 2026-07-10 05:00 CEST."""
+    when = dt.datetime.fromisoformat(instant) if isinstance(instant, str) else instant
+    local = when.astimezone(tz)
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
+
+
+def local_iso(instant: dt.datetime, tz: ZoneInfo) -> str:
+    """An instant for a record a person reads: local time with its offset, whole seconds
+    (2026-07-10T05:00:00+02:00); the same instant as the UTC value it was stored as."""
+    return instant.astimezone(tz).replace(microsecond=0).isoformat()

@@ -20,6 +20,7 @@ from typing import Any
 
 from archiver.accounts import publish, register
 from archiver.capture import runs
+from archiver.catalogue.models import Item
 from archiver.errors import ConfigError
 from archiver.home.archive import Archive, init_archive
 from archiver.home.config import Home
@@ -40,6 +41,7 @@ from retention.policy import Mandate, default_policy_text, load_policy, policy_p
 MARKER = ".bevara-demo"
 DEMO_NOW = dt.datetime(2026, 7, 1, 6, 0, tzinfo=dt.UTC)
 """The fixture platform's content is generated around this instant, just after midsummer's boundary."""
+DEMO_TIMEZONE = "Europe/Stockholm"
 FLAGGED_SHOWN = 5
 """Flagged items the demo prints at the end, newest first."""
 
@@ -98,11 +100,18 @@ def demo_retention(archive: Archive) -> tuple[dict[str, Any], dict[str, Any]]:
     return report, culling.apply_review(archive, review_id, execute=False).as_dict()
 
 
+def seen_in(item: Item) -> list[str]:
+    """Where the demo's catalogue got an item: "export N" (the sample Facebook export) and/or
+    "snapshot N" (a capture), so the reader sees that both routes flag sensitive data."""
+    return [f"snapshot {s.snapshot_id}" if s.snapshot_id is not None else f"export {s.import_id}"
+            for s in item.sources]
+
+
 def run_demo(root: Path, *, fresh: bool, actor: str, progress: Callable[[str], None],
              posts: int = 40, schema_dir: Path | None = None) -> DemoResult:
     home = prepare_home(root, fresh)
     archive = init_archive(home, org_name="Torsby kommun (demo)", org_id="212000-1769",
-                           timezone="Europe/Stockholm", now=DEMO_NOW, actor=actor,
+                           timezone=DEMO_TIMEZONE, now=DEMO_NOW, actor=actor,
                            simulated_clock=True, policy_text=default_policy_text(),
                            force=True)  # prepare_home checked the folder and left only its marker
     try:
@@ -127,7 +136,7 @@ def run_demo(root: Path, *, fresh: bool, actor: str, progress: Callable[[str], N
         with archive.transaction() as session:
             html = publish.render_html(register.list_accounts(session, include_closed=True),
                                         org_name=archive.settings.org_name, generated=archive.now)
-            flagged = [search.item_record(i) for i in search.find(
+            flagged = [{**search.item_record(i), "seen_in": seen_in(i)} for i in search.find(
                 session, search.ItemFilter(flag="any", limit=FLAGGED_SHOWN))]
         register_html = home.root / "register.html"
         atomic_write_text(register_html, html)

@@ -233,7 +233,8 @@ def screen_text(text: str, *, terms: Terms | None = None) -> list[Finding]:
 def mask(text: str, findings: Sequence[Finding]) -> str:
     """Return *text* with each finding's sensitive part hidden, the rest kept readable.
 
-    Identity numbers keep their date ("811228-****"), phones their area code
+    Identity numbers are starred whole ("******-****": the first six digits are the
+    person's birth date, which with a name is enough to find them), phones keep their area code
     ("070-*** ** **"), e-mail addresses their domain ("a***@example.se"),
     street addresses their street and town with digits hidden, and terms turn
     into their category ("[hälsa]", "[soc]"; labels are chosen not to be terms
@@ -277,8 +278,8 @@ def _blot(s: str) -> str:
 def _mask_one(f: Finding) -> str:
     s = f.match
     if f.kind in (PERSONNUMMER, SAMORDNINGSNUMMER):
-        # the last four digits are the ones that make the number identify someone
-        return re.sub(r"[0-9]{4}$", "****", s) if re.search(r"[0-9]{4}$", s) else _blot(s)
+        # every digit: the date part is the birth date, identifying together with a name
+        return re.sub("[0-9]", "*", s)
     if f.kind == PHONE:
         return _mask_phone(s)
     if f.kind == EMAIL:

@@ -94,7 +94,9 @@ def test_due_capture_stores_valid_snapshot_once(arc: Cli, platform: FixturePlatf
     stored = arc.home / "store" / medium["sha256"][:2] / medium["sha256"]
     assert medium["media_type"] == "image/png" and stored.read_bytes() == served
     exported = arc.json("snapshots", "export", "1", "-o", str(tmp_path / "out"))
-    assert {f["role"] for f in exported} == {f["role"] for f in snaps[0]["files"]}
+    assert {f["role"] for f in exported} == {f["role"] for f in snaps[0]["files"]} | {"media"}
+    # The media of the items the capture saw travel with the snapshot.
+    assert medium["sha256"] in {f["sha256"] for f in exported if f["role"] == "media"}
     assert (tmp_path / "out" / "snapshot.json").exists()
 
 

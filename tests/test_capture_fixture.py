@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -66,6 +67,14 @@ def test_each_style_is_captured_completely(fp, style: str, tmp_path: Path) -> No
             assert got.author_handle == comment.author_handle
     # Comments were expanded: their text is drawn on the screenshots, not just in the DOM.
     assert result.log.expanders_clicked > 0
+    # The log agrees with itself: the scroll and expand steps' clicks add up to the top level.
+    details = {step.name: step.detail for step in result.log.steps if step.name in ("scroll", "expand")}
+    scrolled = re.search(r"(\d+) expanders clicked while scrolling", details["scroll"])
+    assert scrolled is not None, details["scroll"]
+    while_scrolling = int(scrolled[1])
+    after = re.fullmatch(r"(\d+) more expanders clicked after scrolling; (\d+) in all", details["expand"])
+    assert after is not None, details["expand"]
+    assert while_scrolling + int(after[1]) == int(after[2]) == result.log.expanders_clicked
     drawn = {box.text for segment in result.segments for box in segment.text_boxes}
     comment = next(c for p in in_period for c in p.comments if len(c.text) < 60)
     assert comment.text in drawn

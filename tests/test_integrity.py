@@ -335,6 +335,6 @@ def test_failed_captures_are_listed_with_reasons(arc: Cli) -> None:
         (b, "2026-07-01", "blocked by platform")]
     assert [f["account"] for f in arc.json("snapshots", "failures", "--account", str(b))] == [b]
     text = arc.ok("snapshots", "failures").stdout.splitlines()
-    assert text[1] == (f"    2  account {b:<4} 2026-07-01T08:00  due   2026-07-01  blocked by platform")
+    assert text[1] == (f"    2  account {b:<4} 2026-07-01 10:00 CEST  due   2026-07-01  blocked by platform")
     missing = arc("snapshots", "failures", "--account", "9")
     assert missing.exit_code == ExitCode.not_found

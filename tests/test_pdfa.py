@@ -73,9 +73,10 @@ def test_visual_record_is_pdfa_with_exact_text_and_xmp(tmp_path: Path, pdf_text:
     for line in LINES:
         assert text.count(line) == 2
     with pikepdf.open(out) as pdf:
-        assert len(pdf.pages) == 2
-        assert [float(v) for v in pdf.pages[0].mediabox] == [0, 0, 600, 225]
-        image = next(iter(pdf.pages[0].Resources.XObject.values()))
+        assert len(pdf.pages) == 3  # the caption page, then one page per segment
+        assert [p.label for p in pdf.pages] == ["Följeblad", "1", "2"]
+        assert [float(v) for v in pdf.pages[1].mediabox] == [0, 0, 600, 225]
+        image = next(iter(pdf.pages[1].Resources.XObject.values()))
         assert image.Filter == "/FlateDecode"  # lossless, not DCT
     xmp = read_snapshot_xmp(out)
     assert xmp["account"] == "torsbykommun"
@@ -91,8 +92,8 @@ def test_tall_segment_is_one_page_and_oversize_is_refused(tmp_path: Path) -> Non
     out = tmp_path / "tall.pdf"
     build_visual_pdfa([make_segment(tmp_path, "t.png", height=8000, width=1280)], out, META)
     with pikepdf.open(out) as pdf:
-        assert len(pdf.pages) == 1
-        assert float(pdf.pages[0].mediabox[3]) == 6000 <= 14400
+        assert len(pdf.pages) == 2  # caption and the one segment
+        assert float(pdf.pages[1].mediabox[3]) == 6000 <= 14400
     huge = Segment(path=tmp_path / "t.png", top=0, width=1280, height=20000)
     with pytest.raises(PdfaError, match="page limit"):
         build_visual_pdfa([huge], tmp_path / "huge.pdf", META)
@@ -228,7 +229,7 @@ def test_print_record_from_chromium(tmp_path: Path, pdf_text: Callable[[Path], s
     assert text.count("Torsby kommun – sidhuvud") == 1  # sticky header printed once
     assert text.count("Fast fot") == 1
     with pikepdf.open(out) as pdf:
-        assert len(pdf.pages) == pages > 1
+        assert len(pdf.pages) == pages + 1 > 2  # the caption page first
         assert pdf.Root.MarkInfo.Marked and "/StructTreeRoot" in pdf.Root  # still tagged
     fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True).stdout
     assert "Type 3" not in fonts

@@ -9,6 +9,7 @@ import hashlib
 import json
 import re
 import sqlite3
+import subprocess
 import threading
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -138,8 +139,9 @@ def test_late_catch_up_snapshot(arc: Cli, platform: FixturePlatform, tmp_path: P
     assert snap["period"] == ["2026-01-01", "2026-07-01"]  # the half-year before the boundary
     assert arc.json("snapshots", "list", "--account", str(other)) == []
     listing = arc.ok("snapshots", "list").stdout
-    assert listing == (f"{snap['id']:>5}  account {account:<4} 2026-07-10T03:00  due   2026-07-01 late  "
-                       "half-year boundary [simulated clock]\n")
+    # Local time with its zone: 03:00 UTC is 05:00 summer time in Stockholm.
+    assert listing == (f"{snap['id']:>5}  account {account:<4} 2026-07-10 05:00 CEST  due   2026-07-01 late  "
+                       "halvårsskifte [simulated clock]\n")
     shown = arc.ok("snapshots", "show", str(snap["id"])).stdout.splitlines()
     assert f"late_seconds: {late}" in shown and "boundary:     2026-07-01" in shown
     files = {f["role"]: f for f in snap["files"]}
@@ -150,6 +152,17 @@ def test_late_catch_up_snapshot(arc: Cli, platform: FixturePlatform, tmp_path: P
         xmp = read_snapshot_xmp(stored(arc, files[role]["sha256"]))
         assert xmp["htmlSha256"] == html_sha, role
         assert (xmp["boundary"], xmp["periodStart"]) == ("2026-07-01", "2026-01-01")
+        # The caption page a person reads, in the text layer of both records.
+        caption = " ".join(subprocess.run(
+            ["pdftotext", "-f", "1", "-l", "1", str(stored(arc, files[role]["sha256"])), "-"],
+            capture_output=True, text=True, check=True).stdout.split())
+        for expected in ("Ögonblicksbild av ett konto i sociala medier",
+                         "Torsby kommun (organisationsnummer 212000-1769)", f"{account} Torsby kommun",
+                         "Plattform Facebook", url, "2026-07-10 kl. 05:00:00 CEST (Europe/Stockholm)",
+                         "2026-07-01 (halvårsskifte)", "2026-01-01 – 2026-07-01",
+                         "Anledning halvårsskifte", "bevara/", html_sha,
+                         "simulerad (demo- eller testarkiv)"):
+            assert expected in caption, (role, expected)
     gone = arc.json("items", "list", "--removed-from-platform")
     assert [i["text"] for i in gone] == ["Ett inlägg som kommunen har tagit bort"]
     assert last_audit(arc)[2]["removed_from_platform"] == 1 and last_audit(arc)[2]["late_seconds"] == late
@@ -212,6 +225,7 @@ def test_closing_takes_a_final_snapshot_first(arc: Cli, platform: FixturePlatfor
     assert result.exit_code == 0, result.stderr[-2000:]
     (snap,) = arc.json("snapshots", "list")
     assert (snap["account"], snap["trigger"], snap["captured_at"]) == (account, "close", "2026-08-03T10:00:00+00:00")
+    assert snap["reason"] == "slutlig ögonblicksbild före avslut: Ersätts av ny sida"  # Swedish, in the record
     shown = arc.json("accounts", "show", str(account))
     assert shown["closed"] == "2026-08-03"
 
@@ -291,8 +305,10 @@ def test_a_feed_that_stops_loading_before_the_period_start_is_a_failure(
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}/facebook/stannar?posts=200"
         newest_ten = platform.expected_posts("facebook", "stannar", posts=200)[:10]
-        start = dt.datetime(2026, 1, 1)  # naive: read in the request's zone (Stockholm)
-        assert newest_ten[-1].created > start.replace(tzinfo=dt.UTC)  # the first page does not reach it
+        # As capture.runs passes it: the boundary as a UTC instant, 23:00 on 31 December;
+        # the reason names the local date the period starts, 2026-01-01.
+        start = dt.datetime(2025, 12, 31, 23, tzinfo=dt.UTC)
+        assert newest_ten[-1].created > start  # the first page does not reach it
 
         async def go() -> Any:
             async with launch_browser() as browser:

@@ -96,9 +96,9 @@ def test_yearly_report_counts_worked_out_by_hand(arc: Cli, items: dict[str, int]
     table = arc.ok("report", "--year", "2026").stdout.splitlines()
     assert table[0].split() == ["Nr", "Konto", "Plattform", "Inlägg", "Kommentarer", "Besvarade", "frågor",
                                 "Följare", "Borttagna"]
-    assert table[1].split() == ["1", "Torsby", "kommun", "facebook", "3", "4", "1", "–", "1"]
+    assert table[1].split() == ["1", "Torsby", "kommun", "Facebook", "3", "4", "1", "–", "1"]
     html = arc.ok("report", "--year", "2026", "--format", "html").stdout
-    assert "<td>Torsby kommun</td><td>facebook</td><td>3</td><td>4</td><td>1</td><td>–</td><td>1</td>" in html
+    assert '<td>Torsby kommun</td><td>Facebook</td><td class="num">3</td>' in html
     assert "<title>Torsby kommun: statistik för sociala medier 2026</title>" in html
     # A year with nothing, for an account opened in 2026: no rows.
     assert arc.json("report", "--year", "2024")["accounts"] == []
@@ -129,7 +129,8 @@ def test_search_matches_the_text_and_nothing_else(arc: Cli, items: dict[str, int
     assert found("fyrverkerier", "--to", "2026-01-01") == [items["p0"]]
     assert found("ingenting sådant") == []
     text = arc.ok("items", "search", "Badplatserna")
-    assert text.stdout == f"{items['p2']:>6}  2026-05-10  post     Torsby kommun: Badplatserna öppnar i juni.\n"
+    assert text.stdout == (f"{items['p2']:>6}  account 1    2026-05-10  post     Torsby kommun: "
+                           "Badplatserna öppnar i juni.\n")
     assert text.stderr == "1 item.\n"
 
 
@@ -242,7 +243,7 @@ def test_an_item_a_later_export_no_longer_has_is_marked_removed(arc: Cli, tmp_pa
     kept = [i for i in arc.json("items", "list") if not i["removed_from_platform"]]
     assert sorted(i["text"] for i in kept) == ["Inlägg nummer 1", "Inlägg nummer 9"]
     text = arc.ok("items", "show", str(gone[0]["id"])).stdout
-    assert text.endswith("removed from platform: yes\n")
+    assert text.endswith("missing from the platform at a later complete capture: yes\n")
 
 
 def test_report_renderings_written_out_by_hand() -> None:
@@ -250,34 +251,48 @@ def test_report_renderings_written_out_by_hand() -> None:
 
     rows = [YearRow(1, "Torsby kommun", "facebook", 3, 4, 1, None, 1),
             YearRow(2, "Älvdalen", "x", 12, 0, 0, 14287, 0)]
-    table = render("table", rows, year=2026, org_name="Torsby kommun")
-    # Column widths: the longest of heading and values (None counts as its 4 letters).
+    at = dt.datetime(2027, 1, 5, 8, tzinfo=UTC)
+
+    def out(fmt: str, rows: list[YearRow] = rows) -> str:
+        return render(fmt, rows, year=2026, org_name="Torsby kommun", org_id="212000-1769", generated=at)
+
+    table = out("table")
+    # Column widths: the longest of heading and values (None counts as its 4 letters);
+    # platforms as the register spells them.
     assert table.splitlines() == [
         "Nr  Konto          Plattform  Inlägg  Kommentarer  Besvarade frågor  Följare  Borttagna",
-        "1   Torsby kommun  facebook   3       4            1                 –        1        ",
-        "2   Älvdalen       x          12      0            0                 14287    0        ",
+        "1   Torsby kommun  Facebook   3       4            1                 –        1        ",
+        "2   Älvdalen       X          12      0            0                 14287    0        ",
     ]
     assert table.endswith("0        \n")
-    assert render("table", [], year=2026, org_name="X") == (
+    assert out("table", []) == (
         "Nr  Konto  Plattform  Inlägg  Kommentarer  Besvarade frågor  Följare  Borttagna\n")
-    assert render("csv", rows, year=2026, org_name="X") == (
+    assert out("csv") == (
         "account,name,platform,posts,comments,questions_answered,followers,removed\r\n"
         "1,Torsby kommun,facebook,3,4,1,,1\r\n2,Älvdalen,x,12,0,0,14287,0\r\n")
-    as_json = render("json", rows, year=2026, org_name="X")
+    as_json = out("json")
     assert as_json.startswith('{\n  "year": 2026,\n  "accounts": [\n    {\n      "account": 1,\n')
     assert '"name": "Älvdalen"' in as_json and as_json.endswith("}\n")
     assert json.loads(as_json)["accounts"][1] == {
         "account": 2, "name": "Älvdalen", "platform": "x", "posts": 12, "comments": 0,
         "questions_answered": 0, "followers": 14287, "removed": 0}
+    html = out("html")
     title = "Torsby kommun: statistik för sociala medier 2026"
-    heads = "".join(f'<th scope="col">{h}</th>' for h in (
-        "Nr", "Konto", "Plattform", "Inlägg", "Kommentarer", "Besvarade frågor", "Följare", "Borttagna"))
-    cells1 = "".join(f"<td>{v}</td>" for v in ("1", "Torsby kommun", "facebook", "3", "4", "1", "–", "1"))
-    cells2 = "".join(f"<td>{v}</td>" for v in ("2", "Älvdalen", "x", "12", "0", "0", "14287", "0"))
-    assert render("html", rows, year=2026, org_name="Torsby kommun") == (
-        f'<!DOCTYPE html>\n<html lang="sv"><head><meta charset="utf-8"><title>{title}</title></head>'
-        f"<body><main><h1>{title}</h1><table><caption>{title}</caption><thead><tr>{heads}</tr></thead>"
-        f"<tbody><tr>{cells1}</tr><tr>{cells2}</tr></tbody></table></main></body></html>\n")
+    assert f"<title>{title}</title><style>" in html and f"<h1>{title}</h1>" in html
+    num = ' class="num"'
+    heads = "".join(f'<th scope="col"{num if c else ""}>{h}</th>' for h, c in (
+        ("Nr", 1), ("Konto", 0), ("Plattform", 0), ("Inlägg", 1), ("Kommentarer", 1),
+        ("Besvarade frågor", 1), ("Följare", 1), ("Borttagna", 1)))
+    assert f"<thead><tr>{heads}</tr></thead>" in html
+    # Right-aligned numbers with a no-break space between thousands (14\u00a0287).
+    assert ("<tr><td class=\"num\">2</td><td>Älvdalen</td><td>X</td><td class=\"num\">12</td>"
+            "<td class=\"num\">0</td><td class=\"num\">0</td><td class=\"num\">14\u00a0287</td>"
+            "<td class=\"num\">0</td></tr>") in html
+    assert ".num { text-align: right;" in html and "border: 1px solid" in html
+    assert ('<p>Torsby kommun, organisationsnummer 212000-1769. Kalenderåret 2026. Framtagen '
+            '<time datetime="2027-01-05T08:00:00+00:00">2027-01-05</time>.</p>') in html
+    for term in ("Besvarade frågor", "Borttagna", "Följare"):
+        assert f"<dt>{term}</dt><dd>" in html
 
 
 def test_report_followers_are_the_years_last_snapshot_and_removals_count_in_their_year(
@@ -299,7 +314,7 @@ def test_report_followers_are_the_years_last_snapshot_and_removals_count_in_thei
     arc.ok("items", "mark", str(items["c3"]), "--removed", "--category", "reklam", "--now", "2027-01-02")
     (row,) = arc.json("report", "--year", "2026")["accounts"]
     assert (row["followers"], row["removed"]) == (14287, 0)
-    (next_year,) = arc.json("report", "--year", "2027")["accounts"]
+    (next_year,) = arc.json("report", "--year", "2027", "--now", "2028-01-15")["accounts"]
     assert (next_year["followers"], next_year["removed"], next_year["posts"]) == (15000, 1, 0)
 
 
@@ -313,7 +328,7 @@ def test_show_gives_the_whole_record_masked_unless_asked(arc: Cli, items: dict[s
         "author": "Medborgare 5", "author_handle": "medborgare5", "own": False,
         "created": "2026-03-02T10:00:00+00:00", "edited": None, "text": masked_text, "url": None,
         "flags": ["phone"], "marks": [], "removed_from_platform": False, "deleted_on_platform": False,
-        "content_purged": False,
+        "content_purged": False, "masked": True,
         "versions": [{"seq": 1, "source": "test", "seen": "2026-07-01T08:00:00+00:00", "text": masked_text}],
         "sources": [{"snapshot": None, "import": None, "seen": "2026-07-01T08:00:00+00:00"}],
         "flag_spans": [{"kind": "phone", "start": 34, "end": 47, "detail": "mobile", "match": "070-*** ** **"}],
@@ -323,9 +338,19 @@ def test_show_gives_the_whole_record_masked_unless_asked(arc: Cli, items: dict[s
     assert clear["text"] == clear_text and clear["versions"][0]["text"] == clear_text
     assert clear["flag_spans"][0]["match"] == "070-123 45 67"
     text = arc.ok("items", "show", str(c1)).stdout.splitlines()
-    assert text[:3] == [f"id:        {c1}", "account:   1", "platform_id: c1"]
-    assert f"text:      {masked_text}" in text and "flag:      phone 070-*** ** ** mobile" in text
-    assert text[-1] == "sources:   1; removed from platform: no"
+    assert text == [
+        f"id:        {c1}", "account:   1", "platform_id: c1", "kind:      comment", "parent:    p1",
+        "thread:    -", "author:    Medborgare 5 (@medborgare5), not the account",
+        "created:   2026-03-02T10:00:00+00:00", "edited:    -", "url:       -",
+        f"text:      {masked_text}",
+        "masking:   * hides a digit or letter of a personnummer, samordningsnummer, phone, e-mail or "
+        "address; [hälsa] and [soc] stand for health and social-services words; --unmasked shows the "
+        "text in clear",
+        f"version 1 (test, 2026-07-01): {masked_text}",
+        "flag:      phone 070-*** ** ** mobile",
+        "source:    other, 2026-07-01",
+        "deleted by the account on the platform (per its export): no",
+        "missing from the platform at a later complete capture: no"]
     assert "070-123" not in arc.ok("items", "list").stdout
 
 
@@ -382,8 +407,9 @@ def test_report_keeps_accounts_apart_and_counts_at_the_year_edges(arc: Cli, item
                        "questions_answered": 1, "followers": None, "removed": 0}
     assert rows[2] == {"account": 2, "name": "Kultur", "platform": "instagram", "posts": 1, "comments": 10,
                        "questions_answered": 2, "followers": 500, "removed": 1}
-    (y2027,) = [r for r in arc.json("report", "--year", "2027")["accounts"] if r["account"] == 2]
+    (y2027,) = [r for r in arc.json("report", "--year", "2027", "--now", "2028-01-15")["accounts"]
+              if r["account"] == 2]
     assert y2027 == {"account": 2, "name": "Kultur", "platform": "instagram", "posts": 1, "comments": 0,
                      "questions_answered": 0, "followers": 900, "removed": 0}
-    (y2028,) = [r for r in arc.json("report", "--year", "2028")["accounts"] if r["account"] == 2]
+    (y2028,) = [r for r in arc.json("report", "--year", "2028", "--now", "2029-01-15")["accounts"] if r["account"] == 2]
     assert (y2028["posts"], y2028["questions_answered"], y2028["followers"]) == (0, 0, None)

@@ -37,3 +37,31 @@ def test_register_page_in_chromium(arc: Cli, tmp_path: Path) -> None:
         assert "anna.berg" not in page.content()
         assert page.get_by_role("link", name="https://www.facebook.com/torsbykommun").count() == 1
         browser.close()
+
+
+@pytest.mark.browser
+def test_internal_register_says_so_and_fits_1400_px(arc: Cli, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from archiver.chromium import find_chromium
+
+    for i in range(6):
+        add_account(arc, f"Torsby kommun konto {i} med ett längre namn", "facebook",
+                    f"https://www.facebook.com/torsbykommun.kultur.och.fritid.{i}?ref=kommunens_webbplats")
+    page_file = tmp_path / "intern.html"
+    arc.ok("accounts", "register", "--internal", "-o", str(page_file))
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(find_chromium()), headless=True,
+                                    args=["--disable-background-networking", "--no-first-run"])
+        page = browser.new_page(java_script_enabled=True, viewport={"width": 1400, "height": 900})
+        page.goto(page_file.as_uri())
+        assert page.title() == ("Torsby kommun: intern förteckning över konton i sociala medier, "
+                                "med administratörer")
+        assert page.locator("main > p").first.inner_text() == "Intern – ej för publicering"
+        assert page.get_attribute('meta[name="robots"]', "content") == "noindex, nofollow"
+        assert page.locator("td li").first.inner_text() == "Anna Berg <anna.berg@torsby.se>"
+        # Nothing wider than the window: no horizontal scrolling at 1,400 px.
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1400
+        page.screenshot(path=str(tmp_path / "intern.png"), full_page=True)
+        browser.close()
+    assert (tmp_path / "intern.png").stat().st_size > 20_000

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -40,3 +44,19 @@ def test_demo_reviews_and_dry_runs(tmp_path: Path) -> None:
     archive.close()
     assert n and f"Retention review 1: {n} candidates" in text
     assert f"  dry run: {n} items would be culled (archive retention apply 1 --execute to cull)" in text
+    # Each flagged item says whether the export or a capture brought it in.
+    lines = text.splitlines()
+    start = lines.index("Flagged for review (sensitive spans masked), newest first; where each came from:")
+    flagged = [line for line in lines[start + 1:] if line.startswith(" ") and "  account " in line]
+    assert flagged and all(re.search(r"  \(from (export|snapshot) \d+(, (export|snapshot) \d+)*\)$", f)
+                           for f in flagged)
+    # The Next: line runs as printed from a shell without the venv on PATH.
+    (next_line,) = [line for line in lines if line.startswith("Next: ")]
+    assert next_line == (f"Next: ARCHIVE_HOME={home.resolve()} {Path(sys.executable).parent / 'archive'} "
+                         "items list --flag any")
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
+           **{k: os.environ[k] for k in ("PYTHONPATH",) if k in os.environ}}  # a worktree's checkout
+    ran = subprocess.run(["sh", "-c", next_line.removeprefix("Next: ")], env=env, capture_output=True,
+                         text=True, timeout=120)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.splitlines()[:len(flagged)] == [f.rsplit("  (from ", 1)[0] for f in flagged]

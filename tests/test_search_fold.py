@@ -21,11 +21,14 @@ POSTS = [
     "Rabatt 50% på simhallens årskort",
     "Østergade-utställningen öppnar",
     "Agatan stängd för vägarbete",
+    "Återvinningscentralen har nya öppettider",
+    "Sortera till ÅTERVINNING, inte i soporna",
 ]
 
 
 @pytest.mark.parametrize(("written", "folded"), [
     ("SNÖRÖJNING", "snöröjning"),
+    ("ÅTERVINNING", "återvinning"),
     ("Ålderdom ÄR Öde", "ålderdom är öde"),
     ("Café Müller", "cafe muller"),
     ("Østergade Ærø", "östergade ärö"),
@@ -67,6 +70,9 @@ EXPECTED = {
     "0%": [POSTS[3]],
     "5_%": [],  # _ is literal, not "any character"
     "östergade": [POSTS[4]],
+    # The case: capital Å found 4 of 17 before folding; now both spellings find both.
+    "ÅTERVINNING": [POSTS[6], POSTS[7]],
+    "återvinning": [POSTS[6], POSTS[7]],
 }
 
 

@@ -63,14 +63,26 @@ def render_json(accounts: Sequence[Account], *, org_name: str, generated: dt.dat
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
 
-def render_csv(accounts: Sequence[Account], *, internal: bool = False) -> str:
+def render_csv(accounts: Sequence[Account], *, internal: bool = False, excel: bool = False) -> str:
+    """Comma-separated with the JSON's field names; *excel*: what Excel set to Swedish opens
+    as columns on a double click (semicolons, UTF-8 with a byte order mark, Swedish headings,
+    platform names as the register shows them)."""
     columns = INTERNAL_COLUMNS if internal else PUBLIC_COLUMNS
     buf = io.StringIO()
-    writer = csvcells.writer(buf, lineterminator="\r\n")
-    writer.writerow(columns)
+    if excel:
+        buf.write(csvcells.BOM)
+    writer = csvcells.writer(buf, lineterminator="\r\n", delimiter=";" if excel else ",")
+    writer.writerow([HEADINGS_SV[c] for c in columns] if excel else columns)
     for row in rows(accounts, internal):
+        if excel:
+            row = {**row, "platform": PLATFORM_NAMES.get(row["platform"], row["platform"])}
         writer.writerow([_cell_text(row[c]) for c in columns])
     return buf.getvalue()
+
+
+def count_sv(n: int, singular: str, plural: str) -> str:
+    """"1 avslutat konto", "2 avslutade konton": the adjective agrees too, so both forms are given."""
+    return f"{n} {singular if n == 1 else plural}"
 
 
 def _cell_text(value: Any) -> str:
@@ -86,6 +98,8 @@ def render_html(accounts: Sequence[Account], *, org_name: str, generated: dt.dat
     """A plain, accessible Swedish page: a real table with caption and header cells, no scripts."""
     columns = INTERNAL_COLUMNS if internal else PUBLIC_COLUMNS
     title = f"{org_name}: förteckning över konton i sociala medier"
+    if internal:
+        title = f"{org_name}: intern förteckning över konton i sociala medier, med administratörer"
     header = E.tr(*[E.th(HEADINGS_SV[c], scope="col") for c in columns])
     body_rows = []
     for row in rows(accounts, internal):
@@ -95,11 +109,14 @@ def render_html(accounts: Sequence[Account], *, org_name: str, generated: dt.dat
             if c == "name":
                 cells.append(E.th(value, scope="row"))
             elif c == "url":
-                cells.append(E.td(E.a(value, href=value)))
+                cells.append(E.td(E.a(value, href=value), {"class": "url"}))
             elif c == "platform":
                 cells.append(E.td(PLATFORM_NAMES.get(value, value)))
             elif c in ("opened", "closed"):
                 cells.append(E.td(E.time(value, datetime=value)) if value else E.td("–"))
+            elif c == "administrators":
+                people = [f"{a['name']} <{a['email']}>" for a in value or []]
+                cells.append(E.td(E.ul(*[E.li(p) for p in people])) if people else E.td("–"))
             else:
                 cells.append(E.td(_cell_text(value)))
         body_rows.append(E.tr(*cells))
@@ -109,18 +126,21 @@ def render_html(accounts: Sequence[Account], *, org_name: str, generated: dt.dat
         E.head(
             E.meta(charset="utf-8"),
             E.meta(name="viewport", content="width=device-width, initial-scale=1"),
+            *([E.meta(name="robots", content="noindex, nofollow")] if internal else []),
             E.title(title),
             E.style(_CSS),
         ),
         E.body(
             E.main(
+                *([E.p(INTERNAL_BANNER, {"class": "internal"})] if internal else []),
                 E.h1(title),
                 E.p(
                     f"Här finns alla konton som {org_name} har eller har haft i sociala medier, "
                     "med syfte och ansvarig enhet. Inlägg och kommentarer på kontona är allmänna "
                     "handlingar."
                 ),
-                E.p(f"{open_n} aktiva och {closed_n} avslutade konton. Uppdaterad ",
+                E.p(f"{count_sv(open_n, 'aktivt konto', 'aktiva konton')} och "
+                    f"{count_sv(closed_n, 'avslutat konto', 'avslutade konton')}. Uppdaterad ",
                     E.time(generated.date().isoformat(), datetime=generated.isoformat()), "."),
                 E.table(
                     E.caption(f"Konton i sociala medier, {org_name}"),
@@ -134,20 +154,29 @@ def render_html(accounts: Sequence[Account], *, org_name: str, generated: dt.dat
     return "<!DOCTYPE html>\n" + etree.tostring(page, encoding="unicode", method="html") + "\n"
 
 
+INTERNAL_BANNER = "Intern – ej för publicering"
+"""Administrators' names and e-mail addresses are for staff; the page says so before anything else."""
+
 _CSS = """
 body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 2rem; color: #111; line-height: 1.45; }
 table { border-collapse: collapse; width: 100%; }
 caption { text-align: left; font-weight: bold; padding: .5rem 0; }
-th, td { border: 1px solid #888; padding: .4rem .6rem; text-align: left; vertical-align: top; }
+th, td { border: 1px solid #888; padding: .4rem .6rem; text-align: left; vertical-align: top;
+         overflow-wrap: break-word; }
+td a, td li { overflow-wrap: anywhere; }  /* long addresses wrap instead of widening the page */
+time { white-space: nowrap; }
+td.url { min-width: 10em; }
+td ul { margin: 0; padding-left: 1rem; }
+.internal { background: #8a1c1c; color: #fff; font-weight: bold; padding: .5rem 1rem; }
 thead th { background: #e8eef4; }
 a { color: #0645ad; }
 """
 
 
 def render(fmt: str, accounts: Sequence[Account], *, org_name: str, generated: dt.datetime,
-           internal: bool = False) -> str:
+           internal: bool = False, excel: bool = False) -> str:
     if fmt == "html":
         return render_html(accounts, org_name=org_name, generated=generated, internal=internal)
     if fmt == "csv":
-        return render_csv(accounts, internal=internal)
+        return render_csv(accounts, internal=internal, excel=excel)
     return render_json(accounts, org_name=org_name, generated=generated, internal=internal)

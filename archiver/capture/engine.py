@@ -340,7 +340,8 @@ class _Capture:
         why = "scroll limit" if outcome.limit_hit else "feed stopped loading"
         if self.period_start is None:
             return f"incomplete: feed did not reach its end ({why})"
-        target = self.period_start.date().isoformat()
+        # The local date: runs passes the boundary as a UTC instant (23:00 the day before).
+        target = self.period_start.astimezone(ZoneInfo(self.req.timezone)).date().isoformat()
         if posts == 0:
             return (
                 f"no posts found: the page shows content, but neither the {profile.name} "

@@ -23,6 +23,7 @@ deleted from the store once that transaction has committed (`delete_unreferenced
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import email
 import email.policy
 import hashlib
@@ -254,7 +255,12 @@ def _reprint(archive: Archive, stored: SnapshotFile, page_html: str, url: str,
     values = read_snapshot_xmp(old)
     chromium_pdf = asyncio.run(reprint(page_html, url, resources, work,
                                        archive.settings.capture_step_timeout))
+    from archiver.accounts.publish import PLATFORM_NAMES
+    from archiver.capture.runs import caption_settings
+
     meta = metadata_from_xmp(values, hashlib.sha256(page_html.encode("utf-8")).hexdigest())
+    meta = dataclasses.replace(meta, platform_name=PLATFORM_NAMES.get(meta.platform, meta.platform),
+                               **caption_settings(archive))
     target = work / stored.name
     make_print_pdfa(chromium_pdf, target, meta)
     return target

@@ -21,7 +21,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from archiver import __version__, schedule
 from archiver.accounts import loginstate
+from archiver.accounts.publish import PLATFORM_NAMES
 from archiver.capture import itemboxes
 from archiver.capture.buildpool import BuildPool
 from archiver.capture.locks import account_locks
@@ -140,7 +141,7 @@ def due_jobs(session: Session, now: dt.datetime, tz: Any,
     for entry in entries:
         account = session.get(Account, entry.account_id)
         assert account is not None
-        jobs.append(_job(account, "due", "half-year boundary", entry.boundary,
+        jobs.append(_job(account, "due", "halvårsskifte", entry.boundary,
                          schedule.period_of(entry.boundary)))
     return jobs
 
@@ -251,7 +252,7 @@ async def _capture_account(archive: Archive, browser: Any, slots: asyncio.Semaph
         progress(f"{label}: building PDF/A")
         try:
             files = await builders.run(_build_files, archive.now, job, result, workdir,
-                                       archive.clock_label)
+                                       archive.clock_label, caption_settings(archive))
         except ArchiverError as e:
             return _fail(archive, job, str(e), _log_dict(result))
         progress(f"{label}: storing")
@@ -264,8 +265,22 @@ def _log_dict(result: CaptureResult) -> dict[str, Any]:
     return json.loads(json.dumps(dataclasses.asdict(result.log), default=str))
 
 
+class CaptionSettings(TypedDict):
+    """What the records' caption page takes from the home (SnapshotMetadata's caption fields)."""
+
+    organisation: str
+    organisation_id: str
+    timezone: str
+
+
+def caption_settings(archive: Archive) -> CaptionSettings:
+    s = archive.settings
+    return {"organisation": s.org_name, "organisation_id": s.org_id, "timezone": s.timezone}
+
+
 def _build_files(now: dt.datetime, job: Job, result: CaptureResult, workdir: Path,
-                 clock: str = "real clock") -> list[tuple[str, Path]]:
+                 clock: str = "real clock", caption: CaptionSettings | None = None,
+                 ) -> list[tuple[str, Path]]:
     """The snapshot's files: both PDF/A records, HTML, MHTML, items and log."""
     # pikepdf and fontTools load in the build workers that run this, not in the main process.
     from archiver.pdf.ocr import ocr_segment
@@ -277,7 +292,10 @@ def _build_files(now: dt.datetime, job: Job, result: CaptureResult, workdir: Pat
         account=f"{job.account_id} {job.name}", platform=job.platform, url=job.url,
         captured_at=now, boundary=job.boundary, period_start=job.period_start,
         period_end=job.period_end, reason=job.reason, engine_version=ENGINE, html_sha256=html_sha,
-        title=result.log.title or job.name, clock=clock)
+        title=result.log.title or job.name, clock=clock,
+        platform_name=PLATFORM_NAMES.get(job.platform, job.platform))
+    if caption is not None:
+        meta = dataclasses.replace(meta, **caption)
     segments = [_with_ocr(s, workdir, ocr_segment) for s in result.segments]
     visual = workdir / "snapshot-visual.pdf"
     printed = workdir / "snapshot-print.pdf"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -15,7 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from archiver.accounts.register import get_account
-from archiver.catalogue.models import CaptureFailure, Snapshot, SnapshotFile
+from archiver.catalogue.models import CaptureFailure, ItemMedia, ItemSource, Snapshot, SnapshotFile
+from archiver.clock import local_iso
 from archiver.errors import IntegrityError, NotFoundError, OutputError
 from archiver.home.archive import Archive
 from archiver.home.files import atomic_write_text, atomic_writer, fsync_dir
@@ -46,7 +48,7 @@ def snapshot_record(s: Snapshot, paths: Callable[[str], Path] | None = None) -> 
         "boundary": s.boundary.isoformat() if s.boundary else None,
         "period": [s.period_start.isoformat() if s.period_start else None,
                    s.period_end.isoformat() if s.period_end else None],
-        "captured_at": s.captured_at.isoformat(), "late_seconds": s.late_seconds,
+        "captured_at": s.captured_at.replace(microsecond=0).isoformat(), "late_seconds": s.late_seconds,
         "reason": s.reason, "url": s.url, "complete": s.complete, "items_seen": s.items_seen,
         "followers": s.followers, "engine": s.engine_version, "captured_by": s.captured_by,
         "clock": s.clock, "redacted": any(f.role == "redaction" for f in s.files),
@@ -56,8 +58,44 @@ def snapshot_record(s: Snapshot, paths: Callable[[str], Path] | None = None) -> 
     }
 
 
+def archivist_record(archive: Archive, s: Snapshot) -> dict[str, Any]:
+    """snapshot.json: the snapshot record plus what a person reading it without the catalogue
+    needs: whose account on which platform, by which organisation, the capture time in
+    local time with its offset, and how late it was in days."""
+    from archiver.accounts.publish import PLATFORM_NAMES
+
+    rec = snapshot_record(s)
+    late_days = (None if s.late_seconds is None
+                 else round(s.late_seconds / 86400, 1))
+    return {
+        "id": rec.pop("id"), "account": rec.pop("account"), "account_name": s.account.name,
+        "platform": PLATFORM_NAMES.get(s.account.platform, s.account.platform),
+        "organisation": archive.settings.org_name, "organisationsnummer": archive.settings.org_id,
+        "captured_at": rec.pop("captured_at"),
+        "captured_at_local": local_iso(s.captured_at, archive.settings.tz),
+        "timezone": archive.settings.timezone, "late_days": late_days, **rec,
+    }
+
+
+def snapshot_media(session: Session, snapshot_id: int) -> list[tuple[int, str, str, str]]:
+    """(item id, name, sha256, media type) of the media files of the items this snapshot saw,
+    except those purged by culling or redaction."""
+    q = (select(ItemMedia.item_id, ItemMedia.name, ItemMedia.sha256, ItemMedia.media_type)
+         .join(ItemSource, ItemSource.item_id == ItemMedia.item_id)
+         .where(ItemSource.snapshot_id == snapshot_id, ItemMedia.purged.is_(False))
+         .distinct().order_by(ItemMedia.item_id, ItemMedia.sha256))
+    return [(r[0], r[1], r[2], r[3]) for r in session.execute(q)]
+
+
+def media_name(item: int, name: str, sha: str) -> str:
+    """media/<item>/<digest prefix>-<file name>: unique, and safe whatever the platform named it."""
+    base = re.sub(r"[^\w.-]+", "_", name.rsplit("/", 1)[-1].split("?", 1)[0]).strip("._")
+    return f"media/{item}/{sha[:8]}-{base or 'media'}"
+
+
 def export_snapshot(archive: Archive, snapshot_id: int, dest: Path) -> list[dict[str, Any]]:
-    """Copy a snapshot's files out of the store, verifying each digest on the way.
+    """Copy a snapshot's files, and the media of the items it saw (``media/<item>/``), out of
+    the store, verifying each digest on the way.
 
     Everything is written to a temporary folder beside *dest* and renamed to it only
     when every file and snapshot.json are complete: an archivist never finds a folder
@@ -69,7 +107,9 @@ def export_snapshot(archive: Archive, snapshot_id: int, dest: Path) -> list[dict
     with archive.transaction() as session:
         snap = get_snapshot(session, snapshot_id)
         files = [(f.role, f.name, f.sha256, f.stored.media_type) for f in snap.files]
-        meta = snapshot_record(snap)
+        files += [("media", media_name(item, name, sha), sha, media_type)
+                  for item, name, sha, media_type in snapshot_media(session, snapshot_id)]
+        meta = archivist_record(archive, snap)
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".partial", dir=dest.parent))
@@ -79,6 +119,7 @@ def export_snapshot(archive: Archive, snapshot_id: int, dest: Path) -> list[dict
         out = []
         for role, name, sha, media_type in files:
             h = hashlib.sha256()
+            (staging / name).parent.mkdir(parents=True, exist_ok=True)
             with archive.store.open(sha) as src, atomic_writer(staging / name) as dst:
                 while chunk := src.read(1 << 20):
                     h.update(chunk)

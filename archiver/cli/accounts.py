@@ -211,7 +211,7 @@ def close(ctx: click.Context, account_id: str, reason: str, decided_by: str,
         if account.closed is not None:
             raise BadInputError(f"account {ident} was already closed on {account.closed.isoformat()}")
         jobs = [] if no_final_snapshot else runs.adhoc_jobs(
-            session, [ident], archive.now, archive.settings.tz, f"final snapshot before closing: {reason}",
+            session, [ident], archive.now, archive.settings.tz, f"slutlig ögonblicksbild före avslut: {reason}",
             trigger="close")
     with capture_progress(len(jobs)) as progress:
         outcomes = runs.run(archive, jobs, progress=progress)
@@ -283,16 +283,21 @@ def login_state(ctx: click.Context, account_id: str, state_file: Path | None, cl
               help="Write to FILE (atomically) instead of stdout.")
 @click.option("--internal", is_flag=True,
               help="Include administrators and closing decisions (not for publication).")
+@click.option("--excel", is_flag=True,
+              help="With --format csv: semicolons, UTF-8 with BOM and Swedish headings, as "
+                   "Excel set to Swedish opens it.")
 @archive_options
 @click.pass_context
-def register_cmd(ctx: click.Context, fmt: str, output: Path | None, internal: bool, home_opt,
-                 db_opt, now_opt, by_opt) -> None:
+def register_cmd(ctx: click.Context, fmt: str, output: Path | None, internal: bool, excel: bool,
+                 home_opt, db_opt, now_opt, by_opt) -> None:
     """The public register of accounts (S10), for the municipality's website."""
+    if excel and fmt != "csv":
+        raise click.UsageError("--excel shapes CSV only; add --format csv")
     archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt, write=False)
     with archive.transaction() as session:
         accounts = lib.list_accounts(session, include_closed=True)
         text = publish.render(fmt, accounts, org_name=archive.settings.org_name,
-                               generated=archive.now, internal=internal)
+                               generated=archive.now, internal=internal, excel=excel)
     if output is None:
         click.echo(text, nl=False)
     else:

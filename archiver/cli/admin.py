@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
+import shlex
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -183,7 +185,7 @@ COMMANDS = [init_cmd, audit_group, db_group, verify_cmd]
 @json_option
 def demo_cmd(home_opt: str, fresh: bool, posts: int, schema_dir: Path | None, as_json: bool) -> None:
     """Run the main job end to end on the built-in fixture platform."""
-    from archiver.demo import run_demo  # brings in the fixture platform, which only the demo needs
+    from archiver.demo import DEMO_TIMEZONE, run_demo  # brings in the fixture platform, only the demo needs it
 
     result = run_demo(Path(home_opt), fresh=fresh, actor=os_user(), posts=posts, schema_dir=schema_dir,
                       progress=note)
@@ -203,9 +205,10 @@ def demo_cmd(home_opt: str, fresh: bool, posts: int, schema_dir: Path | None, as
             c = result.imported.counts
             click.echo(f"  Facebook export: {c.new} new items, {c.flagged} flagged for review")
         if result.flagged:
-            click.echo("Flagged for review (sensitive spans masked), newest first:")
+            click.echo("Flagged for review (sensitive spans masked), newest first; "
+                       "where each came from:")
             for r in result.flagged:
-                click.echo(item_line(r))
+                click.echo(f"{item_line(r, ZoneInfo(DEMO_TIMEZONE))}  (from {', '.join(r['seen_in'])})")
         if result.review is not None and result.dry_run is not None:
             r = result.review
             click.echo(f"Retention review {r['review']}: {sum(g['count'] for g in r['groups'])} candidates "
@@ -215,11 +218,21 @@ def demo_cmd(home_opt: str, fresh: bool, posts: int, schema_dir: Path | None, as
                        f"(archive retention apply {r['review']} --execute to cull)")
         click.echo(f"Public register: {result.register_html}")
         click.echo(package_line(result.package or {}))
-        click.echo(f"Next: ARCHIVE_HOME={result.home} archive items list --flag any")
+        click.echo(f"Next: ARCHIVE_HOME={shlex.quote(str(result.home))} {archive_command()} "
+                   "items list --flag any")
     if result.package and result.package.get("valid") is False:
         raise CliError("the demo's delivery package did not validate", int(ExitCode.partial_failure))
     if len(ok) != len(result.outcomes):
         raise CliError("some demo captures failed", int(ExitCode.partial_failure))
+
+
+def archive_command() -> str:
+    """How to run this same archive from any shell, venv activated or not: the ``archive``
+    script beside this interpreter, or ``python -m archiver`` with its full path."""
+    script = Path(sys.executable).parent / "archive"
+    if script.is_file() and os.access(script, os.X_OK):
+        return shlex.quote(str(script))
+    return f"{shlex.quote(sys.executable)} -m archiver"
 
 
 COMMANDS.append(demo_cmd)

@@ -13,6 +13,7 @@ from archiver.accounts.register import get_account
 from archiver.capture import locks, redaction, runs, snapshots
 from archiver.cli.common import archive_options, emit_json, json_option, note, open_from_options, positive_id
 from archiver.cli.progress import reporter
+from archiver.clock import local_minute
 from archiver.errors import IntegrityError, PartialFailure
 
 
@@ -126,6 +127,7 @@ def snapshots_list(ctx: click.Context, account_id: int | None, home_opt, db_opt,
     archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt, write=False)
     with archive.transaction() as session:
         records = [snapshots.snapshot_record(s) for s in snapshots.list_snapshots(session, account_id)]
+    tz = archive.settings.tz
     if as_json:
         emit_json(records)
         return
@@ -133,7 +135,7 @@ def snapshots_list(ctx: click.Context, account_id: int | None, home_opt, db_opt,
         late = " late" if r["late_seconds"] else ""
         notes = ((" [redacted]" if r["redacted"] else "")
                  + (f" [{r['clock']}]" if r["clock"] != "real clock" else ""))
-        click.echo(f"{r['id']:>5}  account {r['account']:<4} {r['captured_at'][:16]}  "
+        click.echo(f"{r['id']:>5}  account {r['account']:<4} {local_minute(r['captured_at'], tz)}  "
                    f"{r['trigger']:<5} {r['boundary'] or '-':<10}{late}  {r['reason']}{notes}")
 
 
@@ -225,13 +227,14 @@ def snapshots_failures(ctx: click.Context, account_id: int | None, home_opt, db_
         if account_id is not None:
             get_account(session, account_id)
         records = [snapshots.failure_record(f) for f in snapshots.list_failures(session, account_id)]
+    tz = archive.settings.tz
     if as_json:
         emit_json(records)
         return
     if not records:
         note("No failed captures.")
     for r in records:
-        click.echo(f"{r['id']:>5}  account {r['account']:<4} {r['at'][:16]}  {r['trigger']:<5} "
+        click.echo(f"{r['id']:>5}  account {r['account']:<4} {local_minute(r['at'], tz)}  {r['trigger']:<5} "
                    f"{r['boundary'] or '-':<10}  {r['reason']}")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 
@@ -95,12 +96,27 @@ def items_group() -> None:
     """Posts, comments and messages from captures and imports."""
 
 
-def item_line(r: dict[str, Any]) -> str:
-    """One item record as a line of a listing: id, day, kind, author, text, [flags] <marks>."""
+def author_text(r: dict[str, Any]) -> str:
+    """Name and handle; an X message from someone else carries only the sender's user id."""
+    handle = (r["author_handle"] or "").lstrip("@")
+    if r["author"]:
+        return f"{r['author']} (@{handle})" if handle else r["author"]
+    if handle:
+        return f"user id {handle}" if handle.isdigit() else f"@{handle}"
+    return "-"
+
+
+def item_line(r: dict[str, Any], tz: ZoneInfo) -> str:
+    """One item record as a line of a listing: id, account, day, kind, author, text, [flags] <marks>.
+
+    The day is the home's local date, the one ``--from``/``--to`` filter on (a post at 23:30
+    on 18 June in Stockholm is dated 2026-06-18, though it is 21:30 UTC)."""
     tags = " ".join([*(f"[{k}]" for k in r["flags"]), *(f"<{m}>" for m in r["marks"])])
-    created = (r["created"] or "")[:10]
+    created = (dt.datetime.fromisoformat(r["created"]).astimezone(tz).date().isoformat()
+               if r["created"] else "-" * 10)
     text_one_line = " ".join(r["text"].split())
-    return (f"{r['id']:>6}  {created}  {r['kind']:<7}  {r['author'] or '-'}: "
+    who = r["author"] or (author_text(r) if r["author_handle"] else "-")
+    return (f"{r['id']:>6}  account {r['account']:<4} {created}  {r['kind']:<7}  {who}: "
             f"{text_one_line[:100]}{' ' + tags if tags else ''}")
 
 
@@ -117,7 +133,7 @@ def _run_list(ctx, text, account_id, kind, since, until, flag, mark, gone, limit
         emit_json(records)
         return
     for r in records:
-        click.echo(item_line(r))
+        click.echo(item_line(r, tz))
     tell(f"{len(records)} item{'s' if len(records) != 1 else ''}.")
 
 
@@ -159,24 +175,68 @@ def items_show(ctx: click.Context, item_id: str, unmasked: bool, home_opt, db_op
     if as_json:
         emit_json(rec)
         return
-    for key in ("id", "account", "platform_id", "kind", "parent", "author", "created", "edited",
-                "url", "text"):
-        click.echo(f"{key + ':':<10} {rec[key] if rec[key] is not None else '-'}")
+    for line in show_lines(rec):
+        click.echo(line)
+
+
+MARK_LABELS = {
+    "led-to-case": "led to case",
+    "removed": "removed by a moderator",
+    "confidential": "confidential",
+}
+MASKING_NOTE = ("masking:   * hides a digit or letter of a personnummer, samordningsnummer, phone, "
+                "e-mail or address; [hälsa] and [soc] stand for health and social-services words; "
+                "--unmasked shows the text in clear")
+
+
+def show_lines(rec: dict[str, Any]) -> list[str]:
+    """`items show` as text: every field of the JSON record, labelled so that a reader can
+    tell the archive's marks (what a moderator did) from what the platform shows now."""
+    def field(label: str, value: Any) -> str:
+        return f"{label + ':':<10} {'-' if value is None or value == '' else value}"
+
+    author = author_text(rec)
+    if rec["own"] is not None:
+        author += ", the account itself" if rec["own"] else ", not the account"
+    lines = [field("id", rec["id"]), field("account", rec["account"]),
+             field("platform_id", rec["platform_id"]), field("kind", rec["kind"]),
+             field("parent", rec["parent"]), field("thread", rec["thread"]),
+             field("author", author)]
+    if rec["recipients"]:
+        lines.append(field("to", ", ".join(rec["recipients"])))
+    lines += [field("created", rec["created"]), field("edited", rec["edited"]),
+              field("url", rec["url"]), field("text", rec["text"])]
+    if rec["masked"]:
+        lines.append(MASKING_NOTE)
     for v in rec["versions"]:
-        click.echo(f"version {v['seq']} ({v['source']}, {v['seen'][:10]}): {v['text']}")
+        lines.append(f"version {v['seq']} ({v['source']}, {v['seen'][:10]}): {v['text']}")
     for f in rec["flag_spans"]:
-        click.echo(f"flag:      {f['kind']} {f['match']} {f['detail']}".rstrip())
+        lines.append(f"flag:      {f['kind']} {f['match']} {f['detail'] or ''}".rstrip())
     for m in rec["marks"]:
-        what = m["case_ref"] or m["category"] or m["law"]
-        click.echo(f"mark:      {m['kind']} {what} by {m['by']} {m['at'][:10]}")
-    click.echo(f"sources:   {len(rec['sources'])}; removed from platform: "
-               f"{'yes' if rec['removed_from_platform'] else 'no'}")
+        detail = "; ".join(f"{k.replace('_', ' ')} {m[k]}" for k in ("case_ref", "category", "law",
+                                                                     "police_report", "note") if m[k])
+        lines.append(f"mark:      {MARK_LABELS.get(m['kind'], m['kind'])}"
+                     f"{' (' + detail + ')' if detail else ''} by {m['by']} {m['at'][:10]}")
+    for md in rec["media"]:
+        lines.append(f"media:     {md['name']} {md['media_type']} {md['sha256']}"
+                     f"{' (purged)' if md['purged'] else ''}")
+    for src in rec["sources"]:
+        where = f"snapshot {src['snapshot']}" if src["snapshot"] else (
+            f"import {src['import']}" if src["import"] else "other")
+        lines.append(f"source:    {where}, {src['seen'][:10]}")
+    lines.append(f"deleted by the account on the platform (per its export): "
+                 f"{'yes' if rec['deleted_on_platform'] else 'no'}")
+    lines.append(f"missing from the platform at a later complete capture: "
+                 f"{'yes' if rec['removed_from_platform'] else 'no'}")
+    if rec["content_purged"]:
+        lines.append("content:   purged (text and media deleted; the record and digests remain)")
     if rec["culled"]:
         c = rec["culled"]
-        click.echo(f"culled:    {c['culled_at'][:10]} under rule {c['rule']}, review {c['review']}, "
-                   f"protocol {c['protocol']} (text sha256 {c['text_sha256']})")
+        lines.append(f"culled:    {c['culled_at'][:10]} under rule {c['rule']}, review {c['review']}, "
+                     f"protocol {c['protocol']} (text sha256 {c['text_sha256']})")
         for f in c["protocol_files"]:
-            click.echo(f"protocol:  {f['name']} {f['sha256']}")
+            lines.append(f"protocol:  {f['name']} {f['sha256']}")
+    return lines
 
 
 @items_group.command("mark")
@@ -237,17 +297,29 @@ def items_mark(ctx: click.Context, item_id: str, led_to_case, removed, category,
 @click.option("--format", "fmt", type=click.Choice(("table", "csv", "html", "json")),
               default="table", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--excel", is_flag=True,
+              help="With --format csv: semicolons, UTF-8 with BOM and Swedish headings, as "
+                   "Excel set to Swedish opens it.")
 @archive_options
 @json_option
 @click.pass_context
-def report_cmd(ctx: click.Context, year: int, fmt: str, output: Path | None, home_opt, db_opt,
-               now_opt, by_opt, as_json: bool) -> None:
-    """Yearly statistics per account (Torsby 4.3, S14)."""
+def report_cmd(ctx: click.Context, year: int, fmt: str, output: Path | None, excel: bool, home_opt,
+               db_opt, now_opt, by_opt, as_json: bool) -> None:
+    """Yearly statistics per account (Torsby 4.3, S14). --json is --format json."""
+    if excel and fmt != "csv":
+        raise click.UsageError("--excel shapes CSV only; add --format csv")
+    explicit = ctx.get_parameter_source("fmt") is not click.core.ParameterSource.DEFAULT
+    if as_json and explicit and fmt != "json":
+        raise click.UsageError(f"--json is --format json; give one of --json and --format {fmt}")
     archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt, write=False)
+    problem = yearly_report.check_year(year, archive.now, archive.settings.tz)
+    if problem:
+        raise click.BadParameter(problem, param_hint="'--year'")
     with archive.transaction() as session:
         rows = yearly_report.yearly(session, year, archive.settings.tz)
     text = yearly_report.render("json" if as_json else fmt, rows, year=year,
-                         org_name=archive.settings.org_name)
+                                org_name=archive.settings.org_name, org_id=archive.settings.org_id,
+                                generated=archive.now, excel=excel)
     if output is None:
         click.echo(text, nl=False)
     else:

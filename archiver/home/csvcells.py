@@ -41,3 +41,7 @@ class SafeWriter:
 
 def writer(out: _Writable, **kwargs: Any) -> SafeWriter:
     return SafeWriter(out, **kwargs)
+
+
+BOM = "\ufeff"
+"""Written first, it tells Excel the file is UTF-8 (without it Excel reads å, ä, ö as cp1252)."""

@@ -2,7 +2,8 @@
 followers, removed items — as a table, CSV, JSON or an HTML page.
 
 "Questions answered by the account": a visitor's comment or reply containing a
-question mark that has a reply from the account itself.
+question mark that has a reply from the account itself. The HTML page states this and
+the other columns' definitions in Swedish beside the table (`DEFINITIONS_SV`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from lxml.builder import E
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
 
+from archiver.accounts.publish import PLATFORM_NAMES
 from archiver.catalogue.models import Account, Item, ItemMark, Snapshot
 from archiver.home import csvcells
 
@@ -33,6 +35,18 @@ class YearRow:
     questions_answered: int
     followers: int | None
     removed: int
+
+
+FIRST_YEAR = 2000
+"""No municipality published on social media before this; an earlier --year is a mistake."""
+
+
+def check_year(year: int, now: dt.datetime, tz: ZoneInfo) -> str | None:
+    """Why *year* cannot be reported on (a two-digit or far-off year), or None."""
+    this_year = now.astimezone(tz).year
+    if FIRST_YEAR <= year <= this_year:
+        return None
+    return f"{year} is not a year to report on; give a four-digit year from {FIRST_YEAR} to {this_year}"
 
 
 def yearly(session: Session, year: int, tz: ZoneInfo) -> list[YearRow]:
@@ -78,33 +92,97 @@ HEADINGS_SV = ("Nr", "Konto", "Plattform", "Inlägg", "Kommentarer", "Besvarade 
                "Följare", "Borttagna")
 
 
-def render(fmt: str, rows: list[YearRow], *, year: int, org_name: str) -> str:
+DEFINITIONS_SV = (
+    ("Inlägg", "Inlägg som kontot publicerade under året."),
+    ("Kommentarer", "Kommentarer och svar på kontot under året, från alla avsändare."),
+    ("Besvarade frågor", "Kommentarer, svar och meddelanden från andra än kontot som innehåller "
+                         "ett frågetecken och som kontot självt har svarat på."),
+    ("Följare", "Antalet följare i årets senaste ögonblicksbild av kontot; – när ingen "
+                "ögonblicksbild under året visade antalet."),
+    ("Borttagna", "Poster som kontots moderatorer tog bort under året (markerade som borttagna "
+                  "i arkivet), oavsett när de publicerades."),
+)
+NUMERIC = frozenset({"account", "posts", "comments", "questions_answered", "followers", "removed"})
+NBSP = "\u00a0"
+
+
+def number_sv(value: int | None) -> str:
+    """12 345 with a no-break space between thousands, as Swedish writes numbers; – for none."""
+    return "–" if value is None else f"{value:,}".replace(",", NBSP)
+
+
+def _display(r: YearRow) -> tuple[object, ...]:
+    return tuple(PLATFORM_NAMES.get(r.platform, r.platform) if c == "platform" else v
+                 for c, v in zip(COLUMNS, astuple(r), strict=True))
+
+
+def render_html(rows: list[YearRow], *, year: int, org_name: str, org_id: str,
+                generated: dt.datetime) -> str:
+    """A page to publish or print: styled table, generation date, what each column counts."""
+    title = f"{org_name}: statistik för sociala medier {year}"
+    body_rows = []
+    for r in rows:
+        cells = []
+        for c, v in zip(COLUMNS, _display(r), strict=True):
+            if c in NUMERIC:
+                cells.append(E.td(number_sv(v if isinstance(v, int) else None), {"class": "num"}))
+            else:
+                cells.append(E.td(str(v)))
+        body_rows.append(E.tr(*cells))
+    headings = [E.th(h, {"scope": "col", **({"class": "num"} if c in NUMERIC else {})})
+                for c, h in zip(COLUMNS, HEADINGS_SV, strict=True)]
+    table = E.table(E.caption(title), E.thead(E.tr(*headings)), E.tbody(*body_rows))
+    definitions = E.dl(*[part for term, text in DEFINITIONS_SV for part in (E.dt(term), E.dd(text))])
+    page = E.html(
+        E.head(E.meta(charset="utf-8"), E.title(title), E.style(_CSS)),
+        E.body(E.main(
+            E.h1(title),
+            E.p(f"{org_name}, organisationsnummer {org_id}. Kalenderåret {year}. Framtagen ",
+                E.time(generated.date().isoformat(), datetime=generated.isoformat()), "."),
+            table if rows else E.p("Inga konton hade inlägg eller var öppna under året."),
+            E.h2("Så räknas kolumnerna"), definitions)),
+        lang="sv")
+    return "<!DOCTYPE html>\n" + etree.tostring(page, encoding="unicode", method="html") + "\n"
+
+
+_CSS = """
+body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 2rem; color: #111; line-height: 1.45; }
+table { border-collapse: collapse; }
+caption { text-align: left; font-weight: bold; padding: .5rem 0; }
+th, td { border: 1px solid #888; padding: .35rem .6rem; text-align: left; vertical-align: top; }
+thead th { background: #e8eef4; }
+.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+dt { font-weight: bold; margin-top: .5rem; }
+dd { margin-left: 1.5rem; }
+"""
+
+
+def render(fmt: str, rows: list[YearRow], *, year: int, org_name: str, org_id: str,
+           generated: dt.datetime, excel: bool = False) -> str:
+    """*excel* (CSV only): semicolons, UTF-8 with BOM, Swedish headings, platform names shown."""
     if fmt == "json":
         return json.dumps({"year": year, "accounts": [asdict(r) for r in rows]},
                           ensure_ascii=False, indent=2) + "\n"
     if fmt == "csv":
         buf = io.StringIO()
-        w = csvcells.writer(buf, lineterminator="\r\n")
-        w.writerow(COLUMNS)
+        if excel:
+            buf.write(csvcells.BOM)
+        w = csvcells.writer(buf, lineterminator="\r\n", delimiter=";" if excel else ",")
+        w.writerow(HEADINGS_SV if excel else COLUMNS)
         for r in rows:
-            w.writerow(["" if v is None else v for v in astuple(r)])
+            w.writerow(["" if v is None else v for v in (_display(r) if excel else astuple(r))])
         return buf.getvalue()
     if fmt == "html":
-        title = f"{org_name}: statistik för sociala medier {year}"
-        table = E.table(
-            E.caption(title),
-            E.thead(E.tr(*[E.th(h, scope="col") for h in HEADINGS_SV])),
-            E.tbody(*[E.tr(*[E.td("–" if v is None else str(v)) for v in astuple(r)]) for r in rows]))
-        page = E.html(E.head(E.meta(charset="utf-8"), E.title(title)),
-                      E.body(E.main(E.h1(title), table)), lang="sv")
-        return "<!DOCTYPE html>\n" + etree.tostring(page, encoding="unicode", method="html") + "\n"
+        return render_html(rows, year=year, org_name=org_name, org_id=org_id,
+                           generated=generated)
+    shown = [_display(r) for r in rows]
     widths = [max(len(h), *(len(str(v)) for v in col)) if rows else len(h)
-              for h, col in zip(HEADINGS_SV, zip(*[astuple(r) for r in rows], strict=True) if rows
+              for h, col in zip(HEADINGS_SV, zip(*shown, strict=True) if rows
                                 else [()] * len(HEADINGS_SV), strict=True)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(HEADINGS_SV, widths, strict=True))]
-    for r in rows:
+    for row in shown:
         lines.append("  ".join(("–" if v is None else str(v)).ljust(w)
-                               for v, w in zip(astuple(r), widths, strict=True)))
+                               for v, w in zip(row, widths, strict=True)))
     return "\n".join(lines) + "\n"
 
 

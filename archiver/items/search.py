@@ -88,8 +88,17 @@ def current_findings(item: Item) -> list[Finding]:
             if item.text[fl.start:fl.end] == fl.match]
 
 
+def published_by_account(item: Item) -> bool:
+    """The account's own post: published by the municipality, public, so never masked (a
+    finding in it is still listed, for the records officer to see)."""
+    return item.kind == "post" and item.is_own is True
+
+
 def item_record(item: Item, *, masked: bool = True, full: bool = False) -> dict[str, Any]:
+    """The item as JSON and listings show it. ``flags`` are those of the text shown (the
+    current version); ``masked`` says whether that text had anything masked."""
     findings = current_findings(item)
+    masked = masked and not published_by_account(item)
     text = mask(item.text, findings) if masked else item.text
     rec: dict[str, Any] = {
         "id": item.id, "account": item.account_id, "platform_id": item.platform_id,
@@ -99,7 +108,8 @@ def item_record(item: Item, *, masked: bool = True, full: bool = False) -> dict[
         "author_handle": item.author_handle, "own": item.is_own,
         "created": item.created_at.isoformat() if item.created_at else None,
         "text": text, "url": item.url,
-        "flags": sorted({fl.kind for fl in item.flags}),
+        "flags": sorted({f.kind for f in findings}),
+        "masked": masked and bool(findings),
         "marks": [m.kind for m in item.marks],
         "removed_from_platform": item.removed_from_platform,
         "deleted_on_platform": item.deleted_on_platform,

@@ -51,6 +51,11 @@ class SnapshotMetadata:
     html_sha256: str
     title: str = ""
     clock: str = "real clock"  # "simulated clock" on demo and test homes
+    # For the caption page a person reads (not in the XMP: they are the home's settings).
+    organisation: str = ""
+    organisation_id: str = ""
+    platform_name: str = ""  # as the register spells it ("Facebook", "X"); empty: platform
+    timezone: str = "Europe/Stockholm"
 
 
 @dataclass(frozen=True)

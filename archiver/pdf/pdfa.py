@@ -46,6 +46,7 @@ import pikepdf
 
 from archiver.errors import PdfaError
 from archiver.home.files import fsync_dir
+from archiver.pdf.caption import prepend_caption
 from archiver.pdf.model import DocumentMetadata, Segment, SnapshotMetadata
 from archiver.pdf.textlayer import GlyphlessFont, add_text_layer
 from archiver.pdf.type3fonts import convert_type3_fonts
@@ -114,7 +115,7 @@ def build_visual_pdfa(segments: Sequence[Segment], out: Path, meta: SnapshotMeta
             width_pt = float(page.mediabox[2]) - float(page.mediabox[0])
             add_text_layer(pdf, page, font, seg.text_boxes, width_pt / seg.width)
         font.finish()
-        _finalize(pdf, out, meta)
+        _finalize(pdf, out, meta, record="visual")
 
 
 def _pdf_ready_png(path: Path, tmp: Path, index: int) -> Path:
@@ -160,7 +161,7 @@ def make_print_pdfa(chromium_pdf: Path, out: Path, meta: SnapshotMetadata | Docu
             raise PdfaError(
                 "Type 3 fonts remain that could not be converted: " + ", ".join(leftover)
             )
-        _finalize(pdf, out, meta)
+        _finalize(pdf, out, meta, record="print")
 
 
 def _drop_color_transform(pdf: pikepdf.Pdf) -> None:
@@ -223,14 +224,23 @@ def _fonts_in(resources: Any, seen: set[tuple[int, int]]) -> Iterator[tuple[str,
 
 
 def _finalize(pdf: pikepdf.Pdf, out: Path, meta: SnapshotMetadata | DocumentMetadata,
-              part: str = "2b") -> None:
-    """Make *pdf* PDF/A, add the bevara XMP to a snapshot record, validate the final bytes, rename into place.
+              part: str = "2b", record: str = "") -> None:
+    """Make *pdf* PDF/A, add the caption page and bevara XMP to a snapshot record, validate
+    the final bytes, rename into place.
 
     ``pikepdf.pdfa.save`` would validate what it writes, but the bevara block comes
     after it, so that check would be spent on bytes we do not keep: the document is
     prepared and written once here, and only the final file is validated.
     """
     out = Path(out)
+    with contextlib.ExitStack() as keep:
+        if isinstance(meta, SnapshotMetadata):
+            keep.enter_context(prepend_caption(pdf, meta, record))
+        _write_validated(pdf, out, meta, part)
+
+
+def _write_validated(pdf: pikepdf.Pdf, out: Path, meta: SnapshotMetadata | DocumentMetadata,
+                     part: str) -> None:
     write_standard(pdf, meta)
     try:
         kwargs = pikepdf.pdfa.resolve_save_kwargs(part)

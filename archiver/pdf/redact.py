@@ -1,6 +1,7 @@
 """Cutting a region out of a visual record: pixels blacked out, text under it removed.
 
-The visual record is one page per screenshot segment (`archiver.pdf.pdfa`), pages stacked
+The visual record is its caption page, then one page per screenshot segment
+(`archiver.pdf.pdfa`), pages stacked
 in document order, so a box in the captured page's CSS pixels falls on the pages whose
 vertical range it crosses. On each such page the segment image is decoded, the box
 painted black and the image written back losslessly (Flate), and every invisible text
@@ -20,6 +21,7 @@ import pikepdf
 
 from archiver.errors import PdfaError
 from archiver.home.files import fsync_dir
+from archiver.pdf.caption import is_caption_page
 from archiver.pdf.pdfa import PT_PER_PX, _findings_message, _staging, validate_pdfa
 
 Box = tuple[float, float, float, float]
@@ -31,7 +33,9 @@ def redact_visual_pdfa(src: Path, out: Path, boxes: Sequence[Box], part: str = "
     changed = 0
     with pikepdf.open(src) as pdf:
         top_px = 0.0
-        for page in pdf.pages:
+        for index, page in enumerate(pdf.pages):
+            if is_caption_page(pdf, index):
+                continue  # the caption is ours, not a screenshot segment
             height_pt = float(page.mediabox[3]) - float(page.mediabox[1])
             width_pt = float(page.mediabox[2]) - float(page.mediabox[0])
             height_px = height_pt / PT_PER_PX

@@ -1,0 +1,139 @@
+"""The caption page (följeblad) that opens both PDF/A records of a snapshot.
+
+The XMP says what a record is, but a person holding the printout or scrolling the file
+sees none of it. So each record starts with one A4 page in Swedish naming the
+organisation, the account, the platform and address, when the snapshot was taken (local
+time with its zone, and UTC), the boundary and period it stands for, why it was taken,
+the engine, and the SHA-256 of the captured HTML. The text is real text in an embedded
+font (fpdf2 subsets DejaVu Sans and writes a ToUnicode map), so it is in the text layer
+too: a search or ``pdftotext`` finds it.
+
+The page carries the page label "Följeblad" and the captured pages are numbered from 1,
+so a viewer shows page 1 for the first screenshot; `is_caption_page` lets code that maps
+pages to screenshot segments (redaction) step over it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pikepdf
+
+from archiver.errors import MissingDependencyError
+from archiver.pdf.model import SnapshotMetadata
+
+LABEL = "Följeblad"
+FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
+"""Debian's fonts-dejavu-core (Chromium's own dependency), and the Fedora layout."""
+RECORDS = {
+    "visual": "Bildversion: skärmbilder av sidan med sökbart textlager",
+    "print": "Utskriftsversion: webbläsarens utskrift av sidan",
+}
+
+
+def caption_lines(meta: SnapshotMetadata, record: str) -> list[tuple[str, str]]:
+    """The caption as (label, value) pairs, in the order printed."""
+    tz = ZoneInfo(meta.timezone)
+    local = meta.captured_at.astimezone(tz)
+    utc = meta.captured_at.astimezone(dt.UTC)
+    org = meta.organisation or "–"
+    if meta.organisation_id:
+        org += f" (organisationsnummer {meta.organisation_id})"
+    if meta.boundary is not None:
+        boundary = f"{meta.boundary.isoformat()} (halvårsskifte)"
+    else:
+        boundary = "ingen (tagen utanför halvårsskiftena)"
+    if meta.period_start or meta.period_end:
+        start = meta.period_start.isoformat() if meta.period_start else "…"
+        end = meta.period_end.isoformat() if meta.period_end else "…"
+        period = f"{start} – {end}"
+    else:
+        period = "–"
+    lines = [
+        ("Organisation", org),
+        ("Konto", meta.account),
+        ("Plattform", meta.platform_name or meta.platform),
+        ("Adress", meta.url),
+        ("Tagen", f"{local:%Y-%m-%d kl. %H:%M:%S} {local.tzname()} ({meta.timezone}), "
+                  f"{utc:%Y-%m-%d %H:%M:%S} UTC"),
+        ("Halvårsskifte", boundary),
+        ("Period", period),
+        ("Anledning", meta.reason),
+        ("Version", RECORDS.get(record, record)),
+        ("Programvara", meta.engine_version),
+        ("SHA-256 för HTML", meta.html_sha256),
+    ]
+    if meta.clock != "real clock":
+        lines.append(("Klocka", "simulerad (demo- eller testarkiv): tiden är inte verklig"))
+    return lines
+
+
+def caption_pdf(meta: SnapshotMetadata, record: str) -> bytes:
+    """One A4 page holding the caption, as PDF bytes (made PDF/A with the record it opens)."""
+    from fpdf import FPDF
+
+    regular, bold, mono = (_font("DejaVuSans.ttf"), _font("DejaVuSans-Bold.ttf"),
+                           _font("DejaVuSansMono.ttf"))
+    doc = FPDF(format="A4", unit="mm")
+    doc.set_margins(20, 20, 20)
+    doc.set_auto_page_break(auto=False)
+    doc.add_font("DejaVu", fname=str(regular))
+    doc.add_font("DejaVu", style="B", fname=str(bold))
+    doc.add_font("DejaVuMono", fname=str(mono))
+    doc.add_page()
+    doc.set_font("DejaVu", "B", 16)
+    doc.multi_cell(0, 8, "Ögonblicksbild av ett konto i sociala medier",
+                   new_x="LMARGIN", new_y="NEXT")
+    doc.set_font("DejaVu", "", 10)
+    doc.multi_cell(0, 5, f"{meta.title}" if meta.title else "", new_x="LMARGIN", new_y="NEXT")
+    doc.ln(4)
+    y = doc.get_y()
+    doc.set_draw_color(80, 80, 80)
+    doc.line(20, y, 190, y)
+    doc.ln(4)
+    for label, value in caption_lines(meta, record):
+        doc.set_font("DejaVu", "B", 10)
+        doc.cell(42, 6, label)
+        # A digest is compared character by character: monospaced, on one line.
+        doc.set_font(*(("DejaVuMono", "", 9) if label.startswith("SHA-256") else ("DejaVu", "", 10)))
+        doc.multi_cell(0, 6, value, align="L", new_x="LMARGIN", new_y="NEXT")
+        doc.ln(1)
+    doc.ln(4)
+    doc.set_font("DejaVu", "", 9)
+    doc.multi_cell(0, 4.5, "Följebladet är skrivet av arkivet vid fångsten och är inte en del av "
+                   "den fångade sidan. Sidan som fångades börjar på nästa sida (sida 1). "
+                   "Samma uppgifter finns i filens XMP-metadata.", align="L", new_x="LMARGIN",
+                   new_y="NEXT")
+    return bytes(doc.output())
+
+
+def prepend_caption(pdf: pikepdf.Pdf, meta: SnapshotMetadata, record: str) -> pikepdf.Pdf:
+    """Insert the caption page before the record's first page and label the pages.
+
+    Returns the caption's own document, which must stay open until *pdf* is saved
+    (qpdf copies a foreign page's streams when the destination is written).
+    """
+    source = pikepdf.open(io.BytesIO(caption_pdf(meta, record)))
+    pdf.pages.insert(0, source.pages[0])
+    pdf.Root.PageLabels = pikepdf.Dictionary(Nums=pikepdf.Array([
+        0, pikepdf.Dictionary(P=pikepdf.String(LABEL)),
+        1, pikepdf.Dictionary(S=pikepdf.Name.D),
+    ]))
+    return source
+
+
+def is_caption_page(pdf: pikepdf.Pdf, index: int) -> bool:
+    """Is page *index* the caption (by its page label), not a captured page?"""
+    return index == 0 and pdf.pages[0].label == LABEL
+
+
+def _font(name: str) -> Path:
+    for folder in FONT_DIRS:
+        if (folder / name).is_file():
+            return folder / name
+    raise MissingDependencyError(
+        f"the font {name} for the snapshot caption is not installed; "
+        "install it with: apt-get install fonts-dejavu-core")
