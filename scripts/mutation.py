@@ -78,7 +78,7 @@ def run_core(module: str, jobs: int, python: Path) -> tuple[int, int, list[str]]
                      '"--hypothesis-profile=mutation"]\n')
         mutmut = python.parent / "mutmut"
         env = {**os.environ, "PYTHONPATH": str(work)}
-        subprocess.run(["nice", "-n", "10", str(mutmut), "run", "--max-children", str(jobs)], cwd=work,
+        subprocess.run(["nice", "-n", "19", str(mutmut), "run", "--max-children", str(jobs)], cwd=work,
                        env=env, stdout=subprocess.DEVNULL, check=False)
         out = subprocess.run([str(mutmut), "results", "--all", "true"], cwd=work, env=env,
                              capture_output=True, text=True, check=True).stdout
@@ -120,7 +120,7 @@ def run_browser(python: Path, only: set[str] | None) -> tuple[int, int, list[str
                 survivors.append(name)
                 continue
             target.write_text(text.replace(find_s, repl_s), encoding="utf-8")
-            result = subprocess.run(["nice", "-n", "10", str(python), "-m", "pytest", "-x", "-q",
+            result = subprocess.run(["nice", "-n", "19", str(python), "-m", "pytest", "-x", "-q",
                                      "-p", "no:cacheprovider", *tests.split()], cwd=work,
                                     env={**os.environ, "PYTHONPATH": str(work)},
                                     capture_output=True, text=True, check=False)

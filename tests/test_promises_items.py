@@ -385,3 +385,48 @@ def test_report_keeps_accounts_apart_and_counts_at_the_year_edges(arc: Cli, item
                      "questions_answered": 0, "followers": 900, "removed": 0}
     (y2028,) = [r for r in arc.json("report", "--year", "2028")["accounts"] if r["account"] == 2]
     assert (y2028["posts"], y2028["questions_answered"], y2028["followers"]) == (0, 0, None)
+
+
+# Accounts 2-4 beside the items of account 1. Account 2 opens on 1 January 2027 with nothing in
+# 2026: no 2026 row. Account 3 opens on 31 December 2026 with nothing yet: a 2026 row of zeros.
+# Account 4 (same platform ids as account 1, another platform) answers "c2", which in account 1 is
+# still unanswered, and answers a visitor's post: a post is not a comment, so no question counted.
+OTHER = [
+    ("v1", "post", None, False, dt.datetime(2026, 4, 1, 9, tzinfo=UTC), "Får man grilla på stranden?"),
+    ("v2", "reply", "v1", True, dt.datetime(2026, 4, 1, 10, tzinfo=UTC), "Ja, på grillplatsen."),
+    ("a2", "reply", "c2", True, dt.datetime(2026, 4, 2, 10, tzinfo=UTC), "Svar i fel konto."),
+]
+
+
+def test_report_rows_follow_the_opening_date_and_questions_stay_in_their_account(
+        arc: Cli, items: dict[str, int]) -> None:
+    add_account(arc, "Framtid", "facebook", "https://www.facebook.com/framtid", "--opened", "2027-01-01")
+    add_account(arc, "Nyårskonto", "facebook", "https://www.facebook.com/nyar", "--opened", "2026-12-31")
+    add_account(arc, "Ungdom", "instagram", "https://www.instagram.com/ungdom")
+    archive = open_archive(Home(arc.home), now=NOW, actor="test")
+    try:
+        with archive.transaction() as session:
+            Ingest(session, account_id=4, now=NOW, source="test", screen=Screen()).run(
+                ImportedItem(platform_id=pid, kind=kind, parent_id=parent,
+                             author_handle="ungdom" if own else "besokare", author_name=None, is_own=own,
+                             created=created, edited=None, text=text, url=None)
+                for pid, kind, parent, own, created, text in OTHER)
+    finally:
+        archive.close()
+    rows = {r["account"]: r for r in arc.json("report", "--year", "2026")["accounts"]}
+    assert sorted(rows) == [1, 3, 4]
+    assert rows[1]["questions_answered"] == 1  # c1 only; c2's answer is account 4's
+    assert rows[3] == {"account": 3, "name": "Nyårskonto", "platform": "facebook", "posts": 0, "comments": 0,
+                       "questions_answered": 0, "followers": None, "removed": 0}
+    assert (rows[4]["posts"], rows[4]["comments"], rows[4]["questions_answered"]) == (1, 2, 0)
+    assert sorted(r["account"] for r in arc.json("report", "--year", "2027")["accounts"]) == [1, 2, 3, 4]
+
+
+def test_removals_count_from_the_years_first_instant_up_to_the_next_years(
+        arc: Cli, items: dict[str, int]) -> None:
+    # 23:00 UTC on 31 December is midnight in Stockholm: c3's removal is 2027's first instant,
+    # c1's is 2028's first instant, so 2027 counts one removal and 2026 none.
+    arc.ok("items", "mark", str(items["c3"]), "--removed", "--category", "reklam", "--now", "2026-12-31T23:00:00Z")
+    arc.ok("items", "mark", str(items["c1"]), "--removed", "--category", "reklam", "--now", "2027-12-31T23:00:00Z")
+    removed = {year: arc.json("report", "--year", year)["accounts"][0]["removed"] for year in ("2026", "2027", "2028")}
+    assert removed == {"2026": 0, "2027": 1, "2028": 1}
