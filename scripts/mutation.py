@@ -33,7 +33,8 @@ RETENTION_TESTS = ["tests/test_retention_cli.py", "tests/test_retention_props.py
 # module -> (files mutmut mutates, tests that guard them)
 CORE: dict[str, tuple[list[str], list[str]]] = {
     "audit": (["archiver/home/audit.py"], ["tests/test_cli_foundation.py", "tests/test_promises_audit.py"]),
-    "screen": (["retention/screen.py", "retention/terms.py"], ["tests/test_screen.py", "tests/test_promises_screen.py"]),
+    "screen": (["retention/screen.py", "retention/terms.py"],
+               ["tests/test_screen.py", "tests/test_promises_screen.py"]),
     "schedule": (["archiver/schedule.py"], ["tests/test_schedule.py", "tests/test_promises_schedule.py"]),
     "marks": (["archiver/items/marks.py"], ["tests/test_items_cli.py", "tests/test_promises_items.py"]),
     "report": (["archiver/items/report.py"], ["tests/test_promises_items.py"]),
