@@ -148,6 +148,9 @@ def test_list_filters(arc: Cli, items: dict[str, int]) -> None:
     assert listed("--account", "2") == []
     arc.ok("items", "mark", str(items["c3"]), "--led-to-case", "KS 2026/77")
     assert listed("--mark", "any") == ["c3"] and listed("--mark", "removed") == []
+    arc.ok("items", "mark", str(items["c1"]), "--removed", "--category", "reklam")
+    assert listed("--mark", "removed") == ["c1"] and listed("--mark", "led-to-case") == ["c3"]
+    assert listed("--mark", "any") == ["c3", "c1"]
     (c1,) = arc.json("items", "list", "--flag", "any")
     assert c1["text"] == "När plogas Kyrkvägen? Ring mig på 070-*** ** **"
     assert c1["flags"] == ["phone"]
@@ -430,3 +433,9 @@ def test_removals_count_from_the_years_first_instant_up_to_the_next_years(
     arc.ok("items", "mark", str(items["c1"]), "--removed", "--category", "reklam", "--now", "2027-12-31T23:00:00Z")
     removed = {year: arc.json("report", "--year", year)["accounts"][0]["removed"] for year in ("2026", "2027", "2028")}
     assert removed == {"2026": 0, "2027": 1, "2028": 1}
+
+
+def test_show_of_a_missing_item_names_the_fix(arc: Cli, items: dict[str, int]) -> None:
+    result = arc("items", "show", "999")
+    assert result.exit_code == ExitCode.not_found
+    assert result.stderr == "Error: item 999 does not exist; find items with: archive items list\n"
