@@ -439,3 +439,22 @@ def test_show_of_a_missing_item_names_the_fix(arc: Cli, items: dict[str, int]) -
     result = arc("items", "show", "999")
     assert result.exit_code == ExitCode.not_found
     assert result.stderr == "Error: item 999 does not exist; find items with: archive items list\n"
+
+
+def test_listing_is_newest_first_and_same_time_items_newest_id_first(arc: Cli, items: dict[str, int]) -> None:
+    by_id = {v: k for k, v in items.items()}
+    # p3 is the first item inserted but the seventh newest (00:30 on New Year's Day in Stockholm)
+    assert [by_id[i["id"]] for i in arc.json("items", "list")] == [
+        "c3", "p2", "c2", "r1", "c1", "p1", "p3", "r0", "c4", "p0"]
+    add_account(arc, "Kultur", "instagram", "https://www.instagram.com/kultur")
+    same = dt.datetime(2026, 4, 1, 9, tzinfo=UTC)
+    archive = open_archive(Home(arc.home), now=NOW, actor="test")
+    try:
+        with archive.transaction() as session:
+            Ingest(session, account_id=2, now=NOW, source="test", screen=Screen()).run(
+                ImportedItem(platform_id=pid, kind="comment", parent_id=None, author_handle="besokare",
+                             author_name=None, is_own=False, created=same, edited=None, text=text, url=None)
+                for pid, text in (("s1", "Först inläst"), ("s2", "Sist inläst")))
+    finally:
+        archive.close()
+    assert [i["text"] for i in arc.json("items", "list", "--account", "2")] == ["Sist inläst", "Först inläst"]
