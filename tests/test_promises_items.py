@@ -458,3 +458,47 @@ def test_listing_is_newest_first_and_same_time_items_newest_id_first(arc: Cli, i
     finally:
         archive.close()
     assert [i["text"] for i in arc.json("items", "list", "--account", "2")] == ["Sist inläst", "Först inläst"]
+
+
+def test_show_of_an_edited_message_gives_its_latest_flags_recipients_and_marks(arc: Cli) -> None:
+    add_account(arc)
+    sent = dt.datetime(2026, 2, 1, 9, tzinfo=UTC)
+
+    def message(text: str, edited: dt.datetime | None) -> ImportedItem:
+        return ImportedItem(platform_id="m1", kind="message", parent_id=None, author_handle="besokare",
+                            author_name="Besökare", is_own=False, created=sent, edited=edited, text=text,
+                            url=None, thread_id="t1", recipients=("torsbykommun", "kultur"))
+
+    for n, (text, edited) in enumerate((("Ring mig på 070-123 45 67", None),
+                                        ("Skriv till anna@example.se i stället", dt.datetime(2026, 2, 2, tzinfo=UTC)))):
+        archive = open_archive(Home(arc.home), now=NOW + dt.timedelta(minutes=n), actor="test")
+        try:
+            with archive.transaction() as session:
+                ingest = Ingest(session, account_id=1, now=archive.now, source="test", screen=Screen())
+                ingest.run([message(text, edited)])
+        finally:
+            archive.close()
+    (item,) = arc.json("items", "list")
+    assert set(item) == {"id", "account", "platform_id", "kind", "parent", "thread", "recipients", "author",
+                         "author_handle", "own", "created", "text", "url", "flags", "marks",
+                         "removed_from_platform", "deleted_on_platform", "content_purged"}  # a listing is short
+    arc.ok("items", "mark", str(item["id"]), "--removed", "--category", "reklam")
+    arc.ok("items", "mark", str(item["id"]), "--led-to-case", "KS 2026/12")
+    rec = arc.json("items", "show", str(item["id"]))
+    assert rec["recipients"] == ["torsbykommun", "kultur"]
+    assert (rec["created"], rec["edited"]) == ("2026-02-01T09:00:00+00:00", "2026-02-02T00:00:00+00:00")
+    assert rec["text"] == "Skriv till a***@example.se i stället"
+    assert [(f["kind"], f["match"]) for f in rec["flag_spans"]] == [("email", "a***@example.se")]
+    assert [v["text"] for v in rec["versions"]] == ["Ring mig på 070-*** ** **", "Skriv till a***@example.se i stället"]
+    assert [(m["kind"], m["case_ref"], m["category"]) for m in rec["marks"]] == [
+        ("removed", None, "reklam"), ("led-to-case", "KS 2026/12", None)]
+    archive = open_archive(Home(arc.home), now=NOW + dt.timedelta(minutes=5), actor="test")
+    try:
+        with archive.transaction() as session:
+            Ingest(session, account_id=1, now=archive.now, source="test", screen=Screen()).run(
+                [ImportedItem(platform_id="m2", kind="message", parent_id=None, author_handle="besokare",
+                              author_name=None, is_own=False, created=None, edited=None, text="Hej", url=None)])
+    finally:
+        archive.close()
+    undated = [i for i in arc.json("items", "list") if i["platform_id"] == "m2"]
+    assert [(i["created"], i["recipients"]) for i in undated] == [(None, [])]
