@@ -492,6 +492,11 @@ def test_show_of_an_edited_message_gives_its_latest_flags_recipients_and_marks(a
     assert [v["text"] for v in rec["versions"]] == ["Ring mig på 070-*** ** **", "Skriv till a***@example.se i stället"]
     assert [(m["kind"], m["case_ref"], m["category"]) for m in rec["marks"]] == [
         ("removed", None, "reklam"), ("led-to-case", "KS 2026/12", None)]
+    arc.ok("items", "mark", str(item["id"]), "--confidential", "--law", "OSL 21 kap. 1 §",
+           "--note", "Uppgift om hälsa", "--by", "per")
+    assert rec_marks(arc, item["id"])[-1] == {
+        "kind": "confidential", "case_ref": None, "category": None, "police_report": None,
+        "law": "OSL 21 kap. 1 §", "note": "Uppgift om hälsa", "by": "per", "at": "2026-07-01T08:00:00+00:00"}
     archive = open_archive(Home(arc.home), now=NOW + dt.timedelta(minutes=5), actor="test")
     try:
         with archive.transaction() as session:
@@ -502,3 +507,8 @@ def test_show_of_an_edited_message_gives_its_latest_flags_recipients_and_marks(a
         archive.close()
     undated = [i for i in arc.json("items", "list") if i["platform_id"] == "m2"]
     assert [(i["created"], i["recipients"]) for i in undated] == [(None, [])]
+
+
+def rec_marks(arc: Cli, item_id: int) -> list[dict[str, Any]]:
+    marks: list[dict[str, Any]] = arc.json("items", "show", str(item_id))["marks"]
+    return marks
