@@ -50,7 +50,7 @@ def _archive(home: Path, *args: str) -> subprocess.Popen[bytes]:
 def test_import_killed_anywhere_leaves_old_or_whole_state(arc: Cli, add: Callable[..., int],
                                                           tmp_path: Path) -> None:
     account = add(arc)
-    export = generate_facebook_export(tmp_path / "fb.zip", items=3000)
+    export = generate_facebook_export(tmp_path / "fb.zip", items=1500)
     template = tmp_path / "template"
     shutil.copytree(arc.home, template)
 
