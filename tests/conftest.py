@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import uuid
 from collections.abc import Callable, Iterator
@@ -91,10 +92,20 @@ def cli_home(tmp_path: Path) -> Cli:
     return Cli(home=tmp_path / "home", env={"ARCHIVE_NOW": FIXED_NOW, "ARCHIVE_HOME": ""})
 
 
+@pytest.fixture(scope="session")
+def initialised_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One `archive init --simulated-clock` per session: its home is the same bytes every time
+    (fixed clock, no path inside), so copying it saves running the migrations for every test."""
+    template = Cli(home=tmp_path_factory.mktemp("initialised") / "home",
+                   env={"ARCHIVE_NOW": FIXED_NOW, "ARCHIVE_HOME": ""})
+    template.ok("init", *ORG, "--simulated-clock")
+    return template.home
+
+
 @pytest.fixture
-def arc(cli_home: Cli) -> Cli:
+def arc(cli_home: Cli, initialised_home: Path) -> Cli:
     """A CLI bound to an initialised home with a simulated clock, so writes take FIXED_NOW."""
-    cli_home.ok("init", *ORG, "--simulated-clock")
+    shutil.copytree(initialised_home, cli_home.home, copy_function=shutil.copy)
     return cli_home
 
 

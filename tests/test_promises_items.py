@@ -151,6 +151,9 @@ def test_list_filters(arc: Cli, items: dict[str, int]) -> None:
         66, "Error: account 2 does not exist; list accounts with: archive accounts list --all\n")
     arc.ok("items", "mark", str(items["c3"]), "--led-to-case", "KS 2026/77")
     assert listed("--mark", "any") == ["c3"] and listed("--mark", "removed") == []
+    arc.ok("items", "mark", str(items["c1"]), "--removed", "--category", "reklam")
+    assert listed("--mark", "removed") == ["c1"] and listed("--mark", "led-to-case") == ["c3"]
+    assert listed("--mark", "any") == ["c3", "c1"]
     (c1,) = arc.json("items", "list", "--flag", "any")
     assert c1["text"] == "När plogas Kyrkvägen? Ring mig på 070-*** ** **"
     assert c1["flags"] == ["phone"]
@@ -413,3 +416,127 @@ def test_report_keeps_accounts_apart_and_counts_at_the_year_edges(arc: Cli, item
                      "questions_answered": 0, "followers": 900, "removed": 0}
     (y2028,) = [r for r in arc.json("report", "--year", "2028", "--now", "2029-01-15")["accounts"] if r["account"] == 2]
     assert (y2028["posts"], y2028["questions_answered"], y2028["followers"]) == (0, 0, None)
+
+
+# Accounts 2-4 beside the items of account 1. Account 2 opens on 1 January 2027 with nothing in
+# 2026: no 2026 row. Account 3 opens on 31 December 2026 with nothing yet: a 2026 row of zeros.
+# Account 4 (same platform ids as account 1, another platform) answers "c2", which in account 1 is
+# still unanswered, and answers a visitor's post: a post is not a comment, so no question counted.
+OTHER = [
+    ("v1", "post", None, False, dt.datetime(2026, 4, 1, 9, tzinfo=UTC), "Får man grilla på stranden?"),
+    ("v2", "reply", "v1", True, dt.datetime(2026, 4, 1, 10, tzinfo=UTC), "Ja, på grillplatsen."),
+    ("a2", "reply", "c2", True, dt.datetime(2026, 4, 2, 10, tzinfo=UTC), "Svar i fel konto."),
+]
+
+
+def test_report_rows_follow_the_opening_date_and_questions_stay_in_their_account(
+        arc: Cli, items: dict[str, int]) -> None:
+    add_account(arc, "Framtid", "facebook", "https://www.facebook.com/framtid", "--opened", "2027-01-01")
+    add_account(arc, "Nyårskonto", "facebook", "https://www.facebook.com/nyar", "--opened", "2026-12-31")
+    add_account(arc, "Ungdom", "instagram", "https://www.instagram.com/ungdom")
+    archive = open_archive(Home(arc.home), now=NOW, actor="test")
+    try:
+        with archive.transaction() as session:
+            Ingest(session, account_id=4, now=NOW, source="test", screen=Screen()).run(
+                ImportedItem(platform_id=pid, kind=kind, parent_id=parent,
+                             author_handle="ungdom" if own else "besokare", author_name=None, is_own=own,
+                             created=created, edited=None, text=text, url=None)
+                for pid, kind, parent, own, created, text in OTHER)
+    finally:
+        archive.close()
+    rows = {r["account"]: r for r in arc.json("report", "--year", "2026")["accounts"]}
+    assert sorted(rows) == [1, 3, 4]
+    assert rows[1]["questions_answered"] == 1  # c1 only; c2's answer is account 4's
+    assert rows[3] == {"account": 3, "name": "Nyårskonto", "platform": "facebook", "posts": 0, "comments": 0,
+                       "questions_answered": 0, "followers": None, "removed": 0}
+    assert (rows[4]["posts"], rows[4]["comments"], rows[4]["questions_answered"]) == (1, 2, 0)
+    assert sorted(r["account"] for r in arc.json("report", "--year", "2027")["accounts"]) == [1, 2, 3, 4]
+
+
+def test_removals_count_from_the_years_first_instant_up_to_the_next_years(
+        arc: Cli, items: dict[str, int]) -> None:
+    # 23:00 UTC on 31 December is midnight in Stockholm: c3's removal is 2027's first instant,
+    # c1's is 2028's first instant, so 2027 counts one removal and 2026 none.
+    arc.ok("items", "mark", str(items["c3"]), "--removed", "--category", "reklam", "--now", "2026-12-31T23:00:00Z")
+    arc.ok("items", "mark", str(items["c1"]), "--removed", "--category", "reklam", "--now", "2027-12-31T23:00:00Z")
+    removed = {year: arc.json("report", "--year", year)["accounts"][0]["removed"] for year in ("2026", "2027", "2028")}
+    assert removed == {"2026": 0, "2027": 1, "2028": 1}
+
+
+def test_show_of_a_missing_item_names_the_fix(arc: Cli, items: dict[str, int]) -> None:
+    result = arc("items", "show", "999")
+    assert result.exit_code == ExitCode.not_found
+    assert result.stderr == "Error: item 999 does not exist; find items with: archive items list\n"
+
+
+def test_listing_is_newest_first_and_same_time_items_newest_id_first(arc: Cli, items: dict[str, int]) -> None:
+    by_id = {v: k for k, v in items.items()}
+    # p3 is the first item inserted but the seventh newest (00:30 on New Year's Day in Stockholm)
+    assert [by_id[i["id"]] for i in arc.json("items", "list")] == [
+        "c3", "p2", "c2", "r1", "c1", "p1", "p3", "r0", "c4", "p0"]
+    add_account(arc, "Kultur", "instagram", "https://www.instagram.com/kultur")
+    same = dt.datetime(2026, 4, 1, 9, tzinfo=UTC)
+    archive = open_archive(Home(arc.home), now=NOW, actor="test")
+    try:
+        with archive.transaction() as session:
+            Ingest(session, account_id=2, now=NOW, source="test", screen=Screen()).run(
+                ImportedItem(platform_id=pid, kind="comment", parent_id=None, author_handle="besokare",
+                             author_name=None, is_own=False, created=same, edited=None, text=text, url=None)
+                for pid, text in (("s1", "Först inläst"), ("s2", "Sist inläst")))
+    finally:
+        archive.close()
+    assert [i["text"] for i in arc.json("items", "list", "--account", "2")] == ["Sist inläst", "Först inläst"]
+
+
+def test_show_of_an_edited_message_gives_its_latest_flags_recipients_and_marks(arc: Cli) -> None:
+    add_account(arc)
+    sent = dt.datetime(2026, 2, 1, 9, tzinfo=UTC)
+
+    def message(text: str, edited: dt.datetime | None) -> ImportedItem:
+        return ImportedItem(platform_id="m1", kind="message", parent_id=None, author_handle="besokare",
+                            author_name="Besökare", is_own=False, created=sent, edited=edited, text=text,
+                            url=None, thread_id="t1", recipients=("torsbykommun", "kultur"))
+
+    for n, (text, edited) in enumerate((("Ring mig på 070-123 45 67", None),
+                                        ("Skriv till anna@example.se i stället", dt.datetime(2026, 2, 2, tzinfo=UTC)))):
+        archive = open_archive(Home(arc.home), now=NOW + dt.timedelta(minutes=n), actor="test")
+        try:
+            with archive.transaction() as session:
+                ingest = Ingest(session, account_id=1, now=archive.now, source="test", screen=Screen())
+                ingest.run([message(text, edited)])
+        finally:
+            archive.close()
+    (item,) = arc.json("items", "list")
+    assert set(item) == {"id", "account", "platform_id", "kind", "parent", "thread", "recipients", "author",
+                         "author_handle", "own", "created", "text", "url", "flags", "marks",
+                         "removed_from_platform", "deleted_on_platform", "content_purged"}  # a listing is short
+    arc.ok("items", "mark", str(item["id"]), "--removed", "--category", "reklam")
+    arc.ok("items", "mark", str(item["id"]), "--led-to-case", "KS 2026/12")
+    rec = arc.json("items", "show", str(item["id"]))
+    assert rec["recipients"] == ["torsbykommun", "kultur"]
+    assert (rec["created"], rec["edited"]) == ("2026-02-01T09:00:00+00:00", "2026-02-02T00:00:00+00:00")
+    assert rec["text"] == "Skriv till a***@example.se i stället"
+    assert [(f["kind"], f["match"]) for f in rec["flag_spans"]] == [("email", "a***@example.se")]
+    assert [v["text"] for v in rec["versions"]] == ["Ring mig på 070-*** ** **", "Skriv till a***@example.se i stället"]
+    assert [(m["kind"], m["case_ref"], m["category"]) for m in rec["marks"]] == [
+        ("removed", None, "reklam"), ("led-to-case", "KS 2026/12", None)]
+    arc.ok("items", "mark", str(item["id"]), "--confidential", "--law", "OSL 21 kap. 1 §",
+           "--note", "Uppgift om hälsa", "--by", "per")
+    assert rec_marks(arc, item["id"])[-1] == {
+        "kind": "confidential", "case_ref": None, "category": None, "police_report": None,
+        "law": "OSL 21 kap. 1 §", "note": "Uppgift om hälsa", "by": "per", "at": "2026-07-01T08:00:00+00:00"}
+    archive = open_archive(Home(arc.home), now=NOW + dt.timedelta(minutes=5), actor="test")
+    try:
+        with archive.transaction() as session:
+            Ingest(session, account_id=1, now=archive.now, source="test", screen=Screen()).run(
+                [ImportedItem(platform_id="m2", kind="message", parent_id=None, author_handle="besokare",
+                              author_name=None, is_own=False, created=None, edited=None, text="Hej", url=None)])
+    finally:
+        archive.close()
+    undated = [i for i in arc.json("items", "list") if i["platform_id"] == "m2"]
+    assert [(i["created"], i["recipients"]) for i in undated] == [(None, [])]
+
+
+def rec_marks(arc: Cli, item_id: int) -> list[dict[str, Any]]:
+    marks: list[dict[str, Any]] = arc.json("items", "show", str(item_id))["marks"]
+    return marks

@@ -76,7 +76,7 @@ def yearly(session: Session, year: int, tz: ZoneInfo) -> list[YearRow]:
                                              Snapshot.followers.isnot(None),
                                              Snapshot.captured_at >= start, Snapshot.captured_at < end)
             .order_by(Snapshot.captured_at.desc()).limit(1))
-        if account.opened > (end - dt.timedelta(days=1)).date() and not count():
+        if account.opened.year > year and not count():  # opened after the year: no row of zeros
             continue
         rows.append(YearRow(account.id, account.name, account.platform,
                             posts=count(Item.kind == "post"),
