@@ -155,6 +155,9 @@ def parse_rules(data: dict[str, Any], text: str) -> tuple[list[Rule], list[str],
             return f"line {_key_line(lines, head, end, key)}"
 
         here: list[str] = []
+        if not isinstance(r, dict):
+            problems.append(f"line {head}: rule {i + 1} must be a table: [[rule]] with keys under it")
+            continue
         for k in sorted(set(r) - RULE_KEYS):
             here.append(f"{at(k)}: unknown key {k!r} in a rule")
         rid = r.get("id")
