@@ -28,7 +28,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, BinaryIO
 
 from archiver.errors import IntegrityError, OutputError
-from archiver.home.files import fsync_dir
+from archiver.home.files import fsync_dir, sweep_dead
 from archiver.packages.content import Entry
 
 CHUNK = 1 << 20
@@ -55,11 +55,12 @@ def write_package(entries: Sequence[Entry], out: Path, root: str, mtime: dt.date
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise OutputError(f"cannot write {out}: {e.strerror}") from e
+    sweep_dead(out.parent, f".{out.name}.")  # what a killed run left half-written here
     kind = kind_of(out)
     if kind == "folder":
         _write_folder(ordered, out, seconds)
         return
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.{os.getpid()}-", suffix=".tmp", dir=out.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             (_write_zip if kind == "zip" else _write_tar)(ordered, fh, root, mtime)
@@ -102,7 +103,7 @@ def _dirs(entries: Sequence[Entry]) -> list[str]:
 
 
 def _write_folder(entries: Sequence[Entry], out: Path, seconds: int) -> None:
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.{os.getpid()}-", suffix=".tmp", dir=out.parent))
     try:
         for e in entries:
             target = tmp / e.path
