@@ -245,7 +245,10 @@ def scan(path: Path) -> tuple[list[Member], list[Hazard], list[str]]:
     if path.is_dir():
         return _scan_folder(path)
     if zipfile.is_zipfile(path):
-        return _scan_zip(path)
+        try:
+            return _scan_zip(path)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as e:
+            return [], [Hazard("CSIPSTR3", f"{path.name} is not a readable zip ({e})")], []
     try:
         return _scan_tar(path)
     except tarfile.TarError as e:
