@@ -10,15 +10,18 @@ tests/test_crash_safety.py.
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 import sys
 from pathlib import Path
 
+from archiver.home.files import atomic_write_text, atomic_writer, scratch_dir
 from archiver.home.store import FileStore
 
 CHILD = """
 import sys
 from pathlib import Path
+from archiver.home.files import atomic_write_text, atomic_writer, scratch_dir
 from archiver.home.store import FileStore
 store = FileStore(Path(sys.argv[1]), catalogued=lambda digests: set())
 for word in sys.argv[2:]:
@@ -74,3 +77,40 @@ def test_a_store_that_cannot_ask_the_catalogue_deletes_nothing(tmp_path: Path) -
     store.put_bytes(b"x", "text/plain")
     store.close()
     assert root.joinpath(_sha(b"orphan")[:2], _sha(b"orphan")).exists()
+
+
+def _exited_pid() -> int:
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    return proc.pid
+
+
+def test_a_failed_atomic_write_leaves_the_old_file_and_no_temp_file(tmp_path: Path) -> None:
+    target = tmp_path / "archive.toml"
+    target.write_text("old")
+    try:
+        with atomic_writer(target) as fh:
+            fh.write(b"half of the new")
+            raise RuntimeError("the write is refused half-way")
+    except RuntimeError:
+        pass
+    assert target.read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["archive.toml"]
+
+
+def test_the_next_write_removes_a_killed_writers_temp_files_and_work_folders(tmp_path: Path) -> None:
+    dead, live = _exited_pid(), os.getpid()
+    (tmp_path / f".archive.toml.{dead}-abc.tmp").write_text("half")
+    (tmp_path / f".archive.toml.{live}-def.tmp").write_text("being written")
+    (tmp_path / ".archive.toml.tmp").write_text("not named by a writer: left alone")
+    atomic_write_text(tmp_path / "archive.toml", "new")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([
+        ".archive.toml.tmp", f".archive.toml.{live}-def.tmp", "archive.toml"])
+
+    work = tmp_path / "tmp"
+    (work / f"capture-{dead}-1-xyz" / "ocr").mkdir(parents=True)
+    (work / f"capture-{dead}-1-xyz" / "ocr" / "page.png").write_bytes(b"png")
+    with scratch_dir(work, "capture-") as mine:
+        assert mine.name.startswith(f"capture-{live}-")
+        assert [p.name for p in work.iterdir()] == [mine.name]
+    assert list(work.iterdir()) == []
