@@ -109,7 +109,7 @@ def test_package_killed_anywhere_leaves_nothing_or_the_whole_package(template: P
         shutil.copytree(template, home)
         out = outdir / name
         proc = _package(home, out)
-        time.sleep(rng.uniform(0.3 * duration, duration))  # past start-up, into the write
+        time.sleep(rng.uniform(0.3, 1.3) * duration)  # past start-up, into the write, some past its end
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
 
@@ -135,4 +135,4 @@ def test_package_killed_anywhere_leaves_nothing_or_the_whole_package(template: P
         shutil.rmtree(home)
         shutil.rmtree(outdir)
     print(f"package {name}: {TRIALS[name]} trials, outcomes {outcomes}", file=sys.stderr)
-    assert outcomes["nothing"] > 0 and outcomes["recorded"] > 0, outcomes
+    assert outcomes["nothing"] > 0, outcomes  # the kills reached into the write, not only past its end
