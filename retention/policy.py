@@ -130,6 +130,8 @@ def load_policy(path: Path) -> Policy:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise PolicyError(f"{path}: not valid TOML: {e}; fix that line") from e
+    except RecursionError as e:  # tomllib recurses into nested arrays and tables
+        raise PolicyError(f"{path}: not valid TOML: nested too deep; a policy needs a few levels") from e
     rules, problems, warnings = parse_rules(data, text)
     if problems:
         raise PolicyError(f"{path}: " + "; ".join(problems))
@@ -155,6 +157,9 @@ def parse_rules(data: dict[str, Any], text: str) -> tuple[list[Rule], list[str],
             return f"line {_key_line(lines, head, end, key)}"
 
         here: list[str] = []
+        if not isinstance(r, dict):
+            problems.append(f"line {head}: rule {i + 1} must be a table: [[rule]] with keys under it")
+            continue
         for k in sorted(set(r) - RULE_KEYS):
             here.append(f"{at(k)}: unknown key {k!r} in a rule")
         rid = r.get("id")
@@ -233,8 +238,8 @@ def _match(m: Any, rid: str, at: Any, problems: list[str]) -> Match:
     for t in texts if isinstance(texts, list) else []:
         try:
             patterns.append(re.compile(str(t)))
-        except re.error as e:
-            problems.append(f"{at('text')}: text pattern {t!r} is not a regular expression ({e})")
+        except (re.error, OverflowError, RecursionError) as e:  # "a{99999999999}" overflows
+            problems.append(f"{at('text')}: text pattern {str(t)[:80]!r} is not a regular expression ({e})")
     return Match(kinds, author, frozenset(accounts) if accounts is not None else None, platforms,
                  flags, marks, age, tuple(patterns))
 

@@ -15,7 +15,6 @@ import datetime as dt
 import html
 import io
 import json
-import tempfile
 from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
@@ -37,7 +36,7 @@ from archiver.catalogue.retention_tables import (
 from archiver.errors import IntegrityError, NotFoundError
 from archiver.home import store
 from archiver.home.archive import Archive
-from archiver.home.files import atomic_write_bytes
+from archiver.home.files import atomic_write_bytes, scratch_dir
 from archiver.pdf.document import print_document
 from archiver.pdf.model import DocumentMetadata
 
@@ -236,9 +235,8 @@ def write_files(archive: Archive, session: Session, protocol: RetentionProtocol,
     csv_bytes, xml_bytes = render_csv(d), render_xml(d)
     refs = {"csv": archive.store.put_bytes(csv_bytes, "text/csv"),
             "xml": archive.store.put_bytes(xml_bytes, "application/xml")}
-    archive.home.tmp_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=archive.home.tmp_dir) as tmp:
-        pdf = Path(tmp) / "protocol.pdf"
+    with scratch_dir(archive.home.tmp_dir, "protocol-") as tmp:
+        pdf = tmp / "protocol.pdf"
         printer(render_html(d, {k: r.sha256 for k, r in refs.items()}), pdf, DocumentMetadata(
             title=f"Gallringsprotokoll {protocol.id}", source=f"bevara:protocol/{protocol.id}",
             created_at=archive.now, engine_version=f"bevara {__version__}"))

@@ -4,11 +4,12 @@ A power cut or an OOM kill lands anywhere. Each trial starts from the same home,
 the command after a seeded random delay within its normal running time, then checks
 that the catalogue holds either nothing or everything of the run, that `archive verify`
 passes, that the re-run completes with exactly the items a clean run gives and that it
-removes the killed run's temporary files.
+removes the killed run's temporary files and the media it stored but never committed.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
@@ -90,5 +91,8 @@ def test_import_killed_anywhere_leaves_old_or_whole_state(arc: Cli, add: Callabl
         expected = whole if outcome == "old" else twice
         assert state == expected, f"trial {trial} ({outcome}): re-run gave {state}, expected {expected}"
         assert list((home / "store" / ".incoming").iterdir()) == [], "the re-run sweeps dead writers' files"
+        after = subprocess.run([sys.executable, "-m", "archiver", "--home", str(home), "verify", "--json"],
+                               env={**os.environ, "ARCHIVE_NOW": FIXED_NOW}, capture_output=True, text=True)
+        assert json.loads(after.stdout)["findings"] == [], f"trial {trial}: the killed run's files remain"
         shutil.rmtree(home)
     assert outcomes["old"] > 0, outcomes  # the delays reached into the run, not only past its end

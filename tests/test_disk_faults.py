@@ -6,6 +6,7 @@ root); elsewhere the tests are skipped with the reason.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -59,6 +60,11 @@ def test_a_full_disk_is_exit_73_and_the_import_is_not_half_written(home_on_disk:
                              "command again (nothing was changed)\n")
     assert _items(home_on_disk.home) == 0
     assert home_on_disk("audit", "verify").exit_code == 0
+    # The media stored before the catalogue refused the rows went with the refused write.
+    store = home_on_disk.home / "store"
+    assert [p for p in store.rglob("*") if p.is_file() and not p.parent.name.startswith(".")] == []
+    verify = home_on_disk("verify", "--json")
+    assert (verify.exit_code, json.loads(verify.stdout)["findings"]) == (0, [])
 
 
 def test_a_read_only_home_is_exit_73_for_every_command(home_on_disk: Cli, small_disk: Path) -> None:

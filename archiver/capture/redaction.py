@@ -28,7 +28,6 @@ import email
 import email.policy
 import hashlib
 import json
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -44,6 +43,7 @@ from archiver.catalogue.integrity_tables import SnapshotRedaction
 from archiver.catalogue.models import Account, Item, ItemMedia, ItemSource, Snapshot, SnapshotFile
 from archiver.errors import CaptureError, IntegrityError
 from archiver.home.archive import Archive
+from archiver.home.files import scratch_dir
 from archiver.home.store import record
 from archiver.pdf.model import SnapshotMetadata
 
@@ -87,9 +87,7 @@ def _redact_snapshot(archive: Archive, session: Session, snap: Snapshot, item: I
                      specs: list[ItemSpec], category: str) -> Redacted:
     files = {f.role: f for f in snap.files}
     pid = item.platform_id
-    archive.home.tmp_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=f"redact-{snap.id}-", dir=archive.home.tmp_dir) as tmp:
-        work = Path(tmp)
+    with scratch_dir(archive.home.tmp_dir, "redact-") as work:
         items = json.loads(_read(archive, files["items"]))
         shown = [i for i in items if i.get("platform_id") == pid]
         boxes = [tuple(b) for i in shown for b in i.get("boxes", [])]

@@ -16,6 +16,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import os
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
@@ -39,6 +40,7 @@ from archiver.capture.site import load_profile, profile_for
 from archiver.catalogue.models import Account, CaptureFailure, Snapshot, SnapshotFile
 from archiver.errors import ArchiverError, BadInputError, NotFoundError
 from archiver.home.archive import Archive
+from archiver.home.files import sweep_dead
 from archiver.home.store import record
 from archiver.items.imports.model import ImportedItem, MediaRef
 from archiver.items.ingest import Ingest, mark_removed_from_platform
@@ -230,7 +232,8 @@ async def _capture_account(archive: Archive, browser: Any, slots: asyncio.Semaph
 
     label = f"account {job.account_id} ({job.name})"
     archive.home.tmp_dir.mkdir(parents=True, exist_ok=True)
-    workdir = Path(tempfile.mkdtemp(prefix=f"capture-{job.account_id}-", dir=archive.home.tmp_dir))
+    sweep_dead(archive.home.tmp_dir, "capture-")  # work folders of killed runs
+    workdir = Path(tempfile.mkdtemp(prefix=f"capture-{os.getpid()}-{job.account_id}-", dir=archive.home.tmp_dir))
     try:
         async with slots:
             progress(f"{label}: start {job.url}")

@@ -13,10 +13,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from archiver.catalogue import db
+from archiver.catalogue.models import StoredFile
 from archiver.clock import SIMULATED, refuse_set_time
 from archiver.errors import ConfigError, OutputError
 from archiver.home import audit
@@ -56,7 +57,7 @@ class Archive:
 
     def __post_init__(self) -> None:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self.store = FileStore(self.home.store_dir)
+        self.store = FileStore(self.home.store_dir, catalogued=self._catalogued)
         self.opened_at = self.clock()
 
     @property
@@ -86,7 +87,18 @@ class Archive:
         audit.append(session, now=self.now, actor=self.actor, command=command or self.command,
                      target=target, changes=changes)
 
+    def _catalogued(self, digests: set[str]) -> set[str]:
+        """For the store's clean-up of files a killed or refused run published but never committed."""
+        found: set[str] = set()
+        ordered = sorted(digests)
+        with self.transaction() as session:
+            for i in range(0, len(ordered), 500):
+                found.update(session.scalars(select(StoredFile.sha256)
+                                             .where(StoredFile.sha256.in_(ordered[i:i + 500]))))
+        return found
+
     def close(self) -> None:
+        self.store.close()
         self.engine.dispose()
 
 

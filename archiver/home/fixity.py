@@ -180,7 +180,7 @@ def _walk(root: Path) -> Iterator[tuple[str, Path]]:
         return
     for prefix in sorted(p.name for p in root.iterdir()):
         folder = root / prefix
-        if prefix == ".incoming" or not folder.is_dir():
+        if prefix in (".incoming", ".journal") or not folder.is_dir():
             if not folder.is_dir():
                 yield ("", folder)  # a file at the top level is a stray whatever its name
             continue

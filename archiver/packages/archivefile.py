@@ -28,7 +28,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, BinaryIO
 
 from archiver.errors import IntegrityError, OutputError
-from archiver.home.files import fsync_dir
+from archiver.home.files import fsync_dir, sweep_dead
 from archiver.packages.content import Entry
 
 CHUNK = 1 << 20
@@ -60,11 +60,12 @@ def write_package(entries: Sequence[Entry], out: Path, root: str, mtime: dt.date
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise OutputError(f"cannot write {out}: {e.strerror}") from e
+    sweep_dead(out.parent, f".{out.name}.")  # what a killed run left half-written here
     kind = kind_of(out)
     if kind == "folder":
         _write_folder(ordered, out, seconds)
         return
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.{os.getpid()}-", suffix=".tmp", dir=out.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             (_write_zip if kind == "zip" else _write_tar)(ordered, fh, root, mtime)
@@ -121,7 +122,7 @@ def _dirs(entries: Sequence[Entry]) -> list[str]:
 
 
 def _write_folder(entries: _Counted, out: Path, seconds: int) -> None:
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.{os.getpid()}-", suffix=".tmp", dir=out.parent))
     try:
         for e in entries.files():
             target = tmp / e.path
@@ -263,7 +264,10 @@ def scan(path: Path) -> tuple[list[Member], list[Hazard], list[str]]:
     if path.is_dir():
         return _scan_folder(path)
     if zipfile.is_zipfile(path):
-        return _scan_zip(path)
+        try:
+            return _scan_zip(path)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as e:
+            return [], [Hazard("CSIPSTR3", f"{path.name} is not a readable zip ({e})")], []
     try:
         return _scan_tar(path)
     except tarfile.TarError as e:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import tempfile
 import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -17,6 +16,7 @@ from archiver.catalogue.models import StoredFile
 from archiver.catalogue.package_tables import PackageRecord, Rendering
 from archiver.errors import IntegrityError, NotFoundError, OutputError
 from archiver.home.archive import Archive
+from archiver.home.files import scratch_dir
 from archiver.home.store import record
 from archiver.packages.archivefile import Progress, write_package
 from archiver.packages.content import Entry, data_entry
@@ -71,9 +71,8 @@ def rendering(archive: Archive, html: str, title: str, source: str, render: Rend
             stored = session.get(StoredFile, row.pdf_sha256)
             if stored is not None and archive.store.path_for(stored.sha256).exists():
                 return stored
-    archive.home.tmp_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="render-", dir=archive.home.tmp_dir) as tmp:
-        out = Path(tmp) / "rendering.pdf"
+    with scratch_dir(archive.home.tmp_dir, "render-") as tmp:
+        out = tmp / "rendering.pdf"
         render(html, out, DocumentMetadata(title=title, source=source, created_at=archive.now,
                                            engine_version=ENGINE))
         ref = archive.store.put_file(out, "application/pdf")

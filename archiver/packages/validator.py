@@ -139,7 +139,11 @@ def _xsd(root: etree._Element, kind: str, schemas: SchemaSet, where: str, findin
                                                  "set package.schema_dir)", where))
         return
     validator = schemas.validator(kind)
-    if validator.validate(root):
+    try:
+        if validator.validate(root):
+            return
+    except etree.XMLSchemaValidateError as e:  # libxml2 gives up on unexpanded entity references
+        findings.append(Finding(rule, "error", f"schema: cannot be validated ({e})", where))
         return
     for err in list(validator.error_log)[:50]:
         findings.append(Finding(rule, "error", f"schema: line {err.line}: {err.message}", where))

@@ -3,11 +3,18 @@
 A Facebook page's posts file can be hundreds of MB; ``json.load`` would hold it all in
 memory several times over. ijson (yajl C backend) yields one entry at a time, so memory
 stays flat whatever the export's size.
+
+ijson keeps, for every open level, the path to it as a string ("item.item.item…"), so a
+file nested 100,000 deep costs it 25 GB. ``_DepthGuard`` refuses such nesting before
+ijson sees it: it counts brackets per 16 KiB piece (C-speed ``bytes.count``) and looks
+closer only at a piece that is mostly opening brackets. It does not parse strings, so a
+text full of unbalanced ``[`` could count too; real exports nest a dozen levels deep.
 """
 
 from __future__ import annotations
 
 import codecs
+import itertools
 import json
 from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
@@ -57,7 +64,38 @@ class _Prefixed:
         self._rest.close()
 
 
-def open_json(source: ExportSource, member: str, *, js_prefix: bool = False) -> _Prefixed:
+MAX_DEPTH = 4096
+"""Deeper nesting than this is refused (ijson's memory grows with the square of the depth)."""
+_PIECE = 16 * 1024
+
+
+class _DepthGuard:
+    """A read() stream that refuses JSON nested deeper than MAX_DEPTH (see the module docstring)."""
+
+    def __init__(self, stream: _Prefixed, label: str) -> None:
+        self._stream = stream
+        self._label = label
+        self._depth = 0
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self._stream.read(min(size, _PIECE) if size >= 0 else -1)
+        opens = chunk.count(b"[") + chunk.count(b"{")
+        if opens:
+            peak = self._depth + opens
+            if peak > MAX_DEPTH:
+                peak = self._depth + max(itertools.accumulate(
+                    1 if c in b"[{" else -1 if c in b"]}" else 0 for c in chunk), default=0)
+            if peak > MAX_DEPTH:
+                raise BadInputError(f"{self._label}: is nested more than {MAX_DEPTH} levels deep, which no "
+                                    f"export is; {_FIX}")
+        self._depth = max(0, self._depth + opens - chunk.count(b"]") - chunk.count(b"}"))
+        return chunk
+
+    def close(self) -> None:
+        self._stream.close()
+
+
+def open_json(source: ExportSource, member: str, *, js_prefix: bool = False) -> _DepthGuard:
     label = source.label(member)
     stream = source.open_member(member)
     head = stream.read(4096)
@@ -65,7 +103,7 @@ def open_json(source: ExportSource, member: str, *, js_prefix: bool = False) -> 
     head = head[skip:]
     if js_prefix:
         head = _strip_js_assignment(head, label)
-    return _Prefixed(head, stream)
+    return _DepthGuard(_Prefixed(head, stream), label)
 
 
 def _strip_js_assignment(head: bytes, label: str) -> bytes:
