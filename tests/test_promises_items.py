@@ -431,9 +431,13 @@ OTHER = [
 
 def test_report_rows_follow_the_opening_date_and_questions_stay_in_their_account(
         arc: Cli, items: dict[str, int]) -> None:
-    add_account(arc, "Framtid", "facebook", "https://www.facebook.com/framtid", "--opened", "2027-01-01")
-    add_account(arc, "Nyårskonto", "facebook", "https://www.facebook.com/nyar", "--opened", "2026-12-31")
-    add_account(arc, "Ungdom", "instagram", "https://www.instagram.com/ungdom")
+    # Registered in 2027 (a date in the future is refused), opened on its first day.
+    add_account(arc, "Framtid", "facebook", "https://www.facebook.com/framtid", "--opened", "2027-01-01",
+                "--now", "2027-01-02T09:00:00Z")
+    add_account(arc, "Nyårskonto", "facebook", "https://www.facebook.com/nyar", "--opened", "2026-12-31",
+                "--now", "2027-01-02T09:00:00Z")
+    add_account(arc, "Ungdom", "instagram", "https://www.instagram.com/ungdom", "--opened", "2026-01-01",
+                "--now", "2027-01-02T09:00:00Z")
     archive = open_archive(Home(arc.home), now=NOW, actor="test")
     try:
         with archive.transaction() as session:
@@ -450,7 +454,8 @@ def test_report_rows_follow_the_opening_date_and_questions_stay_in_their_account
     assert rows[3] == {"account": 3, "name": "Nyårskonto", "platform": "facebook", "posts": 0, "comments": 0,
                        "questions_answered": 0, "followers": None, "removed": 0}
     assert (rows[4]["posts"], rows[4]["comments"], rows[4]["questions_answered"]) == (1, 2, 0)
-    assert sorted(r["account"] for r in arc.json("report", "--year", "2027")["accounts"]) == [1, 2, 3, 4]
+    assert sorted(r["account"] for r in arc.json("report", "--year", "2027", "--now", "2028-01-02T09:00:00Z")
+                  ["accounts"]) == [1, 2, 3, 4]
 
 
 def test_removals_count_from_the_years_first_instant_up_to_the_next_years(
@@ -459,7 +464,8 @@ def test_removals_count_from_the_years_first_instant_up_to_the_next_years(
     # c1's is 2028's first instant, so 2027 counts one removal and 2026 none.
     arc.ok("items", "mark", str(items["c3"]), "--removed", "--category", "reklam", "--now", "2026-12-31T23:00:00Z")
     arc.ok("items", "mark", str(items["c1"]), "--removed", "--category", "reklam", "--now", "2027-12-31T23:00:00Z")
-    removed = {year: arc.json("report", "--year", year)["accounts"][0]["removed"] for year in ("2026", "2027", "2028")}
+    removed = {year: arc.json("report", "--year", year, "--now", "2029-01-02T09:00:00Z")["accounts"][0]["removed"]
+               for year in ("2026", "2027", "2028")}
     assert removed == {"2026": 0, "2027": 1, "2028": 1}
 
 
@@ -509,7 +515,8 @@ def test_show_of_an_edited_message_gives_its_latest_flags_recipients_and_marks(a
     (item,) = arc.json("items", "list")
     assert set(item) == {"id", "account", "platform_id", "kind", "parent", "thread", "recipients", "author",
                          "author_handle", "own", "created", "text", "url", "flags", "marks",
-                         "removed_from_platform", "deleted_on_platform", "content_purged"}  # a listing is short
+                         "removed_from_platform", "deleted_on_platform", "content_purged",
+                         "masked"}  # a listing is short
     arc.ok("items", "mark", str(item["id"]), "--removed", "--category", "reklam")
     arc.ok("items", "mark", str(item["id"]), "--led-to-case", "KS 2026/12")
     rec = arc.json("items", "show", str(item["id"]))
