@@ -279,7 +279,7 @@ def _mask_one(f: Finding) -> str:
     s = f.match
     if f.kind in (PERSONNUMMER, SAMORDNINGSNUMMER):
         # every digit: the date part is the birth date, identifying together with a name
-        return re.sub("[0-9]", "*", s)
+        return _blot(s)
     if f.kind == PHONE:
         return _mask_phone(s)
     if f.kind == EMAIL:
