@@ -314,7 +314,7 @@ def test_a_feed_that_stops_loading_before_the_period_start_is_a_failure(
             async with launch_browser() as browser:
                 return await capture(browser, CaptureRequest(
                     url=url, profile=profile_for("facebook"), workdir=tmp_path, period_start=start,
-                    step_timeout=15, max_scroll_rounds=40))
+                    step_timeout=6, max_scroll_rounds=40))  # patience 4.8 s a round: quick to give up
 
         result = asyncio.run(go())
     finally:
