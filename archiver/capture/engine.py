@@ -131,7 +131,10 @@ class _Capture:
                 f"timed out in step {self.steps.current} after {seconds(self.req.total_timeout)} s"
             )
         except CaptureFailed as failure:
-            self._fail(failure.reason)
+            # A refused navigation replaces the page with an error page, so the step that
+            # was running fails with "execution context was destroyed": the refusal is the cause.
+            destroyed = "Execution context was destroyed" in failure.reason
+            self._fail((self.guard.reason() if destroyed else None) or failure.reason)
         finally:
             await self._close()
         self.result.items = self.collector.items
