@@ -27,7 +27,7 @@ from fixtures.platform import FixturePlatform
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-TRIALS = int(os.environ.get("BEVARA_CRASH_TRIALS") or 3)
+TRIALS = int(os.environ.get("BEVARA_CRASH_TRIALS") or 2)
 """A trial is a killed capture, two verifies and a capture again (~10 s); 20 for the full harness."""
 SEED = 20261203
 

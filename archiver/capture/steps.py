@@ -105,7 +105,8 @@ class StepRunner:
         except PlaywrightError as exc:
             message = describe_error(exc)
             self.record(name, started, False, message)
-            raise CaptureFailed(f"step {name} failed: {message}") from exc
+            known = next((why for mark, why in KNOWN_ERRORS if mark in message), None)
+            raise CaptureFailed(known or f"step {name} failed: {message}") from exc
         finally:
             if beat is not None:
                 beat.cancel()
@@ -119,6 +120,13 @@ class StepRunner:
             await asyncio.sleep(self.heartbeat)
             self.report(f"still waiting for {what} ({label}, {time.monotonic() - started:.0f} s "
                         f"of the {seconds(limit)} s limit)")
+
+
+KNOWN_ERRORS = (
+    ("Download is starting", "download refused: the page starts a download instead of showing the account"),
+    ("net::ERR_UNSAFE_REDIRECT", "navigation blocked: the page redirects to a non-web URL"),
+)
+"""Chromium's words for what a hostile page did, and what the failure should say instead."""
 
 
 def describe_error(exc: BaseException) -> str:
