@@ -29,7 +29,7 @@ from archiver.capture.model import CaptureLog, CaptureResult
 from archiver.capture.network import WEB_SCHEMES, NavigationGuard, NetworkWatch, host_of, refusal
 from archiver.capture.overlays import LOGIN_REQUIRED, PageVerdict, dismiss_consent, judge_page
 from archiver.capture.site import GENERIC, SiteProfile, load_profile
-from archiver.capture.steps import CaptureFailed, StepRunner, seconds
+from archiver.capture.steps import NAVIGATED_AWAY, CaptureFailed, StepRunner, seconds
 from archiver.errors import BadInputError
 from archiver.pdf.model import Segment
 
@@ -133,7 +133,7 @@ class _Capture:
         except CaptureFailed as failure:
             # A refused navigation replaces the page with an error page, so the step that
             # was running fails with "execution context was destroyed": the refusal is the cause.
-            destroyed = "Execution context was destroyed" in failure.reason
+            destroyed = failure.reason.startswith(NAVIGATED_AWAY)
             self._fail((self.guard.reason() if destroyed else None) or failure.reason)
         finally:
             await self._close()

@@ -106,6 +106,8 @@ class StepRunner:
             message = describe_error(exc)
             self.record(name, started, False, message)
             known = next((why for mark, why in KNOWN_ERRORS if mark in message), None)
+            if "Execution context was destroyed" in message:
+                known = f"{NAVIGATED_AWAY} during step {name} (a reload or a redirect)"
             raise CaptureFailed(known or f"step {name} failed: {message}") from exc
         finally:
             if beat is not None:
@@ -127,6 +129,7 @@ KNOWN_ERRORS = (
     ("net::ERR_UNSAFE_REDIRECT", "navigation blocked: the page redirects to a non-web URL"),
 )
 """Chromium's words for what a hostile page did, and what the failure should say instead."""
+NAVIGATED_AWAY = "the page navigated by itself"
 
 
 def describe_error(exc: BaseException) -> str:
