@@ -144,9 +144,9 @@ class SchemaSet:
         """The package file names of the given schemas that are not at hand."""
         return [self.package_name(k) for k in keys if k not in self._paths]
 
-    def can_validate(self, kind: str) -> bool:
-        keys = VALIDATING[kind]
-        return self.has(*keys, *(("xlink",) if kind.startswith("mets") else ()))
+    def missing_for(self, kind: str) -> list[str]:
+        """The schema files a document kind's validation needs and cannot have (METS imports xlink)."""
+        return self.missing(*VALIDATING[kind], *(("xlink",) if kind.startswith("mets") else ()))
 
     def validator(self, kind: str) -> etree.XMLSchema:
         """The compiled schema for a document kind (see VALIDATING); raises ConfigError if missing."""

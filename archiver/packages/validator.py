@@ -22,7 +22,7 @@ from lxml import etree
 from archiver.errors import NotFoundError
 from archiver.packages.archivefile import Member, safe_name, scan
 from archiver.packages.csiprules import Finding, Rules, m, representation_pointers
-from archiver.packages.schemaset import NS, VALIDATING, SchemaSet, secure_parser
+from archiver.packages.schemaset import NS, SchemaSet, secure_parser
 
 PROFILES = ("fgs2", "fgs1.2")
 MD_KINDS = {NS["erms"]: "erms", NS["fgserms"]: "fgserms", NS["registration"]: "registration",
@@ -132,11 +132,10 @@ def _lone_mets(path: Path, schemas: SchemaSet, profile: str | None) -> Report:
 def _xsd(root: etree._Element, kind: str, schemas: SchemaSet, where: str, findings: list[Finding]) -> None:
     rule = {"mets-csip": "METS", "mets-fgs12": "FGS12", "erms": "ERMS", "fgserms": "FGS-ERMS",
             "registration": "BEVARA-REG", "premis": "PREMIS"}[kind]
-    if schemas.missing_ok and not schemas.can_validate(kind):
-        names = ", ".join(schemas.missing(*VALIDATING[kind], "xlink") if kind.startswith("mets")
-                          else schemas.missing(*VALIDATING[kind]))
-        findings.append(Finding(rule, "warning", f"not checked against its schema ({names} not at hand; "
-                                                 "set package.schema_dir)", where))
+    missing = schemas.missing_for(kind) if schemas.missing_ok else []
+    if missing:
+        findings.append(Finding(rule, "warning", f"not checked against its schema ({', '.join(missing)} not at "
+                                                 "hand; set package.schema_dir)", where))
         return
     validator = schemas.validator(kind)
     try:
