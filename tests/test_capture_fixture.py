@@ -97,9 +97,10 @@ def test_virtualised_feed_is_shown_whole_in_a_tall_viewport(fp, tmp_path: Path, 
         assert start in drawn and start in printed, post.id
 
 
-def virtualised(fp, tmp_path: Path, **limits: int) -> CaptureRequest:  # type: ignore[no-untyped-def]
+def virtualised(fp, tmp_path: Path, latency: str = "", **limits: int) -> CaptureRequest:  # type: ignore[no-untyped-def]
     """The X-style fixture feed with posts far from the viewport swapped for placeholders."""
-    return CaptureRequest(url=fp.account_url("x", HANDLE, posts=POSTS) + "&virtual=1",
+    slow = f"&latency={latency}" if latency else ""
+    return CaptureRequest(url=fp.account_url("x", HANDLE, posts=POSTS) + "&virtual=1" + slow,
                           profile=load_profile("x"), workdir=tmp_path, step_timeout=15, **limits)
 
 
@@ -108,9 +109,15 @@ def words(text: str) -> str:
     return " ".join(filter(None, ("".join(c for c in word if c.isalnum()) for word in text.split())))
 
 
-def test_virtualised_feed_taller_than_the_limit_fails(fp, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    """Beyond the tall-viewport limit the capture fails instead of storing holes."""
-    result = run(virtualised(fp, tmp_path, tall_viewport_max=2000))
+@pytest.mark.parametrize("latency", ["0.03", "0.05"])
+def test_virtualised_feed_taller_than_the_limit_fails(fp, tmp_path: Path, latency: str) -> None:  # type: ignore[no-untyped-def]
+    """Beyond the tall-viewport limit the capture fails instead of storing holes.
+
+    The feed answers within a few frames, so a batch lands while the engine nudges the
+    bottom to wake the loader; the nudge must not jump over it (the virtualiser parks
+    what was jumped over before anything reads it), or posts go missing.
+    """
+    result = run(virtualised(fp, tmp_path, latency, tall_viewport_max=2000))
     assert not result.ok
     assert result.reason is not None and result.reason.startswith("virtualised feed: the page keeps ")
     assert f" of the {POSTS} posts it showed while scrolling and at " in result.reason

@@ -366,11 +366,15 @@ post, the generic reader, and at the bottom the generic end texts."""
 
 # At the bottom a scroll call moves nothing, so no scroll event fires and a loader that
 # listens for them never asks for more: move up a little and back down, two frames apart.
+# Back down means back to where it was, not to the new bottom: a batch that arrives
+# between the two moves would otherwise be jumped over, and a virtualised feed parks
+# the posts it jumped over before anything reads them.
 NUDGE = """async (dy) => {
   const frame = () => new Promise((r) => requestAnimationFrame(() => r(null)));
+  const back = window.scrollY;
   window.scrollBy(0, -Math.min(dy, 240));
   await frame();
-  window.scrollTo(0, (document.scrollingElement || document.documentElement).scrollHeight);
+  window.scrollTo(0, back);
   await frame();
   return window.scrollY;
 }"""
