@@ -3,8 +3,9 @@
 A package appears only when complete (written beside its path, then renamed) and is
 recorded after that, so a kill leaves one of: nothing (and a temporary file the next run
 removes), the whole package recorded, or, if the kill falls between the rename and the
-commit, the whole package unrecorded. Never a partial package, never a row naming a
-package that is not there. The re-run writes the same bytes (packages are deterministic).
+commit, the whole package unrecorded, which the re-run of the same command removes and
+writes again. Never a partial package, never a row naming a package that is not there.
+The re-run writes the same bytes (packages are deterministic).
 The items PDF is rendered once in the template home (fake renderer), so the killed
 commands need no browser.
 """
@@ -124,10 +125,11 @@ def test_package_killed_anywhere_leaves_nothing_or_the_whole_package(template: P
         verify = _verify(home)
         assert verify.returncode == 0, f"trial {trial}: {verify.stdout}{verify.stderr}"
 
-        target = out if outcome == "nothing" else outdir / f"again-{name}"
+        target = out if outcome != "recorded" else outdir / f"again-{name}"
         again = _package(home, target)
         assert again.wait(timeout=300) == 0, again.stderr.read() if again.stderr else ""
         assert _digest(target) == whole, f"trial {trial} ({outcome}): the re-run wrote other bytes"
+        assert _rows(home)[-1] == str(target), f"trial {trial} ({outcome}): the re-run's package is not recorded"
         assert sorted(p.name for p in outdir.iterdir() if p.name.startswith(".")) == [], \
             f"trial {trial}: the re-run left the killed run's temporary package"
         assert [p.name for p in (home / "tmp").iterdir()] == [], f"trial {trial}: work folders left in the home"

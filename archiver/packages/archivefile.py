@@ -49,8 +49,12 @@ Progress = Callable[[int, int], None]
 
 
 def write_package(entries: Sequence[Entry], out: Path, root: str, mtime: dt.datetime,
-                  progress: Progress | None = None) -> None:
-    """Write *entries* under the folder *root* to *out* (zip, tar, or a new folder)."""
+                  progress: Progress | None = None, before_rename: Callable[[], object] | None = None) -> None:
+    """Write *entries* under the folder *root* to *out* (zip, tar, or a new folder).
+
+    *before_rename* runs when the package is whole, just before it appears at *out*
+    (the caller's claim on it until recorded, see ``unrecorded``).
+    """
     out = Path(out)
     if out.exists() or out.is_symlink():
         raise OutputError(f"{out} already exists; choose a new output path (packages are never overwritten)")
@@ -63,7 +67,7 @@ def write_package(entries: Sequence[Entry], out: Path, root: str, mtime: dt.date
     sweep_dead(out.parent, f".{out.name}.")  # what a killed run left half-written here
     kind = kind_of(out)
     if kind == "folder":
-        _write_folder(ordered, out, seconds)
+        _write_folder(ordered, out, seconds, before_rename)
         return
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.{os.getpid()}-", suffix=".tmp", dir=out.parent)
     try:
@@ -74,6 +78,8 @@ def write_package(entries: Sequence[Entry], out: Path, root: str, mtime: dt.date
         os.chmod(tmp, 0o644)
         if out.exists():
             raise OutputError(f"{out} already exists; choose a new output path (packages are never overwritten)")
+        if before_rename is not None:
+            before_rename()
         os.link(tmp, out)  # fails rather than replace a file that appeared meanwhile
         fsync_dir(out.parent)
     except OSError as e:
@@ -121,7 +127,7 @@ def _dirs(entries: Sequence[Entry]) -> list[str]:
     return sorted(seen)
 
 
-def _write_folder(entries: _Counted, out: Path, seconds: int) -> None:
+def _write_folder(entries: _Counted, out: Path, seconds: int, before_rename: Callable[[], object] | None) -> None:
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.{os.getpid()}-", suffix=".tmp", dir=out.parent))
     try:
         for e in entries.files():
@@ -137,6 +143,8 @@ def _write_folder(entries: _Counted, out: Path, seconds: int) -> None:
         os.chmod(tmp, 0o755)
         if out.exists():
             raise OutputError(f"{out} already exists; choose a new output path (packages are never overwritten)")
+        if before_rename is not None:
+            before_rename()
         tmp.rename(out)
         fsync_dir(out.parent)
     except OSError as e:

@@ -7,9 +7,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
+
+from sqlalchemy import select
 
 from archiver import __version__
 from archiver.catalogue.models import StoredFile
@@ -18,6 +21,7 @@ from archiver.errors import IntegrityError, NotFoundError, OutputError
 from archiver.home.archive import Archive
 from archiver.home.files import scratch_dir
 from archiver.home.store import record
+from archiver.packages import unrecorded
 from archiver.packages.archivefile import Progress, write_package
 from archiver.packages.content import Entry, data_entry
 from archiver.packages.mets import Header, Party
@@ -27,10 +31,22 @@ from archiver.pdf.model import DocumentMetadata
 Renderer = Callable[[str, Path, DocumentMetadata], None]
 SOFTWARE = "Bevara"
 ENGINE = f"bevara/{__version__}"
+log = logging.getLogger(__name__)
 
 
-def check_new(out: Path) -> None:
-    """Refuse an existing output before any work is done (write_package checks again at the end)."""
+def check_new(archive: Archive, out: Path) -> None:
+    """Refuse an existing output before any work is done (write_package checks again at the end).
+
+    The one exception is this software's own package that a killed run wrote and did not
+    record (``unrecorded``): it is removed, so re-running the command completes.
+    """
+    def recorded(objid: str) -> bool:
+        with archive.transaction() as session:
+            return session.scalar(select(PackageRecord.id).where(PackageRecord.objid == objid)) is not None
+
+    if unrecorded.clear(out, recorded):
+        log.warning("removed %s: an earlier run was stopped after writing it and before recording it; "
+                    "writing it again", out)
     if out.exists() or out.is_symlink():
         raise OutputError(f"{out} already exists; choose a new output path (packages are never overwritten)")
 
@@ -107,7 +123,8 @@ def write_and_record(archive: Archive, entries: Sequence[Entry], out: Path, root
     mets = next((e for e in entries if e.path == mets_path), None)
     if mets is None:
         raise NotFoundError(f"internal: {mets_path} missing from the package")
-    write_package(entries, out, root, archive.now, progress)
+    write_package(entries, out, root, archive.now, progress,
+                  before_rename=lambda: unrecorded.write_claim(out, root, mets.path, mets.sha256))
     size = sum(e.size for e in entries)
     with archive.transaction() as session:
         row = PackageRecord(kind=kind, profile=profile, objid=root, period=period, account_id=account_id,
@@ -120,5 +137,6 @@ def write_and_record(archive: Archive, entries: Sequence[Entry], out: Path, root
             "bytes": size, "mets_sha256": mets.sha256, "period": period, "account": account_id,
             "case": case_ref, "items": len(item_ids)})
         package_id = row.id
+    unrecorded.release(out)
     return {"package": package_id, "kind": kind, "profile": profile, "objid": root, "path": str(out),
             "files": len(entries), "bytes": size, "items": len(item_ids), "mets_sha256": mets.sha256}

@@ -56,7 +56,7 @@ def build_delivery(archive: Archive, period: Period, out: Path, *, account_id: i
                    progress: Progress | None = None) -> dict[str, object]:
     needed: tuple[str, ...] = (("mets", "xlink", "csip", "sip", "erms") if profile == "fgs2"
                                else ("cspackage", "csext", "xlink", "fgserms"))
-    check_new(out)
+    check_new(archive, out)
     for key in needed:
         schemas.path(key, required=not schemas.missing_ok)  # fail before any work if one is missing
     objid = objid_for(archive, "delivery", profile, period.name, account_id or "all")

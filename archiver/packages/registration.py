@@ -119,7 +119,7 @@ def build_registration(archive: Archive, item_ids: Sequence[int], out: Path, *, 
                        render: Renderer, progress: Progress | None = None) -> dict[str, object]:
     if not item_ids and protocol_id is None:
         raise BadInputError("name the items to register (archive package --register ITEM…) or --protocol ID")
-    check_new(out)
+    check_new(archive, out)
     for key in ("mets", "xlink", "csip", "sip"):
         schemas.path(key)
     objid = objid_for(archive, "registration", *sorted(item_ids), case or "", protocol_id or "")
