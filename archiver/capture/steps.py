@@ -127,6 +127,7 @@ class StepRunner:
 KNOWN_ERRORS = (
     ("Download is starting", "download refused: the page starts a download instead of showing the account"),
     ("net::ERR_UNSAFE_REDIRECT", "navigation blocked: the page redirects to a non-web URL"),
+    ("Target crashed", "the page crashed its browser tab (it ran out of memory or hit a browser limit)"),
 )
 """Chromium's words for what a hostile page did, and what the failure should say instead."""
 NAVIGATED_AWAY = "the page navigated by itself"

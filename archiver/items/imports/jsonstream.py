@@ -8,7 +8,8 @@ ijson keeps, for every open level, the path to it as a string ("item.item.itemâ€
 file nested 100,000 deep costs it 25 GB. ``_DepthGuard`` refuses such nesting before
 ijson sees it: it counts brackets per 16 KiB piece (C-speed ``bytes.count``) and looks
 closer only at a piece that is mostly opening brackets. It does not parse strings, so a
-text full of unbalanced ``[`` could count too; real exports nest a dozen levels deep.
+text full of unbalanced ``[`` could count too; real exports nest a dozen levels deep. It
+also counts the bytes since the last quote, to refuse a value too long to be real.
 """
 
 from __future__ import annotations
@@ -66,6 +67,10 @@ class _Prefixed:
 
 MAX_DEPTH = 4096
 """Deeper nesting than this is refused (ijson's memory grows with the square of the depth)."""
+MAX_VALUE = 64 << 20
+"""A stretch this long without a quote is refused: no export holds a text or number of
+64 MiB (a post's text is at most some 63,000 characters), and ijson builds a long string
+by growing its buffer, so a 2 GiB one costs it minutes."""
 _PIECE = 16 * 1024
 
 
@@ -76,6 +81,7 @@ class _DepthGuard:
         self._stream = stream
         self._label = label
         self._depth = 0
+        self._unquoted = 0  # bytes read since the last quote
 
     def read(self, size: int = -1) -> bytes:
         chunk = self._stream.read(min(size, _PIECE) if size >= 0 else -1)
@@ -89,6 +95,11 @@ class _DepthGuard:
                 raise BadInputError(f"{self._label}: is nested more than {MAX_DEPTH} levels deep, which no "
                                     f"export is; {_FIX}")
         self._depth = max(0, self._depth + opens - chunk.count(b"]") - chunk.count(b"}"))
+        last_quote = chunk.rfind(b'"')
+        self._unquoted = len(chunk) - 1 - last_quote if last_quote >= 0 else self._unquoted + len(chunk)
+        if self._unquoted > MAX_VALUE:
+            raise BadInputError(f"{self._label}: holds a single value longer than {MAX_VALUE >> 20} MiB, which no "
+                                f"export does; {_FIX}")
         return chunk
 
     def close(self) -> None:
