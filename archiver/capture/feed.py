@@ -171,6 +171,7 @@ class FeedReader:
         # marker counts once it is in or above the viewport; being in the DOM is not
         # enough, as a virtualised feed appends its last posts and the marker together
         # but keeps the posts out of the DOM until the viewport nears them.
+        began = time.monotonic()
         step = int(viewport_height * SCROLL_STEP)
         before = await self.page.evaluate(probes.ROUND, {
             "specs": self._specs,
@@ -191,14 +192,19 @@ class FeedReader:
             return True
         if not before["atBottom"]:
             return None
-        return await self._wait_at_bottom(int(before["height"]), step)
+        return await self._wait_at_bottom(int(before["height"]), step, began)
 
-    async def _wait_at_bottom(self, height: int, step: int) -> bool:
-        """Drive the loader and wait for its answer; True when the page grew."""
+    async def _wait_at_bottom(self, height: int, step: int, began: float) -> bool:
+        """Drive the loader and wait for its answer; True when the page grew.
+
+        The patience counts from the round's start (*began*), not from here, so a slow
+        read on a busy machine eats into the waiting instead of pushing the round past
+        its step limit.
+        """
         mark = time.monotonic()
         await self._wheel(step)
         patience_s = self.steps.step_timeout * PATIENCE_SHARE
-        patience = mark + patience_s
+        patience = began + patience_s
         # Requests the last scroll rounds started count too (a loader asks before the
         # bottom); one older than the patience is a poll or a hang, not the feed's answer.
         since = mark - patience_s

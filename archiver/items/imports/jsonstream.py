@@ -67,10 +67,10 @@ class _Prefixed:
 
 MAX_DEPTH = 4096
 """Deeper nesting than this is refused (ijson's memory grows with the square of the depth)."""
-MAX_VALUE = 64 << 20
+MAX_VALUE = 4 << 20
 """A stretch this long without a quote is refused: no export holds a text or number of
-64 MiB (a post's text is at most some 63,000 characters), and ijson builds a long string
-by growing its buffer, so a 2 GiB one costs it minutes."""
+4 MiB (a post's text is at most some 63,000 characters, 60 times less), and ijson reads
+a long string at about 1 MiB/s here, so a 2 GiB line would cost it half an hour."""
 _PIECE = 16 * 1024
 
 
