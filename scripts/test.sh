@@ -20,4 +20,7 @@ fi
 .venv/bin/ruff check archiver retention fixtures tests scripts
 .venv/bin/mypy
 .venv/bin/lint-imports --no-cache >/dev/null || .venv/bin/lint-imports --no-cache
-exec .venv/bin/pytest "$@"
+# Two workers, one test file each at a time (module fixtures such as the fixture platform
+# stay per file): the browser tests mostly wait on pages, so two cores run two files at
+# once in some 60 % of the serial time. BEVARA_TEST_WORKERS=0 runs in this process.
+exec .venv/bin/pytest -n "${BEVARA_TEST_WORKERS:-2}" --dist loadfile "$@"
