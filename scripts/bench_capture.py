@@ -55,6 +55,10 @@ from archiver.home.config import Home
 
 NOW = dt.datetime(2026, 7, 1, 8, tzinfo=dt.UTC)
 HEARTBEAT_S = 30.0
+METER_CPU = [0.0]
+"""CPU seconds the bench's own sampling threads (``cpu()``, ``peak_memory()``) spent reading
+/proc. They run in this process, so getrusage counts them; ``cpu()`` takes them out again:
+they are the meter, not the capture (some 0.07 CPU-s per wall second together)."""
 
 
 def progress(message: str) -> None:
@@ -127,7 +131,9 @@ def peak_memory(exclude: int) -> Iterator[list[int]]:
 
     def sample() -> None:
         while not stop.wait(0.2):
+            started = time.thread_time()
             peak[0] = max(peak[0], _tree_pss_kib(os.getpid(), exclude))
+            METER_CPU[0] += time.thread_time() - started
 
     thread = threading.Thread(target=sample, daemon=True)
     thread.start()
@@ -238,17 +244,21 @@ def cpu(exclude: int) -> Iterator[list[float]]:
     """CPU seconds the block used: this process (getrusage) plus every process below it
     (Chromium, its renderers, the Playwright driver, PDF/A workers), sampled from /proc
     every 50 ms. Chromium's processes are not all reaped by their parents, so
-    RUSAGE_CHILDREN alone misses most of them; a process's last < 50 ms may be missed."""
+    RUSAGE_CHILDREN alone misses most of them; a process's last < 50 ms may be missed.
+    The sampling threads' own CPU (METER_CPU) is not counted."""
     spent = [0.0]
     seen: dict[tuple[int, int], float] = {}
     stop = threading.Event()
 
     def sample() -> None:
         while not stop.wait(0.05):
+            started = time.thread_time()
             _descendants_cpu(os.getpid(), exclude, seen)
+            METER_CPU[0] += time.thread_time() - started
 
     own = resource.getrusage(resource.RUSAGE_SELF)
     before = own.ru_utime + own.ru_stime
+    meter_before = METER_CPU[0]
     _descendants_cpu(os.getpid(), exclude, seen)
     already = dict(seen)
     thread = threading.Thread(target=sample, daemon=True)
@@ -260,7 +270,8 @@ def cpu(exclude: int) -> Iterator[list[float]]:
         thread.join()
         own = resource.getrusage(resource.RUSAGE_SELF)
         children = sum(v - already.get(k, 0.0) for k, v in seen.items())
-        spent[0] = own.ru_utime + own.ru_stime - before + children
+        meter = METER_CPU[0] - meter_before
+        spent[0] = own.ru_utime + own.ru_stime - before - meter + children
 
 
 def busy_cpu_s() -> float:
@@ -390,6 +401,7 @@ def main() -> None:
                                             "ratio": round(bare_par / bare_seq, 2)}}
     out["load"]["after"] = [round(v, 2) for v in os.getloadavg()]
     out["goals"] = goals
+    out["meter_cpu_s"] = round(METER_CPU[0], 2)  # the samplers' own CPU, not counted above
     out["captures_ok"] = captures_ok
     out["ok"] = captures_ok and all(g["met"] for g in goals.values())
     print(json.dumps(out, indent=2))

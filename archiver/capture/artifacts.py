@@ -77,7 +77,7 @@ async def shoot_segments(
     """
     metrics: dict[str, Any] = await steps.run("measure", lambda: page.evaluate(js.PAGE_METRICS))
     steps.log.page_height = int(metrics["height"])
-    boxes = await steps.run("text boxes", lambda: page.evaluate(js.TEXT_BOXES))
+    boxes = await steps.run("text boxes", lambda: js.evaluate_json(page, js.TEXT_BOXES))
     if item_specs:
         await itemboxes.measure(page, steps, item_specs, workdir)
     plans = plan_segments(int(metrics["height"]))

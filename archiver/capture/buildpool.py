@@ -26,7 +26,10 @@ from archiver.errors import ArchiverError
 
 T = TypeVar("T")
 
-PRELOAD = ["__main__", "archiver.capture.runs", "archiver.pdf.pdfa", "archiver.pdf.ocr"]
+PRELOAD = ["__main__", "archiver.capture.runs", "archiver.pdf.pdfa", "archiver.pdf.ocr",
+           "fpdf", "pikepdf.pdfa"]
+"""What the fork server imports once for all workers: the build's modules and the two that
+they import only when building (fpdf2 for the caption, pikepdf's validator)."""
 START_TIMEOUT = 60.0
 """Seconds a worker may take to start and import what a build needs."""
 

@@ -91,10 +91,10 @@ class FeedReader:
         """Merge the items now in the DOM; return how many were new."""
         new = 0
         if self._specs:
-            raw: list[dict[str, Any]] = await self.page.evaluate(js.EXTRACT_ITEMS, self._specs)
+            raw: list[dict[str, Any]] = await js.evaluate_json(self.page, js.EXTRACT_ITEMS, self._specs)
             new += self._merge(raw)
         if self.generic:
-            found: dict[str, Any] = await self.page.evaluate(probes.GENERIC_POSTS, {})
+            found: dict[str, Any] = await js.evaluate_json(self.page, probes.GENERIC_POSTS, {})
             new += self._merge(found["posts"])
         return new
 
@@ -173,7 +173,7 @@ class FeedReader:
         # but keeps the posts out of the DOM until the viewport nears them.
         began = time.monotonic()
         step = int(viewport_height * SCROLL_STEP)
-        before = await self.page.evaluate(probes.ROUND, {
+        before = await js.evaluate_json(self.page, probes.ROUND, {
             "specs": self._specs,
             "expanders": self._expanders if any(self._expanders.values()) else None,
             "endMarker": self.profile.end_marker or None,

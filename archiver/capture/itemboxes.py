@@ -13,6 +13,8 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from archiver.capture.page_scripts import evaluate_json
+
 if TYPE_CHECKING:  # runs.py reads the boxes without loading Playwright
     from playwright.async_api import Page
 
@@ -42,7 +44,7 @@ ITEM_BOXES = """(specs) => {
 
 async def measure(page: Page, steps: StepRunner, specs: list[dict[str, Any]], workdir: Path) -> None:
     """Write every item's box as {platform id: [[x, y, w, h], …]} (an id may show twice)."""
-    raw = await steps.run("item boxes", lambda: page.evaluate(ITEM_BOXES, specs))
+    raw = await steps.run("item boxes", lambda: evaluate_json(page, ITEM_BOXES, specs))
     boxes: dict[str, list[list[float]]] = {}
     for pid, x, y, w, h in raw:
         boxes.setdefault(str(pid), []).append([round(x, 1), round(y, 1), round(w, 1), round(h, 1)])

@@ -69,7 +69,7 @@ async def judge_page(page: Page, profile: SiteProfile, generic: SiteProfile | No
         UNSUPPORTED_BROWSER: _merged(profile, generic, "unsupported_browser_texts"),
         JAVASCRIPT_REQUIRED: _merged(profile, generic, "javascript_required_texts"),
     }
-    state = await page.evaluate(probes.JUDGE_PAGE, markers)
+    state = await js.evaluate_json(page, probes.JUDGE_PAGE, markers)
     if state.get("blocked"):
         return PageVerdict(BLOCKED, f"matched {state['blocked']['marker']!r}")
     kinds: dict[str, str] = state.get("interstitials") or {}

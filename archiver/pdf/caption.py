@@ -16,14 +16,19 @@ pages to screenshot segments (redaction) step over it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import pikepdf
 
 from archiver.errors import MissingDependencyError
 from archiver.pdf.model import SnapshotMetadata
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 LABEL = "Följeblad"
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
@@ -73,6 +78,18 @@ def caption_lines(meta: SnapshotMetadata, record: str) -> list[tuple[str, str]]:
 
 def caption_pdf(meta: SnapshotMetadata, record: str) -> bytes:
     """One A4 page holding the caption, as PDF bytes (made PDF/A with the record it opens)."""
+    return _captions(meta, (record,))
+
+
+@functools.lru_cache(maxsize=2)
+def _captions(meta: SnapshotMetadata, records: tuple[str, ...]) -> bytes:
+    """One caption page per record, in one document.
+
+    Both records of a snapshot carry the same caption but for the line naming the
+    record, so a build makes both pages at once: fpdf2 parses the three fonts and
+    subsets them once instead of twice (0.1 CPU-s a page here). Cached for the two
+    calls of one build; the pages are copied out, never changed.
+    """
     from fpdf import FPDF
 
     regular, bold, mono = (_font("DejaVuSans.ttf"), _font("DejaVuSans-Bold.ttf"),
@@ -83,6 +100,12 @@ def caption_pdf(meta: SnapshotMetadata, record: str) -> bytes:
     doc.add_font("DejaVu", fname=str(regular))
     doc.add_font("DejaVu", style="B", fname=str(bold))
     doc.add_font("DejaVuMono", fname=str(mono))
+    for record in records:
+        _caption_page(doc, meta, record)
+    return bytes(doc.output())
+
+
+def _caption_page(doc: FPDF, meta: SnapshotMetadata, record: str) -> None:
     doc.add_page()
     doc.set_font("DejaVu", "B", 16)
     doc.multi_cell(0, 8, "Ögonblicksbild av ett konto i sociala medier",
@@ -107,7 +130,6 @@ def caption_pdf(meta: SnapshotMetadata, record: str) -> bytes:
                    "den fångade sidan. Sidan som fångades börjar på nästa sida (sida 1). "
                    "Samma uppgifter finns i filens XMP-metadata.", align="L", new_x="LMARGIN",
                    new_y="NEXT")
-    return bytes(doc.output())
 
 
 def prepend_caption(pdf: pikepdf.Pdf, meta: SnapshotMetadata, record: str) -> pikepdf.Pdf:
@@ -116,8 +138,9 @@ def prepend_caption(pdf: pikepdf.Pdf, meta: SnapshotMetadata, record: str) -> pi
     Returns the caption's own document, which must stay open until *pdf* is saved
     (qpdf copies a foreign page's streams when the destination is written).
     """
-    source = pikepdf.open(io.BytesIO(caption_pdf(meta, record)))
-    pdf.pages.insert(0, source.pages[0])
+    records = tuple(RECORDS) if record in RECORDS else (record,)
+    source = pikepdf.open(io.BytesIO(_captions(meta, records)))
+    pdf.pages.insert(0, source.pages[records.index(record)])
     pdf.Root.PageLabels = pikepdf.Dictionary(Nums=pikepdf.Array([
         0, pikepdf.Dictionary(P=pikepdf.String(LABEL)),
         1, pikepdf.Dictionary(S=pikepdf.Name.D),
