@@ -4,7 +4,8 @@ Core modules (no browser) go through mutmut 3: each is mutated in a scratch copy
 checkout, only the tests that cover it run, and the score is killed / all mutants
 (a mutant no test reaches counts as surviving). A survivor is either killed by a new
 test or explained in one line in tests/mutants/survivors.txt; unexplained survivors
-make the run fail.
+make the run fail. ``--sample N --seed S`` tests a seeded random N of a module's mutants
+(imports has over 5,000) and reports the score with its 95 % interval.
 
 Browser-bound modules (capture engine, feed, segments, runs, PDF/A) are too slow for
 generated mutants: tests/mutants/browser.tsv lists hand-written ones (file, exact text,
@@ -16,12 +17,16 @@ Run from scripts/mutation.sh; nothing here touches the checkout itself.
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import json
+import math
 import os
+import random
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,7 +74,36 @@ def explained() -> dict[str, str]:
     return reasons
 
 
-def run_core(module: str, jobs: int, python: Path) -> tuple[int, int, list[str]]:
+def mutant_status(mutmut: Path, work: Path, env: dict[str, str]) -> dict[str, str]:
+    out = subprocess.run([str(mutmut), "results", "--all", "true"], cwd=work, env=env,
+                         capture_output=True, text=True, check=True).stdout
+    status = {}
+    for line in out.splitlines():
+        name, sep, state = line.strip().rpartition(": ")
+        if sep:
+            status[name] = state
+    return status
+
+
+def wilson(killed: int, n: int, population: int) -> tuple[float, float]:
+    """95 % interval of the whole module's score from a sample drawn without replacement."""
+    if n == 0:
+        return 0.0, 1.0
+    z = 1.96
+    # Finite population: a sample of most of the mutants says more than one of a few.
+    n_eff = n * (population - 1) / (population - n) if population > n else float("inf")
+    if math.isinf(n_eff):
+        p = killed / n
+        return p, p
+    p = killed / n
+    centre = (p + z * z / (2 * n_eff)) / (1 + z * z / n_eff)
+    half = z * math.sqrt(p * (1 - p) / n_eff + z * z / (4 * n_eff * n_eff)) / (1 + z * z / n_eff)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def run_core(module: str, jobs: int, python: Path, sample: int | None = None, seed: int = 0,
+             only: list[str] | None = None) -> tuple[int, int, list[str], int]:
+    """Score one module; returns killed, tested, survivors and the module's mutant count."""
     files, tests = CORE[module]
     tests = [t for t in tests if (ROOT / t).exists()]
     with tempfile.TemporaryDirectory(prefix=f"bevara-mutation-{module}-") as tmp:
@@ -84,15 +118,27 @@ def run_core(module: str, jobs: int, python: Path) -> tuple[int, int, list[str]]
                      '"--hypothesis-profile=mutation"]\n')
         mutmut = python.parent / "mutmut"
         env = {**os.environ, "PYTHONPATH": str(work)}
-        subprocess.run(["nice", "-n", "19", str(mutmut), "run", "--max-children", str(jobs)], cwd=work,
-                       env=env, stdout=subprocess.DEVNULL, check=False)
-        out = subprocess.run([str(mutmut), "results", "--all", "true"], cwd=work, env=env,
-                             capture_output=True, text=True, check=True).stdout
-        status = {}
-        for line in out.splitlines():
-            name, sep, state = line.strip().rpartition(": ")
-            if sep:
-                status[name] = state
+        run = ["nice", "-n", "19", str(mutmut), "run", "--max-children", str(jobs)]
+        chosen: list[str] = list(only or [])
+        if sample is not None and not only:
+            # mutmut has no "generate only": a name that matches no mutant makes it generate
+            # the mutants and map tests to functions, then stop before testing any.
+            subprocess.run([*run, "bevara-no-such-mutant"], cwd=work, env=env, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, check=False)
+            every = sorted(mutant_status(mutmut, work, env))
+            if not every:
+                raise SystemExit(f"Error: mutmut generated no mutants for {module}; run it by hand in {work}")
+            chosen = sorted(random.Random(seed).sample(every, min(sample, len(every))))
+            population = len(every)
+        subprocess.run([*run, *chosen], cwd=work, env=env, stdout=subprocess.DEVNULL, check=False)
+        status = mutant_status(mutmut, work, env)
+        if only:
+            population = len(status)
+            status = {n: s for n, s in status.items() if any(fnmatch.fnmatch(n, o) for o in only)}
+        elif sample is None:
+            population = len(status)
+        else:
+            status = {n: status[n] for n in chosen}
         killed = sum(1 for s in status.values() if s in KILLED)
         survivors = sorted(n for n, s in status.items() if s not in KILLED)
         for n in survivors:
@@ -100,7 +146,7 @@ def run_core(module: str, jobs: int, python: Path) -> tuple[int, int, list[str]]
                                   text=True, check=False).stdout
             changed = [line for line in diff.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")]
             print(f"  survived ({status[n]}): {n}\n    " + "\n    ".join(changed), file=sys.stderr)
-    return killed, len(status), survivors
+    return killed, len(status), survivors, population
 
 
 def run_browser(python: Path, only: set[str] | None) -> tuple[int, int, list[str]]:
@@ -144,6 +190,12 @@ def main() -> int:
                         "or browser:NAME for one hand-written mutant; default: every core module")
     parser.add_argument("--jobs", type=int, default=int(os.environ.get("MUTATION_JOBS", "1")),
                         help="mutants tested at once (default 1: the machine is shared)")
+    parser.add_argument("--sample", type=int, metavar="N",
+                        help="test a random N of each module's mutants; the score gets a 95 %% interval")
+    parser.add_argument("--seed", type=int, default=0, help="seed of --sample's draw (default 0)")
+    parser.add_argument("--only", action="append", metavar="NAME",
+                        help="retest only these mutants (mutmut names, * allowed; repeatable), "
+                        "e.g. last run's survivors after adding tests")
     args = parser.parse_args()
     python = Path(sys.executable)
     modules = args.modules or list(CORE)
@@ -162,14 +214,22 @@ def main() -> int:
         if module not in CORE:
             print(f"Error: unknown module {module!r}; choose from {', '.join(CORE)} or browser", file=sys.stderr)
             return 2
-        killed, n, survivors = run_core(module, args.jobs, python)
+        started = time.monotonic()
+        killed, n, survivors, population = run_core(module, args.jobs, python, args.sample, args.seed, args.only)
         total_killed += killed
         total += n
         left = [s for s in survivors if s not in reasons]
         unexplained += left
-        print(json.dumps({"module": module, "killed": killed, "mutants": n,
-                          "score": round(killed / n, 3) if n else None,
-                          "explained_survivors": len(survivors) - len(left), "unexplained": left}))
+        line: dict[str, object] = {"module": module, "killed": killed, "mutants": n,
+                                   "score": round(killed / n, 3) if n else None}
+        if args.only:
+            line.update(of_module=population)
+        elif args.sample is not None:
+            low, high = wilson(killed, n, population)
+            line.update(sampled_from=population, seed=args.seed, ci95=[round(low, 3), round(high, 3)])
+        line.update(explained_survivors=len(survivors) - len(left), unexplained=left,
+                    seconds=round(time.monotonic() - started))
+        print(json.dumps(line), flush=True)
     if total:
         print(json.dumps({"core": {"killed": total_killed, "mutants": total,
                                    "score": round(total_killed / total, 3)}}))
