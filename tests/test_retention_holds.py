@@ -1,0 +1,91 @@
+"""Holds in the library: refusals word for word, coverage in the home's zone, release.
+
+Expected counts are worked out by hand from the items inserted here (Stockholm is
+UTC+1 in March), not read back from the engine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from retention_fixtures import Spec, add_account, add_items, make_archive
+from sqlalchemy import func, select
+
+from archiver.catalogue.models import AuditEntry
+from archiver.catalogue.retention_tables import RetentionHold
+from archiver.errors import ArchiverError, BadInputError, NotFoundError
+from archiver.home.archive import Archive
+from retention.holds import HoldScope, add_hold, list_holds, release_hold
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+UTC = dt.UTC
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Archive:
+    arc = make_archive(tmp_path / "home", mandate=False)
+    account = add_account(arc)
+    # 23:30 UTC on 1 March is 00:30 on 2 March in Stockholm; 22:30 UTC is still 1 March there.
+    add_items(arc, account, [Spec(created=dt.datetime(2026, 3, 1, 22, 30, tzinfo=UTC), text="Före"),
+                             Spec(created=dt.datetime(2026, 3, 1, 23, 30, tzinfo=UTC), text="Andra mars"),
+                             Spec(created=dt.datetime(2026, 3, 3, 12, 0, tzinfo=UTC), text="Tredje mars")])
+    return arc
+
+
+def refusal(archive: Archive, scope: HoldScope, error: type[ArchiverError] = BadInputError) -> str:
+    with pytest.raises(error) as err, archive.transaction() as s:
+        add_hold(archive, s, scope)
+    with archive.transaction() as s:
+        assert s.scalar(select(func.count()).select_from(RetentionHold)) == 0
+    return str(err.value)
+
+
+def test_a_hold_without_reason_or_scope_names_both_problems(archive: Archive) -> None:
+    assert refusal(archive, HoldScope(reason="  ")) == (
+        '--reason must say why, e.g. "Begäran om utlämnande, dnr KS 2026/45"; '
+        "give what the hold covers: --item ID, --account A, --from/--to DATE or --text Q")
+    assert refusal(archive, HoldScope(reason="JO", date_from=dt.date(2026, 3, 3),
+                                      date_to=dt.date(2026, 3, 2))) == "--from is after --to"
+    assert refusal(archive, HoldScope(reason="JO", account_id=7), NotFoundError) == (
+        "account 7 does not exist; see: archive accounts list --all")
+    assert refusal(archive, HoldScope(reason="JO", items=(999, 1, 998)), NotFoundError) == (
+        "item 998, 999 does not exist; find items with: archive items list")
+
+
+@pytest.mark.parametrize(("since", "until", "covered"), [
+    (dt.date(2026, 3, 2), None, 2),   # from 2 March, Stockholm midnight = 23:00 UTC on 1 March
+    (None, dt.date(2026, 3, 1), 1),   # up to the end of 1 March in Stockholm
+    (dt.date(2026, 3, 2), dt.date(2026, 3, 2), 1),
+])
+def test_a_date_alone_is_scope_enough_and_days_are_the_homes(archive: Archive, since: dt.date | None,
+                                                             until: dt.date | None, covered: int) -> None:
+    with archive.transaction() as s:
+        _, now = add_hold(archive, s, HoldScope(reason="Begäran", date_from=since, date_to=until))
+    assert now == covered
+    with archive.transaction() as s:
+        assert [h["items"] for h in list_holds(s, STOCKHOLM)] == [covered]
+
+
+def test_release_needs_a_reason_is_audited_and_happens_once(archive: Archive) -> None:
+    with archive.transaction() as s:
+        hold, _ = add_hold(archive, s, HoldScope(reason="JO-anmälan", text="mars"))
+        hold_id = hold.id
+    with pytest.raises(BadInputError) as err, archive.transaction() as s:
+        release_hold(archive, s, hold_id, " ")
+    assert str(err.value) == '--reason must say why the hold ends, e.g. "Begäran avgjord"'
+    with archive.transaction() as s:
+        release_hold(archive, s, hold_id, " Avgjord ")
+    with archive.transaction() as s:
+        last = s.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1)).one()
+        assert (last.target, json.loads(last.changes)) == (f"hold:{hold_id}", {"released": "Avgjord",
+                                                              "clock": "simulated clock"})
+        assert list_holds(s, STOCKHOLM) == []
+        [released] = list_holds(s, STOCKHOLM, include_released=True)
+        assert (released["hold"], released["release_reason"], released["items"]) == (hold_id, "Avgjord", 2)
+    with pytest.raises(BadInputError) as err, archive.transaction() as s:
+        release_hold(archive, s, hold_id, "igen")
+    assert str(err.value) == f"hold {hold_id} was already released on 2026-07-01; nothing changed"
