@@ -29,9 +29,12 @@ UTC = dt.UTC
 def archive(tmp_path: Path) -> Archive:
     arc = make_archive(tmp_path / "home", mandate=False)
     account = add_account(arc)
-    # 23:30 UTC on 1 March is 00:30 on 2 March in Stockholm; 22:30 UTC is still 1 March there.
+    # Stockholm is UTC+1 in March: 22:30 UTC on 1 March is still 1 March there, 23:00 UTC is
+    # midnight starting 2 March, 23:30 UTC is 00:30 on 2 March; 23:00 UTC on 2 March starts 3 March.
     add_items(arc, account, [Spec(created=dt.datetime(2026, 3, 1, 22, 30, tzinfo=UTC), text="Före"),
+                             Spec(created=dt.datetime(2026, 3, 1, 23, 0, tzinfo=UTC), text="Midnatt"),
                              Spec(created=dt.datetime(2026, 3, 1, 23, 30, tzinfo=UTC), text="Andra mars"),
+                             Spec(created=dt.datetime(2026, 3, 2, 23, 0, tzinfo=UTC), text="Tredje mars midnatt"),
                              Spec(created=dt.datetime(2026, 3, 3, 12, 0, tzinfo=UTC), text="Tredje mars")])
     return arc
 
@@ -57,9 +60,9 @@ def test_a_hold_without_reason_or_scope_names_both_problems(archive: Archive) ->
 
 
 @pytest.mark.parametrize(("since", "until", "covered"), [
-    (dt.date(2026, 3, 2), None, 2),   # from 2 March, Stockholm midnight = 23:00 UTC on 1 March
-    (None, dt.date(2026, 3, 1), 1),   # up to the end of 1 March in Stockholm
-    (dt.date(2026, 3, 2), dt.date(2026, 3, 2), 1),
+    (dt.date(2026, 3, 2), None, 4),   # Midnatt (at the first instant) and the three after it
+    (None, dt.date(2026, 3, 1), 1),   # Före: 1 March ends just before Midnatt
+    (dt.date(2026, 3, 2), dt.date(2026, 3, 2), 2),  # Midnatt, Andra mars; not 3 March's first instant
 ])
 def test_a_date_alone_is_scope_enough_and_days_are_the_homes(archive: Archive, since: dt.date | None,
                                                              until: dt.date | None, covered: int) -> None:
@@ -68,6 +71,18 @@ def test_a_date_alone_is_scope_enough_and_days_are_the_homes(archive: Archive, s
     assert now == covered
     with archive.transaction() as s:
         assert [h["items"] for h in list_holds(s, STOCKHOLM)] == [covered]
+
+
+def test_a_listed_hold_says_what_it_covers(archive: Archive) -> None:
+    with archive.transaction() as s:
+        add_hold(archive, s, HoldScope(reason="Begäran", account_id=1, date_from=dt.date(2026, 3, 2),
+                                       date_to=dt.date(2026, 3, 2), text="MARS"))
+    with archive.transaction() as s:
+        assert list_holds(s, STOCKHOLM) == [{
+            "hold": 1, "reason": "Begäran", "account": 1, "from": "2026-03-02", "to": "2026-03-02",
+            "text": "MARS", "created_by": "anna", "created_at": "2026-07-01T08:00:00+00:00",
+            "released_at": None, "released_by": None, "release_reason": None,
+            "items": 1}]  # Andra mars: the text matches in any case
 
 
 def test_release_needs_a_reason_is_audited_and_happens_once(archive: Archive) -> None:
@@ -85,7 +100,7 @@ def test_release_needs_a_reason_is_audited_and_happens_once(archive: Archive) ->
                                                               "clock": "simulated clock"})
         assert list_holds(s, STOCKHOLM) == []
         [released] = list_holds(s, STOCKHOLM, include_released=True)
-        assert (released["hold"], released["release_reason"], released["items"]) == (hold_id, "Avgjord", 2)
+        assert (released["hold"], released["release_reason"], released["items"]) == (hold_id, "Avgjord", 3)
     with pytest.raises(BadInputError) as err, archive.transaction() as s:
         release_hold(archive, s, hold_id, "igen")
     assert str(err.value) == f"hold {hold_id} was already released on 2026-07-01; nothing changed"
