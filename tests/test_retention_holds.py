@@ -15,11 +15,11 @@ import pytest
 from retention_fixtures import Spec, add_account, add_items, make_archive
 from sqlalchemy import func, select
 
-from archiver.catalogue.models import AuditEntry
+from archiver.catalogue.models import AuditEntry, Item
 from archiver.catalogue.retention_tables import RetentionHold
 from archiver.errors import ArchiverError, BadInputError, NotFoundError
 from archiver.home.archive import Archive
-from retention.holds import HoldScope, add_hold, list_holds, release_hold
+from retention.holds import HoldScope, add_hold, held_items, list_holds, release_hold
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 UTC = dt.UTC
@@ -104,3 +104,21 @@ def test_release_needs_a_reason_is_audited_and_happens_once(archive: Archive) ->
     with pytest.raises(BadInputError) as err, archive.transaction() as s:
         release_hold(archive, s, hold_id, "igen")
     assert str(err.value) == f"hold {hold_id} was already released on 2026-07-01; nothing changed"
+
+
+def test_apply_rechecks_every_active_hold_in_turn(archive: Archive) -> None:
+    """held_items (apply's re-check) tries each hold until one covers the item; another
+    account's hold, a released hold and a day edge cover nothing here."""
+    other = add_account(archive, name="Annat konto")
+    with archive.transaction() as s:
+        ids = dict(s.execute(select(Item.text, Item.id)).all())
+        h_other, _ = add_hold(archive, s, HoldScope(reason="Annat", account_id=other))
+        h_until, _ = add_hold(archive, s, HoldScope(reason="Till 1 mars", date_to=dt.date(2026, 3, 1)))
+        h_third, _ = add_hold(archive, s, HoldScope(reason="Tredje", date_from=dt.date(2026, 3, 3), text="TREDJE"))
+        h_item, _ = add_hold(archive, s, HoldScope(reason="Ett inlägg", items=(ids["Andra mars"],)))
+        h_gone, _ = add_hold(archive, s, HoldScope(reason="Släppt", items=(ids["Midnatt"],)))
+        release_hold(archive, s, h_gone.id, "Avgjord")
+        expected = {ids["Före"]: h_until.id, ids["Andra mars"]: h_item.id,
+                    ids["Tredje mars midnatt"]: h_third.id, ids["Tredje mars"]: h_third.id}
+        assert h_other.id not in expected.values()
+        assert held_items(s, STOCKHOLM, list(ids.values())) == expected
