@@ -35,7 +35,8 @@ COPY = ("archiver", "retention", "fixtures", "tests", "pyproject.toml")
 
 # The retention engine's quick tests (test_retention_kill.py is slow and runs whole subprocesses).
 RETENTION_TESTS = ["tests/test_retention_cli.py", "tests/test_retention_props.py", "tests/test_packages_retention.py",
-                   "tests/test_retention_holds.py", "tests/test_retention_policy_rules.py"]
+                   "tests/test_retention_holds.py", "tests/test_retention_policy_rules.py",
+                   "tests/test_retention_culling.py"]
 # module -> (files mutmut mutates, tests that guard them)
 CORE: dict[str, tuple[list[str], list[str]]] = {
     "audit": (["archiver/home/audit.py"], ["tests/test_cli_foundation.py", "tests/test_promises_audit.py"]),
