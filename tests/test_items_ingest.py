@@ -13,7 +13,16 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from archiver.accounts import register
-from archiver.catalogue.models import ImportRun, Item, ItemFlag, ItemMedia, ItemSource, ItemVersion, Snapshot
+from archiver.catalogue.models import (
+    ImportRun,
+    Item,
+    ItemFlag,
+    ItemMedia,
+    ItemSource,
+    ItemVersion,
+    Snapshot,
+    StoredFile,
+)
 from archiver.home.archive import Archive, init_archive
 from archiver.home.config import Home
 from archiver.home.store import StoredRef
@@ -223,3 +232,38 @@ def test_removed_from_platform_marks_only_unseen_items_of_the_kinds_in_the_windo
         marked = [tuple(r) for r in s.execute(select(Item.platform_id, Item.removed_detected_at)
                                               .where(Item.removed_from_platform).order_by(Item.platform_id))]
     assert marked == [("already", earlier), ("at-since", later), ("gone", later)]
+
+
+def test_repeats_of_a_new_record_in_one_export_are_its_versions(archive: Archive) -> None:
+    """An export listing a post three times (edited, then again without an edit time) gives
+    one item with the last text, the last known edit time and three versions in order."""
+    edited = CREATED + dt.timedelta(hours=2)
+    ingest(archive, [record("x", "Första"), dataclasses.replace(record("x", "Andra"), edited=edited),
+                     record("x", "Tredje")])
+    with archive.transaction() as s:
+        assert [tuple(r) for r in s.execute(select(Item.platform_id, Item.text, Item.edited_at))] == [
+            ("x", "Tredje", edited)]
+        assert [tuple(r) for r in s.execute(select(ItemVersion.seq, ItemVersion.text, ItemVersion.edited_at)
+                                            .order_by(ItemVersion.seq))] == [
+            (1, "Första", None), (2, "Andra", edited), (3, "Tredje", None)]
+
+
+def test_an_item_seen_again_is_no_longer_removed_from_the_platform(archive: Archive) -> None:
+    ingest(archive, [record("1", "Öppet i dag.")])
+    with archive.transaction() as s:
+        s.execute(update(Item).values(removed_from_platform=True, removed_detected_at=NOW))
+    ingest(archive, [record("1", "Öppet i dag.")])
+    with archive.transaction() as s:
+        assert tuple(s.execute(select(Item.removed_from_platform, Item.removed_detected_at)).one()) == (False, None)
+
+
+def test_new_media_are_live_rows_and_stored_once(archive: Archive) -> None:
+    ingest_with_media(archive, [with_image(record("1", "Öppet i dag."), "a/bild.png"),
+                                with_image(record("2", "Stängt i dag."), "b/bild.png")])
+    with archive.transaction() as s:
+        assert [tuple(r) for r in s.execute(select(ItemMedia.name, ItemMedia.media_type, ItemMedia.purged)
+                                            .order_by(ItemMedia.id))] == [
+            ("bild.png", "image/png", False), ("bild.png", "image/png", False)]
+        # The callback stored each path's text as the bytes: "a/bild.png" is 10 bytes, so is "b/bild.png".
+        assert sorted(tuple(r) for r in s.execute(select(StoredFile.size, StoredFile.media_type))) == [
+            (10, "image/png"), (10, "image/png")]
