@@ -131,3 +131,36 @@ def test_execution_culls_the_rest_keeps_stubs_and_shared_media_and_audits_each_s
     again = culling.apply_review(archive, rid, execute=True, printer=_printer, batch=batch)
     assert again == result
     assert len(audits(archive, before)) == len(trail)
+
+
+def test_an_item_decided_for_registration_is_neither_culled_nor_listed_as_skipped(
+        approved: tuple[Archive, int, list[int]]) -> None:
+    archive, rid, ids = approved
+    with archive.transaction() as s:
+        policy = load_policy(policy_path(archive.home))
+        assert review.decide(archive, s, policy, rid, review.Decision("register", "diarieförs", items=(ids[1],))) == 1
+    assert culling.apply_review(archive, rid, execute=False).as_dict() == {
+        "review": rid, "dry_run": True, "would_cull": 1, "items": [ids[0]],
+        "skipped": [{"item": ids[2], "reason": "hold"}, {"item": ids[3], "reason": "flagged"},
+                    {"item": ids[4], "reason": "case"}]}
+
+
+def test_files_a_crashed_run_left_behind_are_deleted_by_the_next(
+        approved: tuple[Archive, int, list[int]], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The batch commits, then the process dies before deleting the bytes: the re-run's
+    sweep removes them, though no item is left to cull."""
+    archive, rid, ids = approved
+    only_one = hashlib.sha256(b"bild ett").hexdigest()
+
+    def crash(archive: Archive, digests: list[str]) -> None:
+        raise RuntimeError("killed between the commit and the deletion")
+
+    monkeypatch.setattr(culling, "_delete_files", crash)
+    with pytest.raises(RuntimeError):
+        culling.apply_review(archive, rid, execute=True, printer=_printer)
+    assert archive.store.path_for(only_one).exists()
+    monkeypatch.undo()
+    result = culling.apply_review(archive, rid, execute=True, printer=_printer)
+    assert result.culled == 2
+    assert not archive.store.path_for(only_one).exists()
+    assert archive.store.path_for(hashlib.sha256(b"delad").hexdigest()).exists()
