@@ -10,9 +10,18 @@ from pathlib import Path
 
 import pytest
 
-from archiver.errors import BadInputError, NotFoundError
+from archiver.errors import BadInputError, ConfigError, NotFoundError
+from archiver.home.config import Home
 from retention.deadline import Frist
-from retention.policy import Mandate, Match, PolicyError, load_policy, write_mandate
+from retention.policy import (
+    Mandate,
+    Match,
+    OfficerSettings,
+    PolicyError,
+    load_policy,
+    officer_settings,
+    write_mandate,
+)
 
 BROKEN = """version = 2
 
@@ -193,3 +202,29 @@ def test_a_mandate_goes_only_on_culling_rules_that_exist(tmp_path: Path) -> None
     after = load_policy(path)
     assert [r.mandate for r in after.rules] == [mandate, None, mandate]
     assert after.warnings == ()
+
+
+def test_a_mandate_on_a_rule_without_a_mandate_table_adds_one(tmp_path: Path) -> None:
+    path = tmp_path / "policy.toml"
+    text = ('version = 1\n\n# Kommentarer\n[[rule]]\nid = "k"\nhandlingstyp = "Kommentarer"\nklassa = "2.9.2"\n'
+            'action = "gallras"\nfrist = "omedelbart"\n')
+    path.write_text(text, encoding="utf-8")
+    mandate = Mandate("Kommunstyrelsen", dt.date(2024, 3, 12), "§ 45", "KS 2024/123")
+    assert write_mandate(path, ["k"], mandate) == ["k"]
+    written = path.read_text(encoding="utf-8")
+    assert written.startswith(text) and "# Kommentarer" in written
+    assert load_policy(path).rules[0].mandate == mandate
+
+
+def test_officer_settings_from_the_homes_retention_table(tmp_path: Path) -> None:
+    home = Home(tmp_path)
+    assert officer_settings(home) == OfficerSettings(tmp_path / "policy" / "policy.toml", False, None)
+    home.config_path.write_text('[retention]\npolicy = "regler/plan.toml"\nfour_eyes = true\n'
+                                'backup_note = "Kopiorna gallras efter 90 dagar."\n', encoding="utf-8")
+    assert officer_settings(home) == OfficerSettings(tmp_path / "regler" / "plan.toml", True,
+                                                     "Kopiorna gallras efter 90 dagar.")
+    home.config_path.write_text('[retention]\nfour_eyes = "ja"\nbackup_note = 3\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        officer_settings(home)
+    assert str(err.value) == (f"{home.config_path}: retention.four_eyes must be true or false; "
+                              "retention.backup_note must be a string")
