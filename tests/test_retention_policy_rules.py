@@ -228,3 +228,13 @@ def test_officer_settings_from_the_homes_retention_table(tmp_path: Path) -> None
         officer_settings(home)
     assert str(err.value) == (f"{home.config_path}: retention.four_eyes must be true or false; "
                               "retention.backup_note must be a string")
+
+
+def test_match_lists_that_are_not_lists_of_strings(tmp_path: Path) -> None:
+    path = tmp_path / "policy.toml"
+    path.write_text('version = 1\n[[rule]]\nid = "b"\nhandlingstyp = "Inlägg"\nklassa = "2.9.1"\n'
+                    'action = "bevaras"\n[rule.match]\nkind = 5\nplatform = [1]\nmarks = "alla"\n', encoding="utf-8")
+    with pytest.raises(PolicyError) as err:
+        load_policy(path)
+    assert str(err.value) == (f"{path}: line 8: kind must be a list of strings; line 9: platform must be a list "
+                              "of strings; line 10: marks: alla not one of led-to-case, removed, confidential")
