@@ -5,6 +5,7 @@ the texts below (the first line is line 1)."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from pathlib import Path
 
@@ -238,3 +239,13 @@ def test_match_lists_that_are_not_lists_of_strings(tmp_path: Path) -> None:
         load_policy(path)
     assert str(err.value) == (f"{path}: line 8: kind must be a list of strings; line 9: platform must be a list "
                               "of strings; line 10: marks: alla not one of led-to-case, removed, confidential")
+
+
+def test_a_latin1_comment_does_not_stop_the_policy_and_the_digest_is_of_the_bytes(tmp_path: Path) -> None:
+    """A comment saved as Latin-1 by an old editor ("\\xe4" for "ä") is read past; the
+    policy's sha256 (cited in protocols) is of the file's bytes as they are."""
+    raw = b'version = 1\n# Beslutad av kommunstyrelsen, \xe4ndrad 2024\n'
+    path = tmp_path / "policy.toml"
+    path.write_bytes(raw)
+    policy = load_policy(path)
+    assert (policy.rules, policy.sha256) == ((), hashlib.sha256(raw).hexdigest())
