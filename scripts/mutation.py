@@ -49,7 +49,8 @@ CORE: dict[str, tuple[list[str], list[str]]] = {
     "ingest": (["archiver/items/ingest.py"], ["tests/test_items_ingest.py", "tests/test_promises_items.py"]),
     "imports": (["archiver/items/imports/*.py"],
                 ["tests/test_imports.py", "tests/test_imports_safety.py", "tests/test_imports_props.py",
-                 "tests/test_promises_imports.py"]),
+                 "tests/test_promises_imports.py", "tests/test_imports_layouts.py", "tests/test_imports_items.py",
+                 "tests/test_imports_real.py"]),
     "policy": (["retention/policy.py"], RETENTION_TESTS),
     "culling": (["retention/culling.py"], RETENTION_TESTS),
     "holds": (["retention/holds.py"], RETENTION_TESTS),
@@ -57,13 +58,20 @@ CORE: dict[str, tuple[list[str], list[str]]] = {
 KILLED = {"killed", "timeout", "segfault", "suspicious"}
 
 
-def scratch_copy(dest: Path) -> None:
+def scratch_copy(tmp: Path) -> Path:
+    """A copy of the checkout in tmp/bevara; tmp/shared points at the reference material the
+    tests find beside the checkout (the real exports), when it is there."""
+    dest = tmp / "bevara"
+    dest.mkdir()
+    if (ROOT.parent / "shared").is_dir():
+        (tmp / "shared").symlink_to(ROOT.parent / "shared")
     for name in COPY:
         src = ROOT / name
         if src.is_dir():
             shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__", ".hypothesis"))
         else:
             shutil.copy2(src, dest / name)
+    return dest
 
 
 def explained() -> dict[str, str]:
@@ -109,8 +117,7 @@ def run_core(module: str, jobs: int, python: Path, sample: int | None = None, se
     files, tests = CORE[module]
     tests = [t for t in tests if (ROOT / t).exists()]
     with tempfile.TemporaryDirectory(prefix=f"bevara-mutation-{module}-") as tmp:
-        work = Path(tmp)
-        scratch_copy(work)
+        work = scratch_copy(Path(tmp))
         with (work / "pyproject.toml").open("a", encoding="utf-8") as fh:
             fh.write("\n[tool.mutmut]\n"
                      'source_paths = ["archiver", "retention", "fixtures"]\n'
@@ -163,8 +170,7 @@ def run_browser(python: Path, only: set[str] | None) -> tuple[int, int, list[str
             continue
         total += 1
         with tempfile.TemporaryDirectory(prefix=f"bevara-mutant-{name}-") as tmp:
-            work = Path(tmp)
-            scratch_copy(work)
+            work = scratch_copy(Path(tmp))
             target = work / path
             text = target.read_text(encoding="utf-8")
             find_s, repl_s = find.replace("\\n", "\n"), replace.replace("\\n", "\n")
