@@ -60,11 +60,13 @@ KILLED = {"killed", "timeout", "segfault", "suspicious"}
 
 def scratch_copy(tmp: Path) -> Path:
     """A copy of the checkout in tmp/bevara; tmp/shared points at the reference material the
-    tests find beside the checkout (the real exports), when it is there."""
+    tests find beside the checkout (the real exports), or at $MUTATION_SHARED for a checkout
+    that has none beside it (a git worktree), when it is there."""
     dest = tmp / "bevara"
     dest.mkdir()
-    if (ROOT.parent / "shared").is_dir():
-        (tmp / "shared").symlink_to(ROOT.parent / "shared")
+    shared = Path(os.environ.get("MUTATION_SHARED") or ROOT.parent / "shared")
+    if shared.is_dir():
+        (tmp / "shared").symlink_to(shared.resolve())
     for name in COPY:
         src = ROOT / name
         if src.is_dir():
