@@ -16,6 +16,7 @@ import pytest
 from archiver.errors import BadInputError
 from archiver.items.imports import ImportedItem, Skipped, detect_format, open_export, read_export
 from archiver.items.imports.youtube import comment_text
+from fixtures.exports.generate import generate_x_export
 
 UTC = dt.UTC
 
@@ -180,3 +181,20 @@ def test_an_unknown_script_file_in_an_export_is_listed_as_skipped(tmp_path: Path
     fmt, items, skipped = parse(export)
     assert (fmt, [i.text for i in items]) == ("facebook", ["Välkommen!"])
     assert [s.where for s in skipped] == ["fb:extra/analys.js"]
+
+
+def test_x_edits_made_within_one_second_keep_the_order_x_lists_them_in(tmp_path: Path) -> None:
+    """created_at has whole seconds; two quick edits tie, and editTweetIds decides."""
+    path = generate_x_export(tmp_path / "x", as_zip=False)
+    tweets_js = path / "data" / "tweets.js"
+    prefix, _, body = tweets_js.read_text(encoding="utf-8").partition("= ")
+    tweets = json.loads(body)
+    first = next(t["tweet"] for t in tweets if t["tweet"]["full_text"].endswith("kl 18"))
+    ids = first["edit_info"]["initial"]["editTweetIds"]
+    by_id = {t["tweet"]["id_str"]: t["tweet"] for t in tweets}
+    by_id[ids[2]]["created_at"] = by_id[ids[1]]["created_at"]
+    tweets_js.write_text(prefix + "= " + json.dumps(tweets, ensure_ascii=False), encoding="utf-8")
+    _, items, _ = parse(path)
+    assert [i.text for i in items if i.platform_id == ids[0]] == [
+        "Infomöte om nya skolan i kväll kl 18", "Infomöte om nya skolan i kväll kl 19",
+        "Infomöte om nya skolan i kväll kl 19 i Aulan 🏫"]
