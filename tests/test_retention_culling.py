@@ -164,3 +164,20 @@ def test_files_a_crashed_run_left_behind_are_deleted_by_the_next(
     assert result.culled == 2
     assert not archive.store.path_for(only_one).exists()
     assert archive.store.path_for(hashlib.sha256(b"delad").hexdigest()).exists()
+
+
+def test_an_item_registered_in_a_later_review_after_approval_is_skipped_at_execution(
+        approved: tuple[Archive, int, list[int]]) -> None:
+    """Registration (diarieföring) decided in another review between approval and apply
+    saves the item: apply re-checks it at that moment."""
+    archive, rid, ids = approved
+    policy = load_policy(policy_path(archive.home))
+    with archive.transaction() as s:
+        later = review.run_review(archive, s, policy, as_of=AS_OF)
+    with archive.transaction() as s:
+        assert review.decide(archive, s, policy, later, review.Decision("register", "diarieförs",
+                                                                          items=(ids[1],))) == 1
+    result = culling.apply_review(archive, rid, execute=True, printer=_printer)
+    assert (result.culled, result.skipped) == (1, [
+        {"item": ids[1], "reason": "registered"}, {"item": ids[2], "reason": "hold"},
+        {"item": ids[3], "reason": "flagged"}, {"item": ids[4], "reason": "case"}])
