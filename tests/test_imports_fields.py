@@ -15,6 +15,7 @@ import pytest
 
 from archiver.errors import BadInputError
 from archiver.items.imports import ImportedItem, Skipped, detect_format, open_export, read_export
+from archiver.items.imports.fields import as_epoch_ms
 from archiver.items.imports.youtube import comment_text
 from fixtures.exports.generate import generate_x_export
 
@@ -60,12 +61,13 @@ def test_a_message_in_a_facebook_activity_file_is_a_message_with_its_photo(tmp_p
     entries = [
         {"timestamp": 1735725600, "data": [{"post": "Välkommen till biblioteket!"}]},
         {"sender_name": "Åsa Öberg", "timestamp_ms": 1735729200000, "content": "Hej! När öppnar ni?",
-         "photos": [{"uri": "photos/fraga.jpg"}]},
+         "photos": [{"uri": "photos/fraga.jpg"}], "sticker": {"uri": "stickers/tumme.png"}},
         {"timestamp": 1735732800, "attachments": [{"data": [{"note": {"title": "Nyheter",
                                                                      "text": "Biblioteket har nya öppettider"}}]}]},
     ]
     export = write(tmp_path / "fb", {"posts/your_posts_1.json": json.dumps(entries),
-                                     "photos/fraga.jpg": b"\xff\xd8\xff\xe0 jpeg"})
+                                     "photos/fraga.jpg": b"\xff\xd8\xff\xe0 jpeg",
+                                     "stickers/tumme.png": b"\x89PNG"})
     fmt, items, skipped = parse(export)
     assert (fmt, skipped) == ("facebook", [])
     by_kind = {i.kind + str(n): i for n, i in enumerate(items)}
@@ -74,7 +76,7 @@ def test_a_message_in_a_facebook_activity_file_is_a_message_with_its_photo(tmp_p
     assert (message.author_name, message.text, message.thread_id, message.recipients) == (
         "Åsa Öberg", "Hej! När öppnar ni?", "posts", ())
     assert message.created == dt.datetime(2025, 1, 1, 11, tzinfo=UTC)
-    assert [m.path for m in message.media] == ["photos/fraga.jpg"]
+    assert [m.path for m in message.media] == ["photos/fraga.jpg", "stickers/tumme.png"]
     # A post of only a note shows the note's title and text.
     assert by_kind["post2"].text == "Nyheter\nBiblioteket har nya öppettider"
 
@@ -120,10 +122,11 @@ def test_youtube_comments_in_takeouts_json_variant(tmp_path: Path) -> None:
     rows = [{"Comment ID": "Ugw1", "Channel ID": "UCtorsby", "Comment create timestamp": "2025-03-02T09:00:00+00:00",
              "Parent comment ID": "", "Post ID": "", "Video ID": "vid1", "Comment text": "Tack för filmen!"},
             {"Comment ID": "Ugw2", "Channel ID": "UCtorsby", "Comment create timestamp": "2025-03-02T10:00:00+00:00",
-             "Parent comment ID": "Ugw1", "Post ID": "", "Video ID": "vid1", "Comment text": "Gärna!"}]
-    export = write(tmp_path / "yt", {"Takeout/YouTube and YouTube Music/comments/comments.json": json.dumps(rows)})
-    fmt, items, skipped = parse(export)
-    assert (fmt, skipped) == ("youtube", [])
+             "Parent comment ID": "Ugw1", "Post ID": "", "Video ID": "vid1", "Comment text": "Gärna!"},
+            {"Kommentar": "utan id"}]
+    member = "Takeout/YouTube and YouTube Music/comments/comments.json"
+    fmt, items, skipped = parse(write(tmp_path / "yt", {member: json.dumps(rows)}))
+    assert (fmt, skipped) == ("youtube", [Skipped(f"yt:{member}[2]", "comment lacks an id or a valid timestamp")])
     assert [(i.platform_id, i.kind, i.parent_id, i.text, i.url, i.created) for i in items] == [
         ("Ugw1", "comment", "vid1", "Tack för filmen!", "https://www.youtube.com/watch?v=vid1&lc=Ugw1",
          dt.datetime(2025, 3, 2, 9, tzinfo=UTC)),
@@ -193,8 +196,40 @@ def test_x_edits_made_within_one_second_keep_the_order_x_lists_them_in(tmp_path:
     ids = first["edit_info"]["initial"]["editTweetIds"]
     by_id = {t["tweet"]["id_str"]: t["tweet"] for t in tweets}
     by_id[ids[2]]["created_at"] = by_id[ids[1]]["created_at"]
-    tweets_js.write_text(prefix + "= " + json.dumps(tweets, ensure_ascii=False), encoding="utf-8")
-    _, items, _ = parse(path)
+    # Saved by a Windows editor: a byte order mark before "window.YTD...".
+    tweets_js.write_text("\ufeff" + prefix + "= " + json.dumps(tweets, ensure_ascii=False), encoding="utf-8")
+    fmt, items, _ = parse(path)
+    assert fmt == "x" and {i.author_handle for i in items if i.kind == "post"} == {"torsbykommun"}
     assert [i.text for i in items if i.platform_id == ids[0]] == [
         "Infomöte om nya skolan i kväll kl 18", "Infomöte om nya skolan i kväll kl 19",
         "Infomöte om nya skolan i kväll kl 19 i Aulan 🏫"]
+
+
+def test_timestamps_outside_1990_to_2100_are_not_times() -> None:
+    # 4,102,444,800 s is 2100-01-01T00:00:00Z; 631,152,000 s is 1990-01-01.
+    assert as_epoch_ms(4_102_444_800_000) == 4_102_444_800_000
+    assert as_epoch_ms(4_102_444_800_001) is None
+    assert as_epoch_ms(4_106_000_000_000) is None
+    assert as_epoch_ms(631_151_999_999) is None
+
+
+def test_items_rows_that_are_not_objects_or_have_a_kind_in_another_case(tmp_path: Path) -> None:
+    """The memo of accepted shapes must still read kind's value: "Post" after "post" is refused."""
+    good = {"id": "n1", "kind": "post", "created": "2026-03-02T10:00:00+01:00", "text": "Öppet"}
+    lines = [json.dumps(good), json.dumps({**good, "id": "n2", "kind": "Post"}), "[1, 2]"]
+    export = write(tmp_path / "i", {"items.jsonl": "\n".join(lines) + "\n"})
+    with open_export(export) as source, pytest.raises(BadInputError) as err:
+        list(read_export(source, "items"))
+    assert str(err.value) == (
+        "i:items.jsonl: 2 rows do not fit the items format (line 2: kind must be one of post, comment, reply, "
+        "message; line 3: row must be an object); fix them (schema: schemas/items.schema.json) and import again")
+
+
+def test_a_bare_list_of_messenger_messages_is_a_thread_named_by_its_folder(tmp_path: Path) -> None:
+    messages = [{"sender_name": "Åsa Öberg", "timestamp_ms": 1735729200000, "content": "Hej!"},
+                {"sender_name": "Torsby kommun", "timestamp_ms": 1735732800000, "content": "Hej Åsa!"}]
+    export = write(tmp_path / "fb", {"messages/inbox/asaoberg_k3j2/message_1.json": json.dumps(messages)})
+    with open_export(export) as source:  # threads alone could be Instagram's too: the user says which
+        items = list(read_export(source, "facebook"))
+    assert [(i.kind, i.author_name, i.text, i.thread_id) for i in items] == [
+        ("message", "Åsa Öberg", "Hej!", "asaoberg_k3j2"), ("message", "Torsby kommun", "Hej Åsa!", "asaoberg_k3j2")]
