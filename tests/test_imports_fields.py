@@ -180,10 +180,20 @@ def test_a_youtube_comment_without_an_id_is_skipped_naming_its_line(tmp_path: Pa
 def test_an_unknown_script_file_in_an_export_is_listed_as_skipped(tmp_path: Path) -> None:
     posts = json.dumps([{"timestamp": 1735725600, "data": [{"post": "Välkommen!"}]}])
     export = write(tmp_path / "fb", {"posts/your_posts_1.json": posts, "extra/analys.js": "var a = 1;",
+                                     "extra/besok.CSV": "vecka;besök\n1;20\n", "extra/karta.xml": "<karta/>",
                                      "photos/bild.jpg": b"\xff\xd8"})
     fmt, items, skipped = parse(export)
     assert (fmt, [i.text for i in items]) == ("facebook", ["Välkommen!"])
-    assert [s.where for s in skipped] == ["fb:extra/analys.js"]
+    assert sorted(s.where for s in skipped) == ["fb:extra/analys.js", "fb:extra/besok.CSV", "fb:extra/karta.xml"]
+
+
+def test_a_facebook_comment_names_its_author(tmp_path: Path) -> None:
+    comments = {"comments_v2": [{"timestamp": 1735725600, "title": "Åsa Öberg kommenterade ett inlägg.",
+                                 "data": [{"comment": {"timestamp": 1735725600, "comment": "Tack för infon!",
+                                                       "author": "Åsa Öberg"}}]}]}
+    fmt, items, skipped = parse(write(tmp_path / "fb", {"comments/comments.json": json.dumps(comments)}))
+    assert (fmt, skipped) == ("facebook", [])
+    assert [(i.kind, i.author_name, i.text) for i in items] == [("comment", "Åsa Öberg", "Tack för infon!")]
 
 
 def test_x_edits_made_within_one_second_keep_the_order_x_lists_them_in(tmp_path: Path) -> None:
