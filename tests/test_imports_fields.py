@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from archiver.errors import BadInputError
 from archiver.items.imports import ImportedItem, Skipped, detect_format, open_export, read_export
 from archiver.items.imports.fields import as_epoch_ms
 from archiver.items.imports.youtube import comment_text
+from fixtures.exports import layouts
 from fixtures.exports.generate import generate_x_export
 
 UTC = dt.UTC
@@ -243,3 +245,11 @@ def test_a_bare_list_of_messenger_messages_is_a_thread_named_by_its_folder(tmp_p
         items = list(read_export(source, "facebook"))
     assert [(i.kind, i.author_name, i.text, i.thread_id) for i in items] == [
         ("message", "Åsa Öberg", "Hej!", "asaoberg_k3j2"), ("message", "Torsby kommun", "Hej Åsa!", "asaoberg_k3j2")]
+
+
+def test_instagram_owner_from_personal_information_signs_posts_and_comments(tmp_path: Path) -> None:
+    path, counts = layouts.instagram_2020(tmp_path / "ig")
+    _, items, _ = parse(path)
+    assert Counter(i.kind for i in items) == counts
+    assert {(i.author_handle, i.author_name) for i in items if i.kind in ("post", "comment")} == {
+        ("torsbykommun", layouts.OWNER)}
