@@ -253,3 +253,14 @@ def test_instagram_owner_from_personal_information_signs_posts_and_comments(tmp_
     assert Counter(i.kind for i in items) == counts
     assert {(i.author_handle, i.author_name) for i in items if i.kind in ("post", "comment")} == {
         ("torsbykommun", layouts.OWNER)}
+
+
+def test_instagram_reels_wrapped_in_a_list_file_are_posts(tmp_path: Path) -> None:
+    reels = [{"ig_reels_media": [{"media": [{"uri": "media/reels/202501/vinter.mp4",
+                                             "creation_timestamp": 1735725600, "title": "Vinter i Torsby"}]}]}]
+    export = write(tmp_path / "ig", {"your_instagram_activity/content/reels.json": json.dumps(reels),
+                                     "media/reels/202501/vinter.mp4": b"\x00\x00\x00\x18ftypmp42"})
+    fmt, items, skipped = parse(export)
+    assert (fmt, skipped) == ("instagram", [])
+    assert [(i.kind, i.text, i.created, [m.path for m in i.media]) for i in items] == [
+        ("post", "Vinter i Torsby", dt.datetime(2025, 1, 1, 10, tzinfo=UTC), ["media/reels/202501/vinter.mp4"])]
