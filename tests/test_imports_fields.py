@@ -264,3 +264,25 @@ def test_instagram_reels_wrapped_in_a_list_file_are_posts(tmp_path: Path) -> Non
     assert (fmt, skipped) == ("instagram", [])
     assert [(i.kind, i.text, i.created, [m.path for m in i.media]) for i in items] == [
         ("post", "Vinter i Torsby", dt.datetime(2025, 1, 1, 10, tzinfo=UTC), ["media/reels/202501/vinter.mp4"])]
+
+
+def test_a_tiktok_file_whose_profile_is_n_a_has_no_owner(tmp_path: Path) -> None:
+    data = {"Profile": "N/A", "Video": {"Videos": {"VideoList": [
+        {"Date": "2025-01-01 12:00:00", "Link": "https://www.tiktokv.com/share/video/7450000000000000001/",
+         "Title": "Vinter"}]}}}
+    fmt, items, skipped = parse(write(tmp_path / "tt", {"TikTok/user_data_tiktok.json": json.dumps(data)}))
+    assert (fmt, skipped) == ("tiktok", [])
+    assert [(i.text, i.author_handle, i.author_name) for i in items] == [("Vinter", None, None)]
+
+
+def test_a_profile_file_over_4_mib_is_refused_unread(tmp_path: Path) -> None:
+    """Instagram's personal information is a few KiB; one byte over 4 MiB is not a profile."""
+    profile = json.dumps({"profile_user": [{"string_map_data": {"Username": {"value": "torsbykommun"}}}]})
+    padded = profile + " " * (4 * 1024 * 1024 + 1 - len(profile))
+    posts = json.dumps([{"media": [{"uri": "media/a.jpg", "creation_timestamp": 1735725600, "title": "Hej"}]}])
+    export = write(tmp_path / "ig", {"personal_information/personal_information.json": padded,
+                                     "content/posts_1.json": posts})
+    with open_export(export) as source, pytest.raises(BadInputError) as err:
+        list(read_export(source, "instagram"))
+    assert str(err.value).startswith(
+        "ig:personal_information/personal_information.json: is implausibly large for a profile file; ")
