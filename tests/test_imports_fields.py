@@ -286,3 +286,19 @@ def test_a_profile_file_over_4_mib_is_refused_unread(tmp_path: Path) -> None:
         list(read_export(source, "instagram"))
     assert str(err.value).startswith(
         "ig:personal_information/personal_information.json: is implausibly large for a profile file; ")
+
+
+def test_tiktok_comment_and_chat_texts_are_read(tmp_path: Path) -> None:
+    _, items, _ = parse(layouts.tiktok_2024(tmp_path / "tt.zip")[0])
+    assert [i.text for i in items if i.kind == "comment"] == ["Så fint! ❄️"]
+    assert [i.text for i in items if i.kind == "message"] == ["Hej, när öppnar badet?", "Hej! Kl 10."]
+
+
+def test_an_instagram_profile_picture_in_a_post_list_is_skipped_as_such(tmp_path: Path) -> None:
+    posts = [{"media": [{"uri": "media/a.jpg", "creation_timestamp": 1735725600, "title": "Hej"}]},
+             {"ig_profile_picture": [{"uri": "media/profil.jpg"}]}]
+    export = write(tmp_path / "ig", {"content/posts_1.json": json.dumps(posts), "media/a.jpg": b"\xff\xd8",
+                                     "media/profil.jpg": b"\xff\xd8"})
+    _, items, skipped = parse(export)
+    assert [i.text for i in items] == ["Hej"]
+    assert skipped == [Skipped("ig:content/posts_1.json[1]", "profile picture, not a post")]
