@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from retention_fixtures import Spec, add_account, add_items, make_archive
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from archiver.catalogue.models import AuditEntry, Item
 from archiver.catalogue.retention_tables import RetentionHold
@@ -101,6 +101,7 @@ def test_release_needs_a_reason_is_audited_and_happens_once(archive: Archive) ->
         assert list_holds(s, STOCKHOLM) == []
         [released] = list_holds(s, STOCKHOLM, include_released=True)
         assert (released["hold"], released["release_reason"], released["items"]) == (hold_id, "Avgjord", 3)
+        assert (released["released_at"], released["released_by"]) == ("2026-07-01T08:00:00+00:00", "anna")
     with pytest.raises(BadInputError) as err, archive.transaction() as s:
         release_hold(archive, s, hold_id, "igen")
     assert str(err.value) == f"hold {hold_id} was already released on 2026-07-01; nothing changed"
@@ -122,3 +123,18 @@ def test_apply_rechecks_every_active_hold_in_turn(archive: Archive) -> None:
                     ids["Tredje mars midnatt"]: h_third.id, ids["Tredje mars"]: h_third.id}
         assert h_other.id not in expected.values()
         assert held_items(s, STOCKHOLM, list(ids.values())) == expected
+
+
+def test_criteria_alone_cover_items_and_an_undated_item_counts_from_when_it_was_first_seen(
+        archive: Archive) -> None:
+    with archive.transaction() as s:
+        ids = dict(s.execute(select(Item.text, Item.id)).all())
+        s.execute(update(Item).where(Item.id == ids["Före"]).values(created_at=None))  # first seen 2026-07-01
+        h_late, _ = add_hold(archive, s, HoldScope(reason="Sommar", date_from=dt.date(2026, 6, 1)))
+        h_text, _ = add_hold(archive, s, HoldScope(reason="Tredje", date_from=dt.date(2026, 3, 3), text="mars"))
+        assert held_items(s, STOCKHOLM, list(ids.values())) == {
+            ids["Före"]: h_late.id, ids["Tredje mars midnatt"]: h_text.id, ids["Tredje mars"]: h_text.id}
+        release_hold(archive, s, h_late.id, "Klar")
+        release_hold(archive, s, h_text.id, "Klar")
+        h_account, _ = add_hold(archive, s, HoldScope(reason="Hela kontot", account_id=1))
+        assert held_items(s, STOCKHOLM, list(ids.values())) == {i: h_account.id for i in ids.values()}
