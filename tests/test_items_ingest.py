@@ -267,3 +267,30 @@ def test_new_media_are_live_rows_and_stored_once(archive: Archive) -> None:
         # The callback stored each path's text as the bytes: "a/bild.png" is 10 bytes, so is "b/bild.png".
         assert sorted(tuple(r) for r in s.execute(select(StoredFile.size, StoredFile.media_type))) == [
             (10, "image/png"), (10, "image/png")]
+
+
+def test_a_later_source_seeing_a_post_deleted_marks_it_so_and_counts_what_it_flagged(archive: Archive) -> None:
+    with archive.transaction() as s:
+        counts = Ingest(s, account_id=1, now=NOW, source="test", screen=Screen()).run(
+            [record("1", "Ring 070-123 45 67"), record("2", "Hej"),
+             dataclasses.replace(record("3", "Meddelande"), kind="message", recipients=("Åsa Öberg",))])
+    assert (counts.new, counts.flagged) == (3, 1)
+    ingest(archive, [dataclasses.replace(record("1", "Ring 070-123 45 67"), deleted=True)])
+    with archive.transaction() as s:
+        assert dict(s.execute(select(Item.platform_id, Item.deleted_on_platform)).all()) == {
+            "1": True, "2": False, "3": False}
+        # Recipients are kept readable in the catalogue, not as \\u escapes.
+        assert s.scalar(select(Item.recipients).where(Item.platform_id == "3")) == '["Åsa Öberg"]'
+
+
+def test_a_missing_media_file_costs_only_that_file(archive: Archive) -> None:
+    def store(ref: MediaRef) -> StoredRef | None:
+        return None if ref.path == "borta.png" else archive.store.put_bytes(ref.path.encode(), "image/png")
+
+    rec = dataclasses.replace(record("1", "Två bilder"), media=(
+        MediaRef(path="borta.png", media_type="image/png", uri="borta.png"),
+        MediaRef(path="kvar.png", media_type="image/png", uri="kvar.png")))
+    with archive.transaction() as s:
+        counts = Ingest(s, account_id=1, now=NOW, source="test", screen=Screen(), media=store).run([rec])
+    assert counts.skipped_records == [("borta.png", "media file listed but missing from the export")]
+    assert media_of(archive) == {"1": ["kvar.png"]}
