@@ -249,3 +249,21 @@ def test_a_latin1_comment_does_not_stop_the_policy_and_the_digest_is_of_the_byte
     path.write_bytes(raw)
     policy = load_policy(path)
     assert (policy.rules, policy.sha256) == ((), hashlib.sha256(raw).hexdigest())
+
+
+def test_a_bad_mandate_date_two_bad_kinds_and_rules_written_inline(tmp_path: Path) -> None:
+    path = tmp_path / "policy.toml"
+    path.write_text('version = 1\n[[rule]]\nid = "k"\nhandlingstyp = "Kommentarer"\nklassa = "2.9.2"\n'
+                    'action = "gallras"\nfrist = "omedelbart"\n[rule.match]\nkind = ["story", "reel"]\n'
+                    '[rule.mandate]\nbody = "KS"\nsection = "§ 4"\ndnr = "KS 2024/1"\ndate = "2024-13-01"\n',
+                    encoding="utf-8")
+    with pytest.raises(PolicyError) as err:
+        load_policy(path)
+    assert str(err.value) == (f"{path}: line 9: kind: story, reel not one of post, comment, reply, message, "
+                              "snapshot; line 14: mandate date '2024-13-01' is not YYYY-MM-DD")
+    # Rules as an inline array have no [[rule]] lines to point at: line 1 stands in.
+    path.write_text('version = 1\nrule = [{id = "a", handlingstyp = "X", klassa = "1", action = "spara"}]\n',
+                    encoding="utf-8")
+    with pytest.raises(PolicyError) as err:
+        load_policy(path)
+    assert str(err.value) == f"{path}: line 1: rule a action must be one of bevaras, gallras, diarieförs"
