@@ -4,7 +4,8 @@ Core modules (no browser) go through mutmut 3: each is mutated in a scratch copy
 checkout, only the tests that cover it run, and the score is killed / all mutants
 (a mutant no test reaches counts as surviving). A survivor is either killed by a new
 test or explained in one line in tests/mutants/survivors.txt; unexplained survivors
-make the run fail.
+make the run fail. ``--sample N --seed S`` tests a seeded random N of a module's mutants
+(imports has over 5,000) and reports the score with its 95 % interval.
 
 Browser-bound modules (capture engine, feed, segments, runs, PDF/A) are too slow for
 generated mutants: tests/mutants/browser.tsv lists hand-written ones (file, exact text,
@@ -16,12 +17,16 @@ Run from scripts/mutation.sh; nothing here touches the checkout itself.
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import json
+import math
 import os
+import random
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,20 +34,24 @@ MUTANTS = ROOT / "tests" / "mutants"
 COPY = ("archiver", "retention", "fixtures", "tests", "pyproject.toml")
 
 # The retention engine's quick tests (test_retention_kill.py is slow and runs whole subprocesses).
-RETENTION_TESTS = ["tests/test_retention_cli.py", "tests/test_retention_props.py", "tests/test_packages_retention.py"]
+RETENTION_TESTS = ["tests/test_retention_cli.py", "tests/test_retention_props.py", "tests/test_packages_retention.py",
+                   "tests/test_retention_holds.py", "tests/test_retention_policy_rules.py",
+                   "tests/test_retention_culling.py"]
 # module -> (files mutmut mutates, tests that guard them)
 CORE: dict[str, tuple[list[str], list[str]]] = {
     "audit": (["archiver/home/audit.py"], ["tests/test_cli_foundation.py", "tests/test_promises_audit.py"]),
     "screen": (["retention/screen.py", "retention/terms.py"],
                ["tests/test_screen.py", "tests/test_promises_screen.py"]),
     "schedule": (["archiver/schedule.py"], ["tests/test_schedule.py", "tests/test_promises_schedule.py"]),
-    "marks": (["archiver/items/marks.py"], ["tests/test_items_cli.py", "tests/test_promises_items.py"]),
+    "marks": (["archiver/items/marks.py"], ["tests/test_items_cli.py", "tests/test_promises_items.py",
+                                            "tests/test_marks_rules.py"]),
     "report": (["archiver/items/report.py"], ["tests/test_promises_items.py"]),
     "search": (["archiver/items/search.py"], ["tests/test_promises_items.py"]),
     "ingest": (["archiver/items/ingest.py"], ["tests/test_items_ingest.py", "tests/test_promises_items.py"]),
     "imports": (["archiver/items/imports/*.py"],
                 ["tests/test_imports.py", "tests/test_imports_safety.py", "tests/test_imports_props.py",
-                 "tests/test_promises_imports.py"]),
+                 "tests/test_promises_imports.py", "tests/test_imports_layouts.py", "tests/test_imports_items.py",
+                 "tests/test_imports_real.py", "tests/test_imports_fields.py"]),
     "policy": (["retention/policy.py"], RETENTION_TESTS),
     "culling": (["retention/culling.py"], RETENTION_TESTS),
     "holds": (["retention/holds.py"], RETENTION_TESTS),
@@ -50,13 +59,22 @@ CORE: dict[str, tuple[list[str], list[str]]] = {
 KILLED = {"killed", "timeout", "segfault", "suspicious"}
 
 
-def scratch_copy(dest: Path) -> None:
+def scratch_copy(tmp: Path) -> Path:
+    """A copy of the checkout in tmp/bevara; tmp/shared points at the reference material the
+    tests find beside the checkout (the real exports), or at $MUTATION_SHARED for a checkout
+    that has none beside it (a git worktree), when it is there."""
+    dest = tmp / "bevara"
+    dest.mkdir()
+    shared = Path(os.environ.get("MUTATION_SHARED") or ROOT.parent / "shared")
+    if shared.is_dir():
+        (tmp / "shared").symlink_to(shared.resolve())
     for name in COPY:
         src = ROOT / name
         if src.is_dir():
             shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__", ".hypothesis"))
         else:
             shutil.copy2(src, dest / name)
+    return dest
 
 
 def explained() -> dict[str, str]:
@@ -69,12 +87,40 @@ def explained() -> dict[str, str]:
     return reasons
 
 
-def run_core(module: str, jobs: int, python: Path) -> tuple[int, int, list[str]]:
+def mutant_status(mutmut: Path, work: Path, env: dict[str, str]) -> dict[str, str]:
+    out = subprocess.run([str(mutmut), "results", "--all", "true"], cwd=work, env=env,
+                         capture_output=True, text=True, check=True).stdout
+    status = {}
+    for line in out.splitlines():
+        name, sep, state = line.strip().rpartition(": ")
+        if sep:
+            status[name] = state
+    return status
+
+
+def wilson(killed: int, n: int, population: int) -> tuple[float, float]:
+    """95 % interval of the whole module's score from a sample drawn without replacement."""
+    if n == 0:
+        return 0.0, 1.0
+    z = 1.96
+    # Finite population: a sample of most of the mutants says more than one of a few.
+    n_eff = n * (population - 1) / (population - n) if population > n else float("inf")
+    if math.isinf(n_eff):
+        p = killed / n
+        return p, p
+    p = killed / n
+    centre = (p + z * z / (2 * n_eff)) / (1 + z * z / n_eff)
+    half = z * math.sqrt(p * (1 - p) / n_eff + z * z / (4 * n_eff * n_eff)) / (1 + z * z / n_eff)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def run_core(module: str, jobs: int, python: Path, sample: int | None = None, seed: int = 0,
+             only: list[str] | None = None) -> tuple[int, int, list[str], int]:
+    """Score one module; returns killed, tested, survivors and the module's mutant count."""
     files, tests = CORE[module]
     tests = [t for t in tests if (ROOT / t).exists()]
     with tempfile.TemporaryDirectory(prefix=f"bevara-mutation-{module}-") as tmp:
-        work = Path(tmp)
-        scratch_copy(work)
+        work = scratch_copy(Path(tmp))
         with (work / "pyproject.toml").open("a", encoding="utf-8") as fh:
             fh.write("\n[tool.mutmut]\n"
                      'source_paths = ["archiver", "retention", "fixtures"]\n'
@@ -84,15 +130,27 @@ def run_core(module: str, jobs: int, python: Path) -> tuple[int, int, list[str]]
                      '"--hypothesis-profile=mutation"]\n')
         mutmut = python.parent / "mutmut"
         env = {**os.environ, "PYTHONPATH": str(work)}
-        subprocess.run(["nice", "-n", "19", str(mutmut), "run", "--max-children", str(jobs)], cwd=work,
-                       env=env, stdout=subprocess.DEVNULL, check=False)
-        out = subprocess.run([str(mutmut), "results", "--all", "true"], cwd=work, env=env,
-                             capture_output=True, text=True, check=True).stdout
-        status = {}
-        for line in out.splitlines():
-            name, sep, state = line.strip().rpartition(": ")
-            if sep:
-                status[name] = state
+        run = ["nice", "-n", "19", str(mutmut), "run", "--max-children", str(jobs)]
+        chosen: list[str] = list(only or [])
+        if sample is not None and not only:
+            # mutmut has no "generate only": a name that matches no mutant makes it generate
+            # the mutants and map tests to functions, then stop before testing any.
+            subprocess.run([*run, "bevara-no-such-mutant"], cwd=work, env=env, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, check=False)
+            every = sorted(mutant_status(mutmut, work, env))
+            if not every:
+                raise SystemExit(f"Error: mutmut generated no mutants for {module}; run it by hand in {work}")
+            chosen = sorted(random.Random(seed).sample(every, min(sample, len(every))))
+            population = len(every)
+        subprocess.run([*run, *chosen], cwd=work, env=env, stdout=subprocess.DEVNULL, check=False)
+        status = mutant_status(mutmut, work, env)
+        if only:
+            population = len(status)
+            status = {n: s for n, s in status.items() if any(fnmatch.fnmatch(n, o) for o in only)}
+        elif sample is None:
+            population = len(status)
+        else:
+            status = {n: status[n] for n in chosen}
         killed = sum(1 for s in status.values() if s in KILLED)
         survivors = sorted(n for n, s in status.items() if s not in KILLED)
         for n in survivors:
@@ -100,7 +158,7 @@ def run_core(module: str, jobs: int, python: Path) -> tuple[int, int, list[str]]
                                   text=True, check=False).stdout
             changed = [line for line in diff.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")]
             print(f"  survived ({status[n]}): {n}\n    " + "\n    ".join(changed), file=sys.stderr)
-    return killed, len(status), survivors
+    return killed, len(status), survivors, population
 
 
 def run_browser(python: Path, only: set[str] | None) -> tuple[int, int, list[str]]:
@@ -115,8 +173,7 @@ def run_browser(python: Path, only: set[str] | None) -> tuple[int, int, list[str
             continue
         total += 1
         with tempfile.TemporaryDirectory(prefix=f"bevara-mutant-{name}-") as tmp:
-            work = Path(tmp)
-            scratch_copy(work)
+            work = scratch_copy(Path(tmp))
             target = work / path
             text = target.read_text(encoding="utf-8")
             find_s, repl_s = find.replace("\\n", "\n"), replace.replace("\\n", "\n")
@@ -144,6 +201,12 @@ def main() -> int:
                         "or browser:NAME for one hand-written mutant; default: every core module")
     parser.add_argument("--jobs", type=int, default=int(os.environ.get("MUTATION_JOBS", "1")),
                         help="mutants tested at once (default 1: the machine is shared)")
+    parser.add_argument("--sample", type=int, metavar="N",
+                        help="test a random N of each module's mutants; the score gets a 95 %% interval")
+    parser.add_argument("--seed", type=int, default=0, help="seed of --sample's draw (default 0)")
+    parser.add_argument("--only", action="append", metavar="NAME",
+                        help="retest only these mutants (mutmut names, * allowed; repeatable), "
+                        "e.g. last run's survivors after adding tests")
     args = parser.parse_args()
     python = Path(sys.executable)
     modules = args.modules or list(CORE)
@@ -162,14 +225,22 @@ def main() -> int:
         if module not in CORE:
             print(f"Error: unknown module {module!r}; choose from {', '.join(CORE)} or browser", file=sys.stderr)
             return 2
-        killed, n, survivors = run_core(module, args.jobs, python)
+        started = time.monotonic()
+        killed, n, survivors, population = run_core(module, args.jobs, python, args.sample, args.seed, args.only)
         total_killed += killed
         total += n
         left = [s for s in survivors if s not in reasons]
         unexplained += left
-        print(json.dumps({"module": module, "killed": killed, "mutants": n,
-                          "score": round(killed / n, 3) if n else None,
-                          "explained_survivors": len(survivors) - len(left), "unexplained": left}))
+        line: dict[str, object] = {"module": module, "killed": killed, "mutants": n,
+                                   "score": round(killed / n, 3) if n else None}
+        if args.only:
+            line.update(of_module=population)
+        elif args.sample is not None:
+            low, high = wilson(killed, n, population)
+            line.update(sampled_from=population, seed=args.seed, ci95=[round(low, 3), round(high, 3)])
+        line.update(explained_survivors=len(survivors) - len(left), unexplained=left,
+                    seconds=round(time.monotonic() - started))
+        print(json.dumps(line), flush=True)
     if total:
         print(json.dumps({"core": {"killed": total_killed, "mutants": total,
                                    "score": round(total_killed / total, 3)}}))

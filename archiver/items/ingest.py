@@ -29,7 +29,7 @@ from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from archiver.catalogue.models import Base, Item, ItemFlag, ItemMedia, ItemSource, ItemVersion, StoredFile
-from archiver.home.store import FileStore, StoredRef
+from archiver.home.store import StoredRef
 from archiver.items.imports.model import ImportedItem, MediaRef, Skipped
 from retention.screen import Screen
 
@@ -97,8 +97,7 @@ class Ingest:
 
     def __init__(self, session: Session, *, account_id: int, now: dt.datetime, source: str,
                  screen: Screen, snapshot_id: int | None = None, import_id: int | None = None,
-                 media: Callable[[MediaRef], StoredRef | None] | None = None,
-                 store: FileStore | None = None) -> None:
+                 media: Callable[[MediaRef], StoredRef | None] | None = None) -> None:
         self.session = session
         self.account_id = account_id
         self.now = now
@@ -107,7 +106,6 @@ class Ingest:
         self.snapshot_id = snapshot_id
         self.import_id = import_id
         self.media = media
-        self.store = store
         self.counts = Counts()
         self.seen_ids: set[int] = set()
         self.min_created: dt.datetime | None = None
