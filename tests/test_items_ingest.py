@@ -294,3 +294,29 @@ def test_a_missing_media_file_costs_only_that_file(archive: Archive) -> None:
         counts = Ingest(s, account_id=1, now=NOW, source="test", screen=Screen(), media=store).run([rec])
     assert counts.skipped_records == [("borta.png", "media file listed but missing from the export")]
     assert media_of(archive) == {"1": ["kvar.png"]}
+
+
+@pytest.mark.parametrize("batch", [1, 2, 1000])
+def test_a_batch_edge_changes_neither_the_items_nor_the_counts(archive: Archive, batch: int,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Records are read 1,000 at a time; where the edges fall must not matter."""
+    import archiver.items.ingest as ingest_module
+
+    monkeypatch.setattr(ingest_module, "BATCH", batch)
+    records = [record("a", "Tack!"), record("b", "Tack!"),  # two people, one second, one word
+               record("a", "Tack!"), record("a", "Tack så mycket!")]  # a repeat, then an edit
+    with archive.transaction() as s:
+        counts = Ingest(s, account_id=1, now=NOW, source="test", screen=Screen()).run(records)
+        rows = s.execute(select(Item.platform_id, Item.text).order_by(Item.platform_id)).all()
+        versions = s.scalar(select(func.count()).select_from(ItemVersion))
+    assert [tuple(r) for r in rows] == [("a", "Tack så mycket!"), ("b", "Tack!")]
+    assert (counts.new, counts.updated, counts.unchanged) == (2, 0, 0)  # counted per item, not per record
+    assert versions == 3  # a: two texts, b: one
+
+
+def test_records_of_one_export_are_not_merged_by_content_with_each_other(archive: Archive) -> None:
+    """A capture's item is matched by content once: the next alike record is another item."""
+    ingest(archive, [record("cap-1", "Välkommen!")])
+    ingest(archive, [record("fb-1", "Välkommen!"), record("fb-2", "Välkommen!"), record("fb-1", "Välkommen!")])
+    with archive.transaction() as s:
+        assert s.execute(select(Item.platform_id).order_by(Item.id)).scalars().all() == ["cap-1", "fb-2"]

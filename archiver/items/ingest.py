@@ -108,6 +108,7 @@ class Ingest:
         self.media = media
         self.counts = Counts()
         self.seen_ids: set[int] = set()
+        self._by_content: dict[str, _Known] = {}  # platform id -> the item its content matched, this run
         self.min_created: dt.datetime | None = None
         self.max_created: dt.datetime | None = None
 
@@ -138,7 +139,7 @@ class Ingest:
         touched: list[int] = []  # existing items this source saw again
         with_media: list[tuple[int, ImportedItem]] = []  # existing items the record has media for
         for r in records:
-            k = known.get(r.platform_id) or known.get(content_key(r.kind, r.created, r.text))
+            k = known.get(r.platform_id) or self._by_content.get(r.platform_id) or self._content_match(known, r)
             digest = text_digest(r.text)
             if k is None and r.platform_id in pending:
                 row = new_rows[pending[r.platform_id]]
@@ -154,10 +155,13 @@ class Ingest:
                 versions.append((r.platform_id, r, 1, digest))
                 self.counts.new += 1
                 continue
+            # The counts are per item: a record of an item this run has already counted
+            # (an edit history, a repeat in a later batch) adds its version silently.
+            repeat = k.id in self.seen_ids
             self.seen_ids.add(k.id)
             touched.append(k.id)
             if k.purged:
-                self.counts.unchanged += 1
+                self.counts.unchanged += not repeat
                 continue
             if r.media:
                 with_media.append((k.id, r))
@@ -167,13 +171,13 @@ class Ingest:
             if k.removed:
                 changes.update(removed_from_platform=False, removed_detected_at=None)
             if digest in k.digests:
-                self.counts.unchanged += 1
+                self.counts.unchanged += not repeat
             else:
                 seq = max(k.digests.values(), default=0) + 1
                 k.digests[digest] = seq
                 versions.append((k.id, r, seq, digest))
                 changes.update(text=r.text, edited_at=r.edited)
-                self.counts.updated += 1
+                self.counts.updated += not repeat
             if changes:
                 self.session.execute(update(Item).where(Item.id == k.id).values(**changes))
         if touched:
@@ -195,6 +199,19 @@ class Ingest:
             self._store_media([(ids[r.platform_id], r) for r in new_records if r.media])
         self._versions([(ids[v] if isinstance(v, str) else v, r, seq, digest)
                         for v, r, seq, digest in versions])
+
+    def _content_match(self, known: dict[str, _Known], r: ImportedItem) -> _Known | None:
+        """The item another source holds for *r*, matched by its content.
+
+        Only an item no other record of this run is: two records with their own ids in
+        one source are two items, however alike (two "Tack!" comments in the same second),
+        whether they fall in one batch or in two.
+        """
+        k = known.get(content_key(r.kind, r.created, r.text))
+        if k is None or k.id in self.seen_ids:
+            return None
+        self._by_content[r.platform_id] = k
+        return k
 
     def _known(self, records: list[ImportedItem]) -> dict[str, _Known]:
         """Existing items for a batch, by platform id and by content key."""
