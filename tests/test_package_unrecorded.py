@@ -116,3 +116,14 @@ def test_a_live_run_s_claim_is_left_alone(archive: Archive, tmp_path: Path,
     with pytest.raises(OutputError, match="already exists"):
         deliver(archive, out)
     assert out.is_dir() and live.exists()
+
+
+def test_the_same_package_recorded_at_another_path_does_not_hold_the_claimed_one(
+        archive: Archive, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under a fixed --now the same request gives the same package id, so the id alone
+    cannot say which copy the catalogue holds: the path decides."""
+    deliver(archive, tmp_path / "first.zip")
+    out = tmp_path / "second.zip"
+    die_after_writing(archive, out, monkeypatch)
+    deliver(archive, out)
+    assert packages(archive) == [str(tmp_path / "first.zip"), str(out)]

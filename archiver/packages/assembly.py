@@ -40,9 +40,12 @@ def check_new(archive: Archive, out: Path) -> None:
     The one exception is this software's own package that a killed run wrote and did not
     record (``unrecorded``): it is removed, so re-running the command completes.
     """
-    def recorded(objid: str) -> bool:
+    def recorded(objid: str, path: Path) -> bool:
+        # By id and path: the same request at the same --now (a simulated clock) gives the
+        # same id, so an identical package may well be recorded at another path.
         with archive.transaction() as session:
-            return session.scalar(select(PackageRecord.id).where(PackageRecord.objid == objid)) is not None
+            paths = session.scalars(select(PackageRecord.path).where(PackageRecord.objid == objid)).all()
+        return any(Path(p).resolve() == path.resolve() for p in paths)
 
     if unrecorded.clear(out, recorded):
         log.warning("removed %s: an earlier run was stopped after writing it and before recording it; "

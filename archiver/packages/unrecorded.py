@@ -94,11 +94,11 @@ def holds(out: Path, objid: str, mets_path: str, mets_sha256: str) -> bool:
     return hashlib.sha256(data).hexdigest() == mets_sha256
 
 
-def clear(out: Path, recorded: Callable[[str], bool]) -> bool:
+def clear(out: Path, recorded: Callable[[str, Path], bool]) -> bool:
     """Remove *out* if a dead run's claim proves it that run's unrecorded package.
 
-    *recorded* says whether the catalogue holds the package with a given id (by id, not by
-    path: the same folder can be spelt many ways). Returns whether *out* was removed. On
+    *recorded* says whether the catalogue holds the package with a given id at a given
+    path (however the path was spelt). Returns whether *out* was removed. On
     the way, claims beside it that no longer hold anything back are dropped: on a path
     that is gone, or on a recorded package (a run killed after its commit). A claim on
     something that is not the claimed package is dropped too, and that thing is left alone.
@@ -108,9 +108,9 @@ def clear(out: Path, recorded: Callable[[str], bool]) -> bool:
     for claim, target, said in dead_claims(out.parent):
         objid = said.get("objid", "")
         if target == out:
-            ours = ours or (not recorded(objid) and holds(out, objid, said.get("mets", ""),
+            ours = ours or (not recorded(objid, out) and holds(out, objid, said.get("mets", ""),
                                                           said.get("mets_sha256", "")))
-        elif target.exists() and not recorded(objid):
+        elif target.exists() and not recorded(objid, target):
             continue  # the run to that path decides
         with contextlib.suppress(FileNotFoundError):
             claim.unlink()
