@@ -11,7 +11,9 @@ import json
 import os
 import shutil
 import subprocess
+import time
 import uuid
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +22,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, settings
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.exc import DBAPIError
 
 from archiver.cli import cli
 
@@ -147,6 +150,22 @@ def postgres_url() -> Iterator[str]:
     try:
         yield admin_url.rsplit("/", 1)[0] + f"/{name}"
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        _drop(admin, name)
         admin.dispose()
+
+
+def _drop(admin: Engine, name: str) -> None:
+    """Drop a test database, waiting out a server process of another role still on it.
+
+    ``WITH (FORCE)`` ends the test's own connections, but a test role may not end another
+    role's (an autovacuum worker on the fresh database, CI saw once): that one goes by
+    itself within moments, so retry for a few seconds before leaving the database behind.
+    """
+    for _ in range(40):
+        try:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            return
+        except DBAPIError:
+            time.sleep(0.25)
+    warnings.warn(f"test database {name} could not be dropped; drop it by hand", stacklevel=1)
