@@ -22,7 +22,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-from archiver.home.files import fsync_dir, pid_alive
+from archiver.home.files import atomic_write_bytes, fsync_dir, pid_alive
 
 SUFFIX = "-unrecorded"
 
@@ -34,14 +34,7 @@ def claim_path(out: Path) -> Path:
 def write_claim(out: Path, objid: str, mets_path: str, mets_sha256: str) -> Path:
     """Say, durably, that the package about to appear at *out* is this run's until recorded."""
     claim = claim_path(out)
-    data = json.dumps({"objid": objid, "mets": mets_path, "mets_sha256": mets_sha256}).encode()
-    fd = os.open(claim, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    try:
-        os.write(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    fsync_dir(out.parent)
+    atomic_write_bytes(claim, json.dumps({"objid": objid, "mets": mets_path, "mets_sha256": mets_sha256}).encode())
     return claim
 
 
