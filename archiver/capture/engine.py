@@ -159,22 +159,19 @@ class _Capture:
         await self.steps.run("goto", lambda: self._goto(page, network))
         # From here on the page is loaded: a main-frame navigation is the page's own doing
         # (a reload or a redirect), and a step it stalls is failed as such, not as a hang.
-        reloads = [0]
-
         def started(request: Request) -> None:
             if request.is_navigation_request() and request.frame == page.main_frame:
-                reloads[0] += 1
+                self.steps.navigations += 1
 
         async def dialog(d: Dialog) -> None:
             # What Playwright does without a listener: let a page leave, dismiss the rest.
             leaving = d.type == "beforeunload"  # a reload or a redirect the page asked for
-            reloads[0] += leaving
+            self.steps.navigations += leaving
             with contextlib.suppress(Exception):
                 await (d.accept() if leaving else d.dismiss())
 
         page.on("request", started)
         page.on("dialog", dialog)
-        self.steps.navigations = lambda: reloads[0]
         profile, generic = self.req.profile, self.generic
         end_texts = tuple(dict.fromkeys(
             profile.end_texts + (generic.end_texts if generic is not None else ())))

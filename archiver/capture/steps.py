@@ -64,7 +64,7 @@ class StepRunner:
         self.current = "start"
         self._progress = progress
         self.heartbeat = heartbeat
-        self.navigations: Callable[[], int] = lambda: 0
+        self.navigations = 0
         """How often the page has navigated by itself so far (the engine counts them)."""
 
     def report(self, label: str) -> None:
@@ -97,14 +97,14 @@ class StepRunner:
         if not quiet:
             self.report(label or name)
         started = time.monotonic()
-        navigated = self.navigations()
+        navigated = self.navigations
         beat = (asyncio.ensure_future(self._still_waiting(name, label or name, limit, started))
                 if self._progress is not None else None)
         try:
             value = await asyncio.wait_for(factory(), limit)
         except (TimeoutError, PlaywrightTimeoutError) as exc:
             self.record(name, started, False, "timed out")
-            if self.navigations() > navigated:
+            if self.navigations > navigated:
                 raise CaptureFailed(f"{NAVIGATED_AWAY} during step {name} (a reload or a redirect)") from exc
             raise CaptureFailed(f"timed out in step {name} after {seconds(limit)} s") from exc
         except PlaywrightError as exc:
