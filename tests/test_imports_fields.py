@@ -13,23 +13,16 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from test_imports_layouts import parse
 
 from archiver.errors import BadInputError
-from archiver.items.imports import ImportedItem, Skipped, detect_format, open_export, read_export
+from archiver.items.imports import Skipped, detect_format, open_export, read_export
 from archiver.items.imports.fields import as_epoch_ms
 from archiver.items.imports.youtube import comment_text
 from fixtures.exports import layouts
 from fixtures.exports.generate import generate_x_export
 
 UTC = dt.UTC
-
-
-def parse(path: Path) -> tuple[str, list[ImportedItem], list[Skipped]]:
-    with open_export(path) as source:
-        fmt = detect_format(source)
-        records = list(read_export(source, fmt))
-    return (fmt, [r for r in records if isinstance(r, ImportedItem)],
-            [r for r in records if isinstance(r, Skipped)])
 
 
 def write(root: Path, files: dict[str, str | bytes]) -> Path:

@@ -379,6 +379,14 @@ SECOND = [
 ]
 
 
+def records(rows: list[tuple[str, str, str | None, bool, dt.datetime, str]], handle: str) -> list[ImportedItem]:
+    """(platform id, kind, parent, own, created, text) rows as records: the account's own
+    under *handle*, the rest a visitor's."""
+    return [ImportedItem(platform_id=pid, kind=kind, parent_id=parent, author_handle=handle if own else "besokare",
+                         author_name=None, is_own=own, created=created, edited=None, text=text, url=None)
+            for pid, kind, parent, own, created, text in rows]
+
+
 def test_report_keeps_accounts_apart_and_counts_at_the_year_edges(arc: Cli, items: dict[str, int]) -> None:
     from archiver.catalogue.models import Snapshot
 
@@ -386,11 +394,7 @@ def test_report_keeps_accounts_apart_and_counts_at_the_year_edges(arc: Cli, item
     archive = open_archive(Home(arc.home), now=NOW, actor="test")
     try:
         with archive.transaction() as session:
-            Ingest(session, account_id=2, now=NOW, source="test", screen=Screen()).run(
-                ImportedItem(platform_id=pid, kind=kind, parent_id=parent,
-                             author_handle="kultur" if own else "besokare", author_name=None, is_own=own,
-                             created=created, edited=None, text=text, url=None)
-                for pid, kind, parent, own, created, text in SECOND)
+            Ingest(session, account_id=2, now=NOW, source="test", screen=Screen()).run(records(SECOND, "kultur"))
             for at, followers in ((dt.datetime(2025, 12, 31, 23, 0, tzinfo=UTC), 500),
                                   (dt.datetime(2026, 6, 1, tzinfo=UTC), None),  # newer, but no count
                                   (dt.datetime(2026, 12, 31, 23, 0, tzinfo=UTC), 900)):
@@ -441,11 +445,7 @@ def test_report_rows_follow_the_opening_date_and_questions_stay_in_their_account
     archive = open_archive(Home(arc.home), now=NOW, actor="test")
     try:
         with archive.transaction() as session:
-            Ingest(session, account_id=4, now=NOW, source="test", screen=Screen()).run(
-                ImportedItem(platform_id=pid, kind=kind, parent_id=parent,
-                             author_handle="ungdom" if own else "besokare", author_name=None, is_own=own,
-                             created=created, edited=None, text=text, url=None)
-                for pid, kind, parent, own, created, text in OTHER)
+            Ingest(session, account_id=4, now=NOW, source="test", screen=Screen()).run(records(OTHER, "ungdom"))
     finally:
         archive.close()
     rows = {r["account"]: r for r in arc.json("report", "--year", "2026")["accounts"]}
