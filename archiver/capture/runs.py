@@ -16,9 +16,6 @@ import datetime as dt
 import hashlib
 import json
 import logging
-import os
-import shutil
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,7 +37,7 @@ from archiver.capture.site import load_profile, profile_for
 from archiver.catalogue.models import Account, CaptureFailure, Snapshot, SnapshotFile
 from archiver.errors import ArchiverError, BadInputError, NotFoundError
 from archiver.home.archive import Archive
-from archiver.home.files import sweep_dead
+from archiver.home.files import scratch_dir
 from archiver.home.store import record
 from archiver.items.imports.model import ImportedItem, MediaRef
 from archiver.items.ingest import Ingest, mark_removed_from_platform
@@ -231,10 +228,7 @@ async def _capture_account(archive: Archive, browser: Any, slots: asyncio.Semaph
     from archiver.capture.engine import CaptureRequest, capture  # Playwright, as above
 
     label = f"account {job.account_id} ({job.name})"
-    archive.home.tmp_dir.mkdir(parents=True, exist_ok=True)
-    sweep_dead(archive.home.tmp_dir, "capture-")  # work folders of killed runs
-    workdir = Path(tempfile.mkdtemp(prefix=f"capture-{os.getpid()}-{job.account_id}-", dir=archive.home.tmp_dir))
-    try:
+    with scratch_dir(archive.home.tmp_dir, "capture-") as workdir:  # killed runs' folders go first
         async with slots:
             progress(f"{label}: start {job.url}")
             period_start = (schedule.boundary_instant(job.period_start, archive.settings.tz)
@@ -260,8 +254,6 @@ async def _capture_account(archive: Archive, browser: Any, slots: asyncio.Semaph
             return _fail(archive, job, str(e), _log_dict(result))
         progress(f"{label}: storing")
         return _store(archive, job, result, files, screen)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def _log_dict(result: CaptureResult) -> dict[str, Any]:
