@@ -57,6 +57,30 @@ def test_command_without_home(tmp_path: Path) -> None:
     assert result.stderr == "Error: no archive home given; pass --home DIR or set ARCHIVE_HOME=DIR\n"
 
 
+def test_demo_takes_the_group_home_and_never_archive_home(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """`archive --home X demo` is X, as for every other command (it used to be ./demo-home);
+    $ARCHIVE_HOME is not, so a demo never lands in the production home. A folder that holds
+    anything stops the demo before it starts, which is what lets this test stay quick."""
+    from click.testing import CliRunner
+
+    from archiver.cli import cli
+
+    for name in ("given", "production"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "keep.txt").write_text("x")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["--home", str(tmp_path / "given"), "demo"])
+    assert result.exit_code == ExitCode.config
+    assert result.stderr == (f"Error: {tmp_path / 'given'} is not empty; give a new folder or --fresh to "
+                             "replace a previous demo\n")
+    (tmp_path / "demo-home").mkdir()
+    (tmp_path / "demo-home" / "keep.txt").write_text("x")
+    result = CliRunner().invoke(cli, ["demo"], env={"ARCHIVE_HOME": str(tmp_path / "production")})
+    assert result.stderr == ("Error: demo-home is not empty; give a new folder or --fresh to "
+                             "replace a previous demo\n")
+
+
 FIX = ("; restore the catalogue from the last backup made before that entry's date, keep this copy "
        "for investigation, and never edit the audit table by hand")
 

@@ -175,20 +175,25 @@ COMMANDS = [init_cmd, audit_group, db_group, verify_cmd]
 
 
 @click.command("demo")
-@click.option("--home", "home_opt", metavar="DIR", default="demo-home", show_default=True,
-              help="Folder for the demo archive home.")
+@click.option("--home", "home_opt", metavar="DIR",
+              help="Folder for the demo archive home [default: archive --home if given, else demo-home].")
 @click.option("--fresh", is_flag=True, help="Replace a previous demo home in that folder.")
 @click.option("--posts", type=click.IntRange(1, 500), default=40, show_default=True,
               help="Posts per fixture account.")
 @click.option("--schema-dir", type=click.Path(path_type=Path), envvar="ARCHIVE_SCHEMA_DIR",
               help="Official METS/CSIP/SIP/ERMS schemas, for the closing delivery package.")
 @json_option
-def demo_cmd(home_opt: str, fresh: bool, posts: int, schema_dir: Path | None, as_json: bool) -> None:
+@click.pass_context
+def demo_cmd(ctx: click.Context, home_opt: str | None, fresh: bool, posts: int, schema_dir: Path | None,
+             as_json: bool) -> None:
     """Run the main job end to end on the built-in fixture platform."""
     from archiver.demo import DEMO_TIMEZONE, run_demo  # brings in the fixture platform, only the demo needs it
 
-    result = run_demo(Path(home_opt), fresh=fresh, actor=os_user(), posts=posts, schema_dir=schema_dir,
-                      progress=note)
+    # `archive --home X demo` means X, as for every other command; $ARCHIVE_HOME does not,
+    # so a demo never lands in the production home the environment names.
+    group: Ctx = ctx.find_object(Ctx) or Ctx()
+    result = run_demo(Path(home_opt or group.home or "demo-home"), fresh=fresh, actor=os_user(), posts=posts,
+                      schema_dir=schema_dir, progress=note)
     ok = [o for o in result.outcomes if o.status == "ok"]
     if as_json:
         emit_json({"home": str(result.home), "register": str(result.register_html),
