@@ -25,6 +25,7 @@ LAYOUTS: dict[str, tuple[str, Callable[[Path], tuple[Path, dict[str, int]]]]] = 
     "facebook-2019": ("facebook", layouts.facebook_2019),
     "facebook-flat": ("facebook", lambda p: layouts.facebook_2019(p, flat=True)),
     "instagram-2020": ("instagram", layouts.instagram_2020),
+    "instagram-2024": ("instagram", layouts.instagram_2024),
     "x-2020": ("x", layouts.x_2020),
     "linkedin-quirks": ("linkedin", layouts.linkedin_quirks),
     "youtube-de": ("youtube", lambda p: layouts.youtube_localised(p, "de")),
@@ -71,6 +72,21 @@ def test_facebook_posts_without_text_keep_what_the_export_shows(tmp_path: Path) 
     replies = [i for i in items if i.kind == "reply"]
     assert [r.text for r in replies] == [f"{layouts.OWNER} replied to Märta Håkansson's comment."]
     assert [s.where for s in skipped] == ["fb:likes_and_reactions/pages.json"]
+
+
+def test_instagram_stories_and_archived_posts_are_posts(tmp_path: Path) -> None:
+    """A story and a post the account archived were published; both are records."""
+    _, items, skipped = parse(layouts.instagram_2024(tmp_path / "ig")[0])
+    posts = {i.text: i for i in items if i.kind == "post"}
+    assert set(posts) == {"Älgvandring i Överbyn på lördag ❄️🫎", "Snöröjningen är igång i hela kommunen 🚜",
+                          "", "Julmarknad på torget i lördags"}
+    story = posts["Snöröjningen är igång i hela kommunen 🚜"]
+    assert story.created == dt.datetime.fromtimestamp(layouts.CLOCK + 60, UTC)
+    assert [m.path for m in story.media] == ["media/stories/202402/s1.png"]
+    assert story.is_own is True
+    assert [m.path for m in posts["Julmarknad på torget i lördags"].media] == ["media/archived_posts/202312/old.png"]
+    assert len({i.platform_id for i in items}) == len(items)
+    assert [s.where for s in skipped] == ["ig:your_instagram_activity/content/profile_photos.json"]
 
 
 def test_messenger_thread_has_sender_recipients_and_unsent(tmp_path: Path) -> None:

@@ -8,6 +8,10 @@ Files are found by content (``sniff``): ``content/posts_1.json``,
   "creation_timestamp"?}``. A single-image post carries its caption and time on
   ``media[0]``; a carousel on the entry itself. IGTV and reels come as
   ``{"ig_igtv_media": [post, …]}`` / ``ig_reels_media``, alone or as entries of a list;
+  Posts the account archived (hid from its profile) come as ``{"ig_archived_post_media":
+  [post, …]}`` and are posts like the others: they were published. Stories come as
+  ``{"ig_stories": [media, …]}``, each entry one media object with its own time and
+  title, and are read as posts with that one file.
   ``ig_profile_picture`` entries are profile photos, not posts, and are skipped.
 * comments: ``{"comments_media_comments" | "comments_reels_comments" | …: [...]}`` or a
   bare list; each entry is ``{"string_map_data": {"Comment": {"value"}, "Media Owner":
@@ -35,7 +39,8 @@ from archiver.items.imports.sniff import OWNER, Found
 from archiver.items.imports.source import ExportSource
 from archiver.items.imports.textfix import IdMinter
 
-_POST_LISTS = ("ig_igtv_media", "ig_reels_media")
+_POST_LISTS = ("ig_igtv_media", "ig_reels_media", "ig_archived_post_media")
+_STORY_LISTS = ("ig_stories",)
 _COMMENT_LISTS = ("comments_media_comments", "comments_reels_comments", "comments_story_comments")
 
 
@@ -89,16 +94,21 @@ def _comment(where: str, entry: Any, owner: Owner,
 
 def _entry(source: ExportSource, file: Found, where: str, entry: Any, owner: Owner,
            minter: IdMinter) -> Iterator[ImportedItem | Skipped]:
+    if file.prefix.removesuffix(".item") in _STORY_LISTS:  # the stories file's entries are media
+        yield from _post(source, file.member, where, {"media": [entry]}, owner, minter)
+        return
     if "ig_profile_picture" in entry:
         yield Skipped(where, "profile picture, not a post")
         return
-    wrapped = next((k for k in (*_POST_LISTS, *_COMMENT_LISTS)
+    wrapped = next((k for k in (*_POST_LISTS, *_STORY_LISTS, *_COMMENT_LISTS)
                     if isinstance(entry.get(k), list)), None)
     if wrapped is not None:
         for n, inner in enumerate(entry[wrapped]):
             inner_where = f"{where}.{wrapped}[{n}]"
             if wrapped in _COMMENT_LISTS:
                 yield from _comment(inner_where, inner, owner, minter)
+            elif isinstance(inner, dict) and wrapped in _STORY_LISTS:
+                yield from _post(source, file.member, inner_where, {"media": [inner]}, owner, minter)
             elif isinstance(inner, dict):
                 yield from _post(source, file.member, inner_where, inner, owner, minter)
             else:

@@ -54,8 +54,9 @@ _FB_LISTS = {
 _IG_LISTS = {
     "comments_media_comments": "comments", "comments_reels_comments": "comments",
     "comments_story_comments": "comments", "ig_igtv_media": "posts", "ig_reels_media": "posts",
+    "ig_archived_post_media": "posts", "ig_stories": "posts",
 }
-_IG_OTHER = ("ig_profile_picture", "account_history_registration_info", "ig_archived_post_media")
+_IG_OTHER = ("ig_profile_picture", "account_history_registration_info")
 _TIKTOK_TOP = ("Activity", "Ads and data", "App Settings", "Comment", "Direct Messages",
                "Income Plus Wallet Transactions", "Poi Review", "Profile", "Tiktok Live",
                "Tiktok Shopping", "Video")
