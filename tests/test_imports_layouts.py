@@ -89,6 +89,27 @@ def test_instagram_stories_and_archived_posts_are_posts(tmp_path: Path) -> None:
     assert [s.where for s in skipped] == ["ig:your_instagram_activity/content/profile_photos.json"]
 
 
+@pytest.mark.parametrize("lang", ["en", "xx"])
+def test_youtube_live_chat_messages_are_comments_on_the_stream(tmp_path: Path, lang: str) -> None:
+    """Takeout's live chats file, by its English names or, in another language, by what its
+    columns hold: each message the channel wrote is a comment on the stream's video."""
+    folder = tmp_path / "Takeout" / "YouTube and YouTube Music" / "live chats"
+    folder.mkdir(parents=True)
+    (folder / "live chats.csv").write_text(
+        ",".join(layouts.LIVE_CHAT_HEADERS[lang]) + "\n"
+        'UgwsSD8y,UCtorsby,2018-09-02T05:16:35.510381+00:00,0,0vGCh85obuI,'
+        '"{""takeoutSegments"":[{""text"":""Mötet börjar kl. 18 "",""bold"":true},'
+        '{""text"":""https://torsby.se/kf"",""link"":{""linkUrl"":""https://torsby.se/kf""}}]}"\n\n',
+        encoding="utf-8")
+    fmt, items, skipped = parse(tmp_path)
+    assert (fmt, skipped) == ("youtube", [])
+    (chat,) = items
+    assert (chat.kind, chat.platform_id, chat.parent_id, chat.author_handle) == (
+        "comment", "UgwsSD8y", "0vGCh85obuI", "UCtorsby")
+    assert chat.text == "Mötet börjar kl. 18 https://torsby.se/kf"
+    assert chat.created == dt.datetime(2018, 9, 2, 5, 16, 35, 510381, tzinfo=UTC)
+
+
 def test_messenger_thread_has_sender_recipients_and_unsent(tmp_path: Path) -> None:
     _, items, _ = parse(layouts.facebook_2019(tmp_path / "fb.zip")[0])
     messages = sorted((i for i in items if i.kind == "message"), key=lambda m: m.created)

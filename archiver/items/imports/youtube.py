@@ -15,6 +15,9 @@ moved and changed case over the years:
 * later: ``Comment ID, Channel ID, Comment create timestamp, Price, Parent comment ID,
   Post ID, Video ID, Comment text, Top-level comment ID``.
 
+``live chats/live chats.csv`` (``Live Chat ID, Channel ID, Live Chat Create Timestamp,
+Price, Video ID, Live Chat Text``) holds what the channel wrote in its streams' chats; each
+message is read as a comment on the stream's video.
 Takeout's JSON form of the same table (a list of objects keyed by the column names) is
 read alike. Even older exports stored the text plain; a text that is not segment JSON is taken as is.
 The channel's title comes from ``channels/channel.csv`` when present. A top-level

@@ -22,13 +22,14 @@ Roles = dict[str, int]
 text, top_id."""
 
 _NAMES: dict[str, tuple[str, ...]] = {
-    "comment_id": ("comment id", "kommentar-id"),
+    "comment_id": ("comment id", "kommentar-id", "live chat id"),
     "channel_id": ("channel id", "kanal-id"),
-    "created": ("comment create timestamp", "zeitstempel der erstellung des kommentars"),
+    "created": ("comment create timestamp", "zeitstempel der erstellung des kommentars",
+                "live chat create timestamp"),
     "parent_id": ("parent comment id", "übergeordnete kommentar-id"),
     "post_id": ("post id", "beitrags-id"),
     "video_id": ("video id", "video-id"),
-    "text": ("comment text", "kommentartext"),
+    "text": ("comment text", "kommentartext", "live chat text"),
     "top_id": ("top-level comment id", "kommentar-id der obersten ebene"),
 }
 # Column orders Takeout has used; "price" is the Super Thanks amount, not read.
@@ -37,6 +38,8 @@ _LAYOUTS: tuple[tuple[str, ...], ...] = (
      "top_id"),
     ("comment_id", "channel_id", "created", "price", "parent_id", "video_id", "text"),
     ("channel_id", "created", "price", "comment_id", "parent_id", "video_id", "text"),
+    # live chats/live chats.csv: what the channel wrote in a stream's chat, a comment on it
+    ("comment_id", "channel_id", "created", "price", "video_id", "text"),
 )
 _CHANNEL_NAMES = {
     "channel_id": ("channel id", "kanal-id"),
