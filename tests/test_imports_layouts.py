@@ -27,6 +27,7 @@ LAYOUTS: dict[str, tuple[str, Callable[[Path], tuple[Path, dict[str, int]]]]] = 
     "instagram-2020": ("instagram", layouts.instagram_2020),
     "instagram-2024": ("instagram", layouts.instagram_2024),
     "x-2020": ("x", layouts.x_2020),
+    "x-2024-notes": ("x", layouts.x_2024_notes),
     "linkedin-quirks": ("linkedin", layouts.linkedin_quirks),
     "youtube-de": ("youtube", lambda p: layouts.youtube_localised(p, "de")),
     "youtube-unlisted-language": ("youtube", lambda p: layouts.youtube_localised(p, "xx")),
@@ -108,6 +109,18 @@ def test_youtube_live_chat_messages_are_comments_on_the_stream(tmp_path: Path, l
         "comment", "UgwsSD8y", "0vGCh85obuI", "UCtorsby")
     assert chat.text == "Mötet börjar kl. 18 https://torsby.se/kf"
     assert chat.created == dt.datetime(2018, 9, 2, 5, 16, 35, 510381, tzinfo=UTC)
+
+
+def test_long_tweets_take_their_whole_text_from_the_notes(tmp_path: Path) -> None:
+    """tweets.js cuts a long tweet at about 280 characters; note-tweet.js has the rest."""
+    _, items, _ = parse(layouts.x_2024_notes(tmp_path / "x")[0])
+    by_id = {i.platform_id: i.text for i in items}
+    assert by_id["1750000000000000001"] == layouts.LONG_TWEET + " https://t.co/ShowMore01"
+    assert by_id["1750000000000000002"] == ("@erik_ek @anna_l Tack för frågan! "
+                                            + layouts.LONG_TWEET[17:])
+    # A tweet that merely has "…" before a link, with no note of its second, is left as it is.
+    assert by_id["1750000000000000003"] == (
+        "Citat ur protokollet: ”Beslutet gäller tills vidare…” https://t.co/Quote00001")
 
 
 def test_messenger_thread_has_sender_recipients_and_unsent(tmp_path: Path) -> None:

@@ -63,7 +63,7 @@ _TIKTOK_TOP = ("Activity", "Ads and data", "App Settings", "Comment", "Direct Me
 _YTD = re.compile(rb"^\s*window\.YTD\.([A-Za-z0-9_]+)\.part\d+\s*=")
 _THAR = re.compile(rb"^\s*window\.__THAR_CONFIG\s*=")
 _X_RECORDS = ("tweets", "tweet", "community_tweet", "deleted_tweets", "direct_messages",
-              "direct_messages_group", "note_tweet")
+              "direct_messages_group", "note_tweet", "deleted_note_tweet")
 _ITEMS_KEYS = {"id", "kind", "created"}
 _META_HTML = re.compile(r"(?:^|/)(?:your_facebook_activity/|your_instagram_activity/)?"
                         r"(?:posts|comments(?:_and_reactions)?|content|media|messages)/[^/]+\.html?$")

@@ -17,6 +17,13 @@ A tweet has ``id_str``, ``created_at`` ("Wed Oct 10 20:19:24 +0000 2018"), ``ful
 with ``&amp; &lt; &gt;`` escaped, ``in_reply_to_status_id_str`` and media under
 ``extended_entities.media`` whose files are ``data/tweets_media/<tweet id>-<file name>``.
 
+Long tweets (X's "notes", over 280 characters): ``tweets.js`` keeps only their first 280 or
+so characters, cut with "…" and followed by the tweet's t.co links; the whole text is in
+``note-tweet.js`` (``noteTweet.core.text``, ``noteTweet.createdAt``), which names no tweet
+id. A cut tweet takes the text of the note created in the same second that begins with
+what the tweet shows, followed by the tweet's trailing links. (In a real 2024 archive 26
+of 41 notes were cut in ``tweets.js``.)
+
 Edits: every version of an edited tweet is its own tweet with its own id;
 ``edit_info.initial.editTweetIds`` (on the first) or
 ``edit_info.edit.initialTweetId`` (on later ones) ties them together. We yield every
@@ -47,6 +54,9 @@ _MONTHS = {
     "Jul": 7, "Aug": 8, "Sep": 9, "Oct": 10, "Nov": 11, "Dec": 12,
 }
 _TWEET_FILES = ("tweets", "tweet", "community_tweet", "bad_prefix")
+_CUT = re.compile(r"(?P<head>.*)\u2026(?P<links>(?:\s+https://t\.co/\w+)*)\s*", re.DOTALL)
+_TCO = re.compile(r"https://t\.co/\w+")
+_MENTIONS = re.compile(r"(?:@\w+\s+)+")
 _ENTITY = re.compile(r"&(amp|lt|gt|quot|#39);")
 _ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "#39": "'"}
 
@@ -138,8 +148,48 @@ def _edit_group(tweet: Any, tweet_id: str) -> tuple[str, list[str]] | None:
     return None
 
 
+Notes = dict[dt.datetime, list[str]]
+
+
+def _notes(source: ExportSource, members: Iterable[str]) -> Notes:
+    """Long tweets' whole texts by their creation second (bounded by the number of notes)."""
+    notes: Notes = {}
+    for member in members:
+        for entry in iter_items(source, member, js_prefix=True):
+            note = f.get(entry, "noteTweet")
+            text = f.get_str(f.get(note, "core"), "text")
+            created = f.iso_utc(f.get_str(note, "createdAt"))
+            if text and created is not None:
+                notes.setdefault(created.replace(microsecond=0), []).append(text)
+    return notes
+
+
+def full_text(text: str, created: dt.datetime, notes: Notes) -> str:
+    """The whole text of a tweet that tweets.js cut short, from its note; else *text*.
+
+    The two files shorten the same link to different t.co addresses, and a reply's
+    leading @mentions are in the tweet but not in its note, so both are set aside when
+    the note's beginning is compared with what the tweet shows; so is the last word the
+    cut may have split (a link cut to "http…").
+    """
+    cut = _CUT.fullmatch(text) if notes else None
+    if cut is None:
+        return text
+    head = cut["head"].rstrip()
+    mentions = _MENTIONS.match(head)
+    lead = mentions.group() if mentions else ""
+    for note in notes.get(created.replace(microsecond=0), ()):
+        shown = _TCO.sub("t.co", note)
+        for prefix, rest in (("", head), (lead, head[len(lead):])):
+            key = _TCO.sub("t.co", rest)
+            whole_words = key.rsplit(None, 1)[0] if len(key.split()) > 1 else key
+            if whole_words and shown.startswith(whole_words) and len(note) > len(rest):
+                return prefix + note + cut["links"]
+    return text
+
+
 def _tweets(source: ExportSource, members: Iterable[str], account: _Account,
-            deleted: bool) -> Iterator[ImportedItem | Skipped]:
+            deleted: bool, notes: Notes) -> Iterator[ImportedItem | Skipped]:
     held: dict[str, list[tuple[int, ImportedItem]]] = {}
     for member in members:
         label = source.label(member)
@@ -170,7 +220,7 @@ def _tweets(source: ExportSource, members: Iterable[str], account: _Account,
                 is_own=True,
                 created=created,
                 edited=None,
-                text=clean_text(unescape(text)),
+                text=clean_text(full_text(unescape(text), created, notes)),
                 url=account.status_url(tweet_id),
                 media=tuple(refs),
                 deleted=deleted,
@@ -229,15 +279,13 @@ def _messages(source: ExportSource, members: Iterable[str],
 
 
 def read(source: ExportSource, found: list[Found]) -> Iterator[ImportedItem | Skipped]:
-    """Tweets, then deleted tweets, then direct messages."""
+    """Tweets, then deleted tweets, then direct messages; long tweets' notes first."""
     account = _Account(source, found)
     records = sorted((x for x in found if x.role == RECORDS), key=lambda x: x.member)
     tweets = [x.member for x in records if x.kind in _TWEET_FILES]
     deleted = [x.member for x in records if x.kind == "deleted_tweets"]
     dms = [x.member for x in records if x.kind in ("direct_messages", "direct_messages_group")]
-    yield from _tweets(source, tweets, account, False)
-    yield from _tweets(source, deleted, account, True)
+    notes = _notes(source, [x.member for x in records if x.kind in ("note_tweet", "deleted_note_tweet")])
+    yield from _tweets(source, tweets, account, False, notes)
+    yield from _tweets(source, deleted, account, True, notes)
     yield from _messages(source, dms, account)
-    for x in records:
-        if x.kind == "note_tweet":
-            yield Skipped(source.label(x.member), "file not read: long-tweet texts are in tweets.js")
