@@ -32,6 +32,7 @@ LAYOUTS: dict[str, tuple[str, Callable[[Path], tuple[Path, dict[str, int]]]]] = 
     "youtube-de": ("youtube", lambda p: layouts.youtube_localised(p, "de")),
     "youtube-unlisted-language": ("youtube", lambda p: layouts.youtube_localised(p, "xx")),
     "tiktok-2024": ("tiktok", layouts.tiktok_2024),
+    "tiktok-2025": ("tiktok", layouts.tiktok_2025),
 }
 
 
@@ -121,6 +122,35 @@ def test_long_tweets_take_their_whole_text_from_the_notes(tmp_path: Path) -> Non
     # A tweet that merely has "…" before a link, with no note of its second, is left as it is.
     assert by_id["1750000000000000003"] == (
         "Citat ur protokollet: ”Beslutet gäller tills vidare…” https://t.co/Quote00001")
+
+
+def test_tiktok_2025_posts_deleted_posts_and_chats(tmp_path: Path) -> None:
+    """The 2025 layout's renamed sections (seen in a real export where the reader of the
+    2024 names found 61 comments and silently none of its 10 posts and 2,788 messages)."""
+    _, items, skipped = parse(layouts.tiktok_2025(tmp_path / "tt")[0])
+    assert skipped == []
+    posts = sorted((i for i in items if i.kind == "post"), key=lambda i: i.created)
+    assert [(p.text, p.deleted) for p in posts] == [("", False), (layouts.NORDIC, False),
+                                                    ("Fel tid i filmen", True)]
+    assert posts[0].url == ("https://p16-sign.example-cdn.com/photomode/a1~tplv.jpeg"
+                            "?x-expires=1764593352&x-signature=sa1")
+    assert [p.platform_id for p in posts[1:]] == ["7460000000000000001", "7470000000000000001"]
+    messages = {(m.thread_id, m.author_handle, m.text, m.is_own) for m in items if m.kind == "message"}
+    assert messages == {("Group_Chat_7516994713120440594", "asa.oberg", "Är simhallen öppen i midsommar?", False),
+                        ("erik.ek", "erik.ek", "Hej!", False),
+                        ("erik.ek", "torsbykommun", "Hej Erik! Vad gäller det?", True)}
+
+
+def test_a_tiktok_photo_post_keeps_its_id_when_its_links_are_signed_anew(tmp_path: Path) -> None:
+    """A later download signs the same images with new expiry and signature parameters."""
+    first = parse(layouts.tiktok_2025(tmp_path / "a")[0])[1]
+    again = tmp_path / "b"
+    layouts.tiktok_2025(again)
+    data = (again / "TikTok" / "user_data_tiktok.json")
+    data.write_text(data.read_text(encoding="utf-8").replace("x-expires=1764593352", "x-expires=1799999999"),
+                    encoding="utf-8")
+    second = parse(again)[1]
+    assert {i.platform_id for i in first} == {i.platform_id for i in second}
 
 
 def test_messenger_thread_has_sender_recipients_and_unsent(tmp_path: Path) -> None:

@@ -58,8 +58,9 @@ _IG_LISTS = {
 }
 _IG_OTHER = ("ig_profile_picture", "account_history_registration_info")
 _TIKTOK_TOP = ("Activity", "Ads and data", "App Settings", "Comment", "Direct Messages",
-               "Income Plus Wallet Transactions", "Poi Review", "Profile", "Tiktok Live",
-               "Tiktok Shopping", "Video")
+               "Direct Message", "Income Plus Wallet Transactions", "Location Review", "Poi Review",
+               "Post", "Profile", "Tiktok Live", "Tiktok Shopping", "TikTok Shop", "Video",
+               "Your Activity")
 _YTD = re.compile(rb"^\s*window\.YTD\.([A-Za-z0-9_]+)\.part\d+\s*=")
 _THAR = re.compile(rb"^\s*window\.__THAR_CONFIG\s*=")
 _X_RECORDS = ("tweets", "tweet", "community_tweet", "deleted_tweets", "direct_messages",

@@ -12,6 +12,14 @@ language (``Activity``, ``Comment``, ``Direct Messages``, ``Profile``, ``Video``
   "From", "Content"}]}``, one thread per other user;
 * ``Profile.Profile Information.ProfileMap``: ``userName``, ``displayName``.
 
+The 2025 layout renames three sections: ``Post.Posts.VideoList`` and ``Post.Recently
+Deleted Posts.PostList`` for the videos, ``Direct Message.Direct Messages.ChatHistory``
+for the chats (and ``Your Activity`` for ``Activity``). So the lists are found by their
+own names (``VideoList``, ``PostList``, ``ChatHistory``) anywhere inside the video and
+message sections, under whatever the section in between is called; a list under a
+"deleted" key holds deleted posts. A photo post's ``Link`` is its image addresses, one per
+line; its first is the post's address.
+
 Dates are "YYYY-MM-DD HH:MM:SS" in UTC. A video's id is the number in its link; comments
 and messages have none and get derived ids (``IdMinter``). The file is read whole with the
 standard library's parser, which names the line of a syntax error (TikTok's files are a
@@ -59,10 +67,25 @@ def _load(source: ExportSource, member: str) -> Any:
                             f"{_FIX}") from None
 
 
+_VIDEO_SECTIONS = ("Video", "Post")
+_MESSAGE_SECTIONS = ("Direct Messages", "Direct Message")
+
+
 def _path(data: Any, *keys: str) -> Any:
     for key in keys:
         data = f.get(data, key)
     return data
+
+
+def _lists(data: Any, sections: tuple[str, ...], leaf: str) -> Iterator[tuple[str, Any]]:
+    """(the key above it, value) of every *leaf* one or two levels inside the sections."""
+    for section in sections:
+        top = f.get(data, section)
+        for key, value in top.items() if isinstance(top, dict) else []:
+            if key == leaf:
+                yield section, value
+            elif isinstance(value, dict) and leaf in value:
+                yield key, value[leaf]
 
 
 def _date(value: Any) -> dt.datetime | None:
@@ -81,13 +104,16 @@ def _videos(label: str, entries: Any, section: str, owner: tuple[str | None, str
         if created is None:
             yield Skipped(where, "video has no valid Date")
             continue
-        link = f.get_str(entry, "Link") or f.get_str(entry, "VideoLink")
+        links = (f.get_str(entry, "Link") or f.get_str(entry, "VideoLink") or "").split()
+        link = links[0] if links else None
         match = _VIDEO_ID.search(link or "")
         body = (_text(f.get(entry, "Title")) or _text(f.get(entry, "Description"))
                 or _text(f.get(entry, "Location")))
         yield ImportedItem(
+            # without a video id in the link, the link minus its query (a signature that
+            # expires, so another download of the same post differs there) anchors the id
             platform_id=match.group(1) if match else minter.mint(
-                "post", int(created.timestamp()), link or "", body),
+                "post", int(created.timestamp()), (link or "").split("?", 1)[0], body),
             kind="post", parent_id=None, author_handle=owner[0], author_name=owner[1],
             is_own=True, created=created, edited=None, text=body, url=link or None,
             deleted=deleted)
@@ -101,15 +127,16 @@ def read(source: ExportSource, found: list[Found]) -> Iterator[ImportedItem | Sk
         if not isinstance(data, dict):
             raise BadInputError(f"{label}: is not a TikTok data file (no top-level object); "
                                 "check the file or the --format given")
-        profile = next((v.get("ProfileMap") for v in (f.get(data, "Profile") or {}).values()
-                        if isinstance(v, dict)), None) if isinstance(
-                            f.get(data, "Profile"), dict) else None
+        sections = f.get(data, "Profile")
+        profile = next((v["ProfileMap"] for v in sections.values()
+                        if isinstance(v, dict) and "ProfileMap" in v), None) if isinstance(
+                            sections, dict) else None
         owner = (f.get_str(profile, "userName"),
                  f.get_str(profile, "displayName") or f.get_str(profile, "userName"))
-        yield from _videos(label, _path(data, "Video", "Videos", "VideoList"), "VideoList",
-                           owner, minter, False)
-        yield from _videos(label, _path(data, "Video", "RecentlyDeletedPosts", "PostList"),
-                           "PostList", owner, minter, True)
+        for leaf in ("VideoList", "PostList"):
+            for above, entries in _lists(data, _VIDEO_SECTIONS, leaf):
+                yield from _videos(label, entries, leaf, owner, minter,
+                                   "deleted" in above.lower())
         yield from _comments(label, data, owner, minter)
         yield from _messages(label, data, owner, minter)
 
@@ -133,8 +160,10 @@ def _comments(label: str, data: Any, owner: tuple[str | None, str | None],
 
 def _messages(label: str, data: Any, owner: tuple[str | None, str | None],
               minter: IdMinter) -> Iterator[ImportedItem | Skipped]:
-    threads = _path(data, "Direct Messages", "Chat History", "ChatHistory")
-    for title, entries in sorted(threads.items()) if isinstance(threads, dict) else []:
+    threads: dict[str, Any] = {}
+    for _, found in _lists(data, _MESSAGE_SECTIONS, "ChatHistory"):
+        threads.update(found if isinstance(found, dict) else {})
+    for title, entries in sorted(threads.items()):
         match = _CHAT_WITH.match(title.strip())
         other = match.group(1).strip() if match else title.strip()
         for index, entry in enumerate(entries if isinstance(entries, list) else []):
