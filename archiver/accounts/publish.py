@@ -16,19 +16,10 @@ from typing import Any
 from lxml import etree
 from lxml.builder import E
 
-from archiver.accounts.register import account_record
+from archiver.accounts.register import PLATFORM_NAMES, account_record
 from archiver.catalogue.models import Account
 from archiver.home import csvcells
 
-PLATFORM_NAMES = {
-    "facebook": "Facebook",
-    "instagram": "Instagram",
-    "x": "X",
-    "linkedin": "LinkedIn",
-    "youtube": "YouTube",
-    "tiktok": "TikTok",
-    "web": "Webbplats",
-}
 FORMATS = ("html", "csv", "json")
 PUBLIC_COLUMNS = ("name", "platform", "url", "unit", "purpose", "opened", "closed")
 INTERNAL_COLUMNS = (*PUBLIC_COLUMNS, "responsible", "administrators", "close_reason", "closed_by")
