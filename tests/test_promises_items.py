@@ -344,7 +344,7 @@ def test_show_gives_the_whole_record_masked_unless_asked(arc: Cli, items: dict[s
     assert text == [
         f"id:        {c1}", "account:   1", "platform_id: c1", "kind:      comment", "parent:    p1",
         "thread:    -", "author:    Medborgare 5 (@medborgare5), not the account",
-        "created:   2026-03-02T10:00:00+00:00", "edited:    -", "url:       -",
+        "created:   2026-03-02 11:00:00 CET", "edited:    -", "url:       -",
         f"text:      {masked_text}",
         "masking:   * hides a digit or letter of a personnummer, samordningsnummer, phone, e-mail or "
         "address; [hälsa] and [soc] stand for health and social-services words; --unmasked shows the "
