@@ -102,6 +102,7 @@ def test_register_csv_for_swedish_excel(arc: Cli) -> None:
 
 def test_register_counts_agree_in_number(arc: Cli) -> None:
     add_account(arc)
+    assert "1 aktivt konto och inga avslutade konton." in arc.ok("accounts", "register").stdout
     closed = add_account(arc, "Torsby bibliotek", "instagram", "https://www.instagram.com/torsbybibliotek")
     arc.ok("accounts", "close", str(closed), "--reason", "Ersatt", "--decided-by", "Chef",
            "--no-final-snapshot")
