@@ -81,6 +81,17 @@ def test_snapshot_json_names_account_platform_organisation_and_local_time(
     assert meta["exported"] == files
 
 
+def test_snapshots_show_names_the_account_and_gives_local_time(arc: Cli, tmp_path: Path) -> None:
+    snap = captured_snapshot(arc, tmp_path, add_account(arc))
+    shown = arc.ok("snapshots", "show", str(snap)).stdout.splitlines()
+    assert shown[:7] == [
+        "id:           1", "account:      1 Torsby kommun (Facebook)", "trigger:      due",
+        "boundary:     2026-07-01", "captured_at:  2026-07-03 12:15:30 CEST (2026-07-03T10:15:30+00:00)",
+        "late_seconds: 216000", "late_days:    2.5"]
+    record = arc.json("snapshots", "show", str(snap))  # the catalogue's record, UTC
+    assert (record["account"], record["captured_at"]) == (1, "2026-07-03T10:15:30+00:00")
+
+
 def test_register_csv_for_swedish_excel(arc: Cli) -> None:
     add_account(arc)
     add_account(arc, "Torsby på X", "x", "https://x.com/torsbykommun")
