@@ -260,14 +260,13 @@ def test_report_renderings_written_out_by_hand() -> None:
         return render(fmt, rows, year=2026, org_name="Torsby kommun", org_id="212000-1769", generated=at)
 
     table = out("table")
-    # Column widths: the longest of heading and values (None counts as its 4 letters);
-    # platforms as the register spells them.
+    # Column widths: the longest of heading and values; counts right-aligned with a no-break
+    # space between thousands, names left-aligned; platforms as the register spells them.
     assert table.splitlines() == [
         "Nr  Konto          Plattform  Inlägg  Kommentarer  Besvarade frågor  Följare  Borttagna",
-        "1   Torsby kommun  Facebook   3       4            1                 –        1        ",
-        "2   Älvdalen       X          12      0            0                 14287    0        ",
+        " 1  Torsby kommun  Facebook        3            4                 1        –          1",
+        " 2  Älvdalen       X              12            0                 0   14\u00a0287          0",
     ]
-    assert table.endswith("0        \n")
     assert out("table", []) == (
         "Nr  Konto  Plattform  Inlägg  Kommentarer  Besvarade frågor  Följare  Borttagna\n")
     assert out("csv") == (
