@@ -60,6 +60,19 @@ def local_minute(instant: dt.datetime | str, tz: ZoneInfo) -> str:
     return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
 
 
+def local_second(instant: dt.datetime | str, tz: ZoneInfo) -> str:
+    """As local_minute with the seconds, for one record's own times: 2026-07-10 05:00:12 CEST."""
+    when = dt.datetime.fromisoformat(instant) if isinstance(instant, str) else instant
+    local = when.astimezone(tz)
+    return f"{local:%Y-%m-%d %H:%M:%S} {local.tzname()}"
+
+
+def local_date(instant: dt.datetime | str, tz: ZoneInfo) -> str:
+    """The home's calendar date of an instant (22:30 UTC on 18 June is 2026-06-19 in Stockholm)."""
+    when = dt.datetime.fromisoformat(instant) if isinstance(instant, str) else instant
+    return when.astimezone(tz).date().isoformat()
+
+
 def local_iso(instant: dt.datetime, tz: ZoneInfo) -> str:
     """An instant for a record a person reads: local time with its offset, whole seconds
     (2026-07-10T05:00:00+02:00); the same instant as the UTC value it was stored as."""

@@ -81,6 +81,17 @@ def test_snapshot_json_names_account_platform_organisation_and_local_time(
     assert meta["exported"] == files
 
 
+def test_snapshots_show_names_the_account_and_gives_local_time(arc: Cli, tmp_path: Path) -> None:
+    snap = captured_snapshot(arc, tmp_path, add_account(arc))
+    shown = arc.ok("snapshots", "show", str(snap)).stdout.splitlines()
+    assert shown[:7] == [
+        "id:           1", "account:      1 Torsby kommun (Facebook)", "trigger:      due",
+        "boundary:     2026-07-01", "captured_at:  2026-07-03 12:15:30 CEST (2026-07-03T10:15:30+00:00)",
+        "late_seconds: 216000", "late_days:    2.5"]
+    record = arc.json("snapshots", "show", str(snap))  # the catalogue's record, UTC
+    assert (record["account"], record["captured_at"]) == (1, "2026-07-03T10:15:30+00:00")
+
+
 def test_register_csv_for_swedish_excel(arc: Cli) -> None:
     add_account(arc)
     add_account(arc, "Torsby på X", "x", "https://x.com/torsbykommun")
@@ -102,6 +113,7 @@ def test_register_csv_for_swedish_excel(arc: Cli) -> None:
 
 def test_register_counts_agree_in_number(arc: Cli) -> None:
     add_account(arc)
+    assert "1 aktivt konto och inga avslutade konton." in arc.ok("accounts", "register").stdout
     closed = add_account(arc, "Torsby bibliotek", "instagram", "https://www.instagram.com/torsbybibliotek")
     arc.ok("accounts", "close", str(closed), "--reason", "Ersatt", "--decided-by", "Chef",
            "--no-final-snapshot")
@@ -171,8 +183,9 @@ def test_generate_writes_the_sample_exports_and_each_imports(arc: Cli, tmp_path:
         assert data["format"] == name.removesuffix(".zip") and data["new"] > 0, name
 
 
-def ingest_items(arc: Cli, account: int, items: list[ImportedItem]) -> None:
-    archive = open_archive(Home(arc.home), now=dt.datetime(2026, 7, 1, 8, tzinfo=dt.UTC), actor="t")
+def ingest_items(arc: Cli, account: int, items: list[ImportedItem],
+                 now: dt.datetime = dt.datetime(2026, 7, 1, 8, tzinfo=dt.UTC)) -> None:
+    archive = open_archive(Home(arc.home), now=now, actor="t")
     try:
         with archive.transaction() as s:
             Ingest(s, account_id=account, now=archive.now, source="test", screen=Screen()).run(items)
@@ -199,6 +212,24 @@ def test_items_list_dates_are_local_and_name_the_account(arc: Cli) -> None:
     assert result.stderr == "1 item.\n"
     before = arc.ok("items", "list", "--to", "2026-06-19").stdout
     assert before == "     2  account 1    2026-06-18  post     Torsby kommun: Kvällspass\n"
+
+
+def test_items_show_gives_local_times_and_dates(arc: Cli) -> None:
+    """items show agrees with the listing: its times are local with the zone named, its
+    dates local dates, though the JSON keeps UTC."""
+    add_account(arc)
+    # Seen at 22:30 UTC on 30 June, which is already 1 July in Stockholm.
+    seen = dt.datetime(2026, 6, 30, 22, 30, tzinfo=dt.UTC)
+    ingest_items(arc, 1, [post("late", dt.datetime(2026, 6, 18, 22, 30, 15, tzinfo=dt.UTC), "Midsommarafton",
+                               edited=dt.datetime(2025, 12, 31, 23, 5, tzinfo=dt.UTC))], now=seen)
+    shown = arc.ok("items", "show", "1").stdout.splitlines()
+    assert "created:   2026-06-19 00:30:15 CEST" in shown
+    assert "edited:    2026-01-01 00:05:00 CET" in shown  # winter time, a new year locally
+    assert "version 1 (test, 2026-07-01): Midsommarafton" in shown
+    assert "source:    other, 2026-07-01" in shown
+    record = arc.json("items", "show", "1")
+    assert (record["created"], record["sources"][0]["seen"]) == (
+        "2026-06-18T22:30:15+00:00", "2026-06-30T22:30:00+00:00")
 
 
 def test_items_show_prints_every_field_with_labels_that_do_not_contradict(arc: Cli) -> None:

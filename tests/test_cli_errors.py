@@ -140,8 +140,8 @@ BASE = {"--name": "Torsby", "--platform": "facebook", "--url": "https://www.face
      "https://WWW.Facebook.com/TorsbyKommun/ is already registered as https://www.facebook.com/torsbykommun "
      "(the same page) as account 1; change that one with: archive accounts edit 1"),
     ({"--platform": "instagram"},
-     "--url https://www.facebook.com/torsby is a facebook address but the platform is instagram; give "
-     "--platform facebook, or the instagram account's own address"),
+     "--url https://www.facebook.com/torsby is an address on Facebook but the platform is instagram; give "
+     "--platform facebook, or the Instagram account's own address"),
     ({"--name": "Torsby\nkommun"}, "--name 'Torsby\\nkommun' holds a line break or tab; give it on one line"),
 ])
 def test_add_checks_every_field(arc: Cli, change: dict[str, str], message: str) -> None:
@@ -173,8 +173,9 @@ def test_edit_checks_too(arc: Cli) -> None:
                             "(the same page) as account 2; change that one with: archive accounts edit 2\n")
     wrong = arc("accounts", "edit", str(first), "--platform", "youtube")
     assert (wrong.exit_code, wrong.stderr) == (
-        ExitCode.bad_input, "Error: --url https://www.facebook.com/a is a facebook address but the platform "
-                            "is youtube; give --platform facebook, or the youtube account's own address\n")
+        ExitCode.bad_input, "Error: --url https://www.facebook.com/a is an address on Facebook but the "
+                            "platform is youtube; give --platform facebook, or the YouTube account's own "
+                            "address\n")
     assert arc.ok("accounts", "edit", str(first), "--url", "https://www.facebook.com/a/").stderr == (
         "Account 1 updated.\n")  # its own page, written differently, is no clash
 

@@ -247,15 +247,15 @@ def test_an_export_of_another_platform_is_refused_even_with_format(arc: Cli, tmp
     before = tree(arc.home)
     result = arc("import", str(facebook), str(x_zip))
     assert (result.exit_code, result.stderr) == (ExitCode.bad_input, (
-        "Error: x-export.zip: is a x export, but account 1 is a facebook account; import it "
-        "into the municipality's x account instead\n"))
+        "Error: x-export.zip: holds an export from X, but account 1 is on Facebook; import it "
+        "into the municipality's X account instead\n"))
     result = arc("import", str(instagram), str(li_zip), "--format", "linkedin")
     assert (result.exit_code, result.stderr) == (ExitCode.bad_input, (
-        "Error: account 2 is a instagram account; --format linkedin cannot import another "
+        "Error: account 2 is on Instagram; --format linkedin cannot import another "
         "platform's export into it (use --format instagram, or items for the neutral "
         "format)\n"))
     result = arc("import", str(instagram), str(li_zip), "--format", "instagram")
-    assert result.exit_code == ExitCode.bad_input and "is a linkedin export" in result.stderr
+    assert result.exit_code == ExitCode.bad_input and "holds an export from LinkedIn" in result.stderr
     assert tree(arc.home) == before
 
 

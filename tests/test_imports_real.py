@@ -130,9 +130,8 @@ def test_real_export_of_another_platform_is_refused(arc: Cli, tree) -> None:
     before = tree(arc.home)
     result = arc("import", str(account), str(REAL / "x/roberskine-2022"))
     assert result.exit_code == ExitCode.bad_input
-    assert result.stderr == ("Error: roberskine-2022: is a x export, but account 1 is a "
-                             "facebook account; import it into the municipality's x account "
-                             "instead\n")
+    assert result.stderr == ("Error: roberskine-2022: holds an export from X, but account 1 is on "
+                             "Facebook; import it into the municipality's X account instead\n")
     result = arc("import", str(account), str(REAL / "x/roberskine-2022"), "--format", "x")
     assert result.exit_code == ExitCode.bad_input
     assert "--format x cannot import another platform's export" in result.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -49,6 +50,9 @@ def test_caption_lines_name_time_in_local_zone_and_summer_time() -> None:
     assert adhoc["Halvårsskifte"] == "ingen (tagen utanför halvårsskiftena)"
     assert adhoc["Anledning"] == "ad hoc"
     assert "Klocka" not in adhoc
+    half_year = dict(caption_lines(dataclasses.replace(
+        CAPTIONED, period_start=dt.date(2026, 1, 1), period_end=dt.date(2026, 7, 1)), "visual"))
+    assert half_year["Period"] == "2026-01-01 – 2026-06-30"  # the end is exclusive: its last day
     simulated = dict(caption_lines(dataclasses.replace(CAPTIONED, clock="simulated clock"), "visual"))
     assert simulated["Klocka"] == "simulerad (demo- eller testarkiv): tiden är inte verklig"
 

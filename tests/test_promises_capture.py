@@ -159,7 +159,7 @@ def test_late_catch_up_snapshot(arc: Cli, platform: FixturePlatform, tmp_path: P
         for expected in ("Ögonblicksbild av ett konto i sociala medier",
                          "Torsby kommun (organisationsnummer 212000-1769)", f"{account} Torsby kommun",
                          "Plattform Facebook", url, "2026-07-10 kl. 05:00:00 CEST (Europe/Stockholm)",
-                         "2026-07-01 (halvårsskifte)", "2026-01-01 – 2026-07-01",
+                         "2026-07-01 (halvårsskifte)", "2026-01-01 – 2026-06-30",
                          "Anledning halvårsskifte", "bevara/", html_sha,
                          "simulerad (demo- eller testarkiv)"):
             assert expected in caption, (role, expected)

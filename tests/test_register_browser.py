@@ -39,6 +39,17 @@ def test_register_page_in_chromium(arc: Cli, tmp_path: Path) -> None:
         browser.close()
 
 
+LINES_OF = """sel => [...document.querySelectorAll(sel)].map(
+    e => new Set([...e.getClientRects()].map(r => Math.round(r.top))).size)"""
+"""How many lines each element matching the selector is drawn on."""
+LINES_OF_TEXT_NODES = """sel => [...document.querySelectorAll(sel)].flatMap(e => [...e.childNodes]
+    .filter(n => n.nodeType === Node.TEXT_NODE && n.textContent.length)
+    .map(n => { const r = document.createRange(); r.selectNodeContents(n);
+                return [n.textContent,
+                        new Set([...r.getClientRects()].map(x => Math.round(x.top))).size]; }))"""
+"""Each stretch of text of the matching elements and how many lines it is drawn on."""
+
+
 @pytest.mark.browser
 def test_internal_register_says_so_and_fits_1400_px(arc: Cli, tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
@@ -59,9 +70,19 @@ def test_internal_register_says_so_and_fits_1400_px(arc: Cli, tmp_path: Path) ->
                                 "med administratörer")
         assert page.locator("main > p").first.inner_text() == "Intern – ej för publicering"
         assert page.get_attribute('meta[name="robots"]', "content") == "noindex, nofollow"
-        assert page.locator("td li").first.inner_text() == "Anna Berg <anna.berg@torsby.se>"
+        assert page.locator("td li").first.inner_text() == "Anna Berg\nanna.berg@torsby.se"
+        assert page.locator("td li a").first.get_attribute("href") == "mailto:anna.berg@torsby.se"
         # Nothing wider than the window: no horizontal scrolling at 1,400 px.
         assert page.evaluate("document.documentElement.scrollWidth") <= 1400
+        # An e-mail address stays whole on its line; an address breaks after a slash or "?",
+        # not inside a name: each stretch of up to 25 characters between two break points is
+        # on one line ("https://www.facebook.co" / "m/" was how it broke).
+        assert page.evaluate(LINES_OF, "td a.email") == [1] * 12
+        stretches = page.evaluate(LINES_OF_TEXT_NODES, "td.url a")
+        assert len(stretches) == 6 * 3
+        assert [n for text, n in stretches if len(text) <= 25] == [1] * 12
+        assert page.locator("td.url a").first.inner_text().replace("\n", "") == (
+            "https://www.facebook.com/torsbykommun.kultur.och.fritid.0?ref=kommunens_webbplats")
         page.screenshot(path=str(tmp_path / "intern.png"), full_page=True)
         browser.close()
     assert (tmp_path / "intern.png").stat().st_size > 20_000

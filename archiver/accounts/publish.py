@@ -16,19 +16,10 @@ from typing import Any
 from lxml import etree
 from lxml.builder import E
 
-from archiver.accounts.register import account_record
+from archiver.accounts.register import PLATFORM_NAMES, account_record
 from archiver.catalogue.models import Account
 from archiver.home import csvcells
 
-PLATFORM_NAMES = {
-    "facebook": "Facebook",
-    "instagram": "Instagram",
-    "x": "X",
-    "linkedin": "LinkedIn",
-    "youtube": "YouTube",
-    "tiktok": "TikTok",
-    "web": "Webbplats",
-}
 FORMATS = ("html", "csv", "json")
 PUBLIC_COLUMNS = ("name", "platform", "url", "unit", "purpose", "opened", "closed")
 INTERNAL_COLUMNS = (*PUBLIC_COLUMNS, "responsible", "administrators", "close_reason", "closed_by")
@@ -81,8 +72,9 @@ def render_csv(accounts: Sequence[Account], *, internal: bool = False, excel: bo
 
 
 def count_sv(n: int, singular: str, plural: str) -> str:
-    """"1 avslutat konto", "2 avslutade konton": the adjective agrees too, so both forms are given."""
-    return f"{n} {singular if n == 1 else plural}"
+    """"1 avslutat konto", "2 avslutade konton", "inga avslutade konton": the adjective agrees
+    too, so both forms are given; none is said in words, as a person writes it."""
+    return f"{'inga' if n == 0 else n} {singular if n == 1 else plural}"
 
 
 def _cell_text(value: Any) -> str:
@@ -91,6 +83,24 @@ def _cell_text(value: Any) -> str:
     if isinstance(value, list):
         return "; ".join(f"{a['name']} <{a['email']}>" for a in value)
     return str(value)
+
+
+URL_BREAKS = "/?&"
+"""A link may break after these, as a printed address does, rather than inside a word."""
+
+
+def breakable(text: str, after: str) -> list[Any]:
+    """*text* as strings with a <wbr> after each character in *after* ("https://" kept
+    whole), for lxml's builder: a narrow column then breaks an address at a slash, not in
+    the middle of a name."""
+    parts: list[Any] = []
+    start = 0
+    for i, ch in enumerate(text):
+        if ch in after and text[i + 1:i + 2] not in ("/", "") and text[i - 1:i] not in (":", "/"):
+            parts += [text[start:i + 1], E.wbr()]
+            start = i + 1
+    parts.append(text[start:])
+    return parts
 
 
 def render_html(accounts: Sequence[Account], *, org_name: str, generated: dt.datetime,
@@ -109,14 +119,16 @@ def render_html(accounts: Sequence[Account], *, org_name: str, generated: dt.dat
             if c == "name":
                 cells.append(E.th(value, scope="row"))
             elif c == "url":
-                cells.append(E.td(E.a(value, href=value), {"class": "url"}))
+                cells.append(E.td(E.a(*breakable(value, URL_BREAKS), href=value), {"class": "url"}))
             elif c == "platform":
                 cells.append(E.td(PLATFORM_NAMES.get(value, value)))
             elif c in ("opened", "closed"):
                 cells.append(E.td(E.time(value, datetime=value)) if value else E.td("–"))
             elif c == "administrators":
-                people = [f"{a['name']} <{a['email']}>" for a in value or []]
-                cells.append(E.td(E.ul(*[E.li(p) for p in people])) if people else E.td("–"))
+                people = [E.li(a["name"], E.br(),
+                               E.a(a["email"], {"class": "email"}, href=f"mailto:{a['email']}"))
+                          for a in value or []]
+                cells.append(E.td(E.ul(*people)) if people else E.td("–"))
             else:
                 cells.append(E.td(_cell_text(value)))
         body_rows.append(E.tr(*cells))
@@ -143,6 +155,7 @@ def render_html(accounts: Sequence[Account], *, org_name: str, generated: dt.dat
                     f"{count_sv(closed_n, 'avslutat konto', 'avslutade konton')}. Uppdaterad ",
                     E.time(generated.date().isoformat(), datetime=generated.isoformat()), "."),
                 E.table(
+                    {"class": "internal-table"} if internal else {},
                     E.caption(f"Konton i sociala medier, {org_name}"),
                     E.thead(header),
                     E.tbody(*body_rows),
@@ -151,7 +164,9 @@ def render_html(accounts: Sequence[Account], *, org_name: str, generated: dt.dat
         ),
         lang="sv",
     )
-    return "<!DOCTYPE html>\n" + etree.tostring(page, encoding="unicode", method="html") + "\n"
+    html = etree.tostring(page, encoding="unicode", method="html")
+    # lxml's HTML serialiser predates <wbr> and closes it; HTML5 has it void.
+    return "<!DOCTYPE html>\n" + html.replace("<wbr></wbr>", "<wbr>") + "\n"
 
 
 INTERNAL_BANNER = "Intern – ej för publicering"
@@ -163,9 +178,11 @@ table { border-collapse: collapse; width: 100%; }
 caption { text-align: left; font-weight: bold; padding: .5rem 0; }
 th, td { border: 1px solid #888; padding: .4rem .6rem; text-align: left; vertical-align: top;
          overflow-wrap: break-word; }
-td a, td li { overflow-wrap: anywhere; }  /* long addresses wrap instead of widening the page */
+td a { overflow-wrap: anywhere; }  /* a segment still too long wraps instead of widening the page */
+td a.email { overflow-wrap: normal; }  /* whole on its line: the column widens to fit it */
+table.internal-table { font-size: .875rem; }
 time { white-space: nowrap; }
-td.url { min-width: 10em; }
+td.url { min-width: 17em; }  /* "https://www.facebook.com/" on one line */
 td ul { margin: 0; padding-left: 1rem; }
 .internal { background: #8a1c1c; color: #fff; font-weight: bold; padding: .5rem 1rem; }
 thead th { background: #e8eef4; }

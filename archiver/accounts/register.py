@@ -24,6 +24,16 @@ from archiver.errors import BadInputError, NotFoundError
 from archiver.home.archive import Archive
 
 PLATFORMS = ("facebook", "instagram", "x", "linkedin", "youtube", "tiktok", "web")
+PLATFORM_NAMES = {
+    "facebook": "Facebook",
+    "instagram": "Instagram",
+    "x": "X",
+    "linkedin": "LinkedIn",
+    "youtube": "YouTube",
+    "tiktok": "TikTok",
+    "web": "Webbplats",
+}
+"""The platforms as the register and messages spell them; the codes are what options take."""
 PLATFORM_HOSTS = {
     "facebook": ("facebook.com", "fb.com", "fb.me"),
     "instagram": ("instagram.com",),
@@ -172,8 +182,10 @@ def _check_fields(problems: list[str], archive: Archive, session: Session, f: Ac
     if url is not None and platform is not None:
         on = url_platform(url)
         if on is not None and on != platform:
-            problems.append(f"--url {url} is a {on} address but the platform is {platform}; "
-                            f"give --platform {on}, or the {platform} account's own address")
+            named = PLATFORM_NAMES.get(platform, platform)
+            problems.append(f"--url {url} is an address on {PLATFORM_NAMES.get(on, on)} but the "
+                            f"platform is {platform}; give --platform {on}, or the {named} "
+                            "account's own address")
     if url is not None:
         key = url_key(url)
         for other in session.scalars(select(Account).where(Account.id != (account_id or 0))):

@@ -13,7 +13,7 @@ from archiver.accounts.register import get_account
 from archiver.capture import locks, redaction, runs, snapshots
 from archiver.cli.common import archive_options, emit_json, json_option, note, open_from_options, positive_id
 from archiver.cli.progress import reporter
-from archiver.clock import local_minute
+from archiver.clock import local_minute, local_second
 from archiver.errors import IntegrityError, PartialFailure
 
 
@@ -150,19 +150,28 @@ def snapshots_show(ctx: click.Context, snapshot_id: str, home_opt, db_opt, now_o
     archive = open_from_options(ctx, home_opt, db_opt, now_opt, by_opt, write=False)
     with archive.transaction() as session:
         ident = positive_id(snapshot_id, "snapshot")
-        r = snapshots.snapshot_record(snapshots.get_snapshot(session, ident), archive.store.path_for)
+        snap = snapshots.get_snapshot(session, ident)
+        r = snapshots.snapshot_record(snap, archive.store.path_for)
         r["redactions"] = redaction.redactions_of(session, ident)
+        person = snapshots.archivist_record(archive, snap)
     if as_json:
         emit_json(r)
         return
-    for key in ("id", "account", "trigger", "boundary", "captured_at", "late_seconds", "reason", "url",
-                "complete", "items_seen", "followers", "engine", "captured_by", "clock", "redacted"):
-        click.echo(f"{key + ':':<13} {r[key] if r[key] is not None else '-'}")
+    tz = archive.settings.tz
+    # What a person reads: the account by name, times in the home's zone with the UTC value
+    # beside them, lateness in days; --json keeps the catalogue's record.
+    shown = {**r, "account": f"{r['account']} {person['account_name']} ({person['platform']})",
+             "captured_at": f"{local_second(r['captured_at'], tz)} ({r['captured_at']})",
+             "late_days": person["late_days"]}
+    for key in ("id", "account", "trigger", "boundary", "captured_at", "late_seconds", "late_days",
+                "reason", "url", "complete", "items_seen", "followers", "engine", "captured_by", "clock",
+                "redacted"):
+        click.echo(f"{key + ':':<13} {shown[key] if shown[key] is not None else '-'}")
     for f in r["files"]:
         click.echo(f"file:         {f['role']:<10} {f['sha256']}  {f['size']:>9}  {f['name']}")
     for x in r["redactions"]:
-        click.echo(f"redaction:    item {x['item']} ({x['platform_id']}) on {x['at'][:16]} by {x['by']}: "
-                   f"{x['legal_basis']}")
+        click.echo(f"redaction:    item {x['item']} ({x['platform_id']}) on {local_minute(x['at'], tz)} "
+                   f"by {x['by']}: {x['legal_basis']}")
 
 
 @snapshots_group.command("export")

@@ -14,6 +14,7 @@ from archiver.catalogue.models import Item
 from archiver.cli.common import archive_options, emit_json, json_option, open_from_options, positive_id
 from archiver.cli.common import note as tell
 from archiver.cli.progress import reporter
+from archiver.clock import local_date, local_second
 from archiver.errors import BadInputError
 from archiver.home.files import atomic_write_text
 from archiver.items import marks, search
@@ -175,7 +176,7 @@ def items_show(ctx: click.Context, item_id: str, unmasked: bool, home_opt, db_op
     if as_json:
         emit_json(rec)
         return
-    for line in show_lines(rec):
+    for line in show_lines(rec, archive.settings.tz):
         click.echo(line)
 
 
@@ -189,11 +190,19 @@ MASKING_NOTE = ("masking:   * hides a digit or letter of a personnummer, samordn
                 "--unmasked shows the text in clear")
 
 
-def show_lines(rec: dict[str, Any]) -> list[str]:
+def show_lines(rec: dict[str, Any], tz: ZoneInfo) -> list[str]:
     """`items show` as text: every field of the JSON record, labelled so that a reader can
-    tell the archive's marks (what a moderator did) from what the platform shows now."""
+    tell the archive's marks (what a moderator did) from what the platform shows now.
+    Times are the home's local time with the zone named, dates its local dates (the JSON
+    keeps UTC): 21:30 UTC on 18 June is shown as 23:30 CEST, a day the listing agrees with."""
     def field(label: str, value: Any) -> str:
         return f"{label + ':':<10} {'-' if value is None or value == '' else value}"
+
+    def when(value: str | None) -> str | None:
+        return local_second(value, tz) if value else None
+
+    def day(value: str) -> str:
+        return local_date(value, tz)
 
     author = author_text(rec)
     if rec["own"] is not None:
@@ -204,26 +213,26 @@ def show_lines(rec: dict[str, Any]) -> list[str]:
              field("author", author)]
     if rec["recipients"]:
         lines.append(field("to", ", ".join(rec["recipients"])))
-    lines += [field("created", rec["created"]), field("edited", rec["edited"]),
+    lines += [field("created", when(rec["created"])), field("edited", when(rec["edited"])),
               field("url", rec["url"]), field("text", rec["text"])]
     if rec["masked"]:
         lines.append(MASKING_NOTE)
     for v in rec["versions"]:
-        lines.append(f"version {v['seq']} ({v['source']}, {v['seen'][:10]}): {v['text']}")
+        lines.append(f"version {v['seq']} ({v['source']}, {day(v['seen'])}): {v['text']}")
     for f in rec["flag_spans"]:
         lines.append(f"flag:      {f['kind']} {f['match']} {f['detail'] or ''}".rstrip())
     for m in rec["marks"]:
         detail = "; ".join(f"{k.replace('_', ' ')} {m[k]}" for k in ("case_ref", "category", "law",
                                                                      "police_report", "note") if m[k])
         lines.append(f"mark:      {MARK_LABELS.get(m['kind'], m['kind'])}"
-                     f"{' (' + detail + ')' if detail else ''} by {m['by']} {m['at'][:10]}")
+                     f"{' (' + detail + ')' if detail else ''} by {m['by']} {day(m['at'])}")
     for md in rec["media"]:
         lines.append(f"media:     {md['name']} {md['media_type']} {md['sha256']}"
                      f"{' (purged)' if md['purged'] else ''}")
     for src in rec["sources"]:
         where = f"snapshot {src['snapshot']}" if src["snapshot"] else (
             f"import {src['import']}" if src["import"] else "other")
-        lines.append(f"source:    {where}, {src['seen'][:10]}")
+        lines.append(f"source:    {where}, {day(src['seen'])}")
     lines.append(f"deleted by the account on the platform (per its export): "
                  f"{'yes' if rec['deleted_on_platform'] else 'no'}")
     lines.append(f"missing from the platform at a later complete capture: "
@@ -232,7 +241,7 @@ def show_lines(rec: dict[str, Any]) -> list[str]:
         lines.append("content:   purged (text and media deleted; the record and digests remain)")
     if rec["culled"]:
         c = rec["culled"]
-        lines.append(f"culled:    {c['culled_at'][:10]} under rule {c['rule']}, review {c['review']}, "
+        lines.append(f"culled:    {day(c['culled_at'])} under rule {c['rule']}, review {c['review']}, "
                      f"protocol {c['protocol']} (text sha256 {c['text_sha256']})")
         for f in c["protocol_files"]:
             lines.append(f"protocol:  {f['name']} {f['sha256']}")

@@ -20,7 +20,7 @@ from typing import TypeVar
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from archiver.accounts.register import get_open_account
+from archiver.accounts.register import PLATFORM_NAMES, get_open_account
 from archiver.catalogue.models import ImportRun, Item, ItemSource
 from archiver.errors import BadInputError, NotFoundError
 from archiver.home.archive import Archive
@@ -66,7 +66,7 @@ def import_export(archive: Archive, account_id: int, path: Path, fmt: str = "aut
     with archive.transaction() as session:
         platform = get_open_account(session, account_id).platform
     if fmt not in ("auto", "items", platform):
-        raise BadInputError(f"account {account_id} is a {platform} account; --format {fmt} "
+        raise BadInputError(f"account {account_id} is on {_name(platform)}; --format {fmt} "
                             f"cannot import another platform's export into it (use --format "
                             f"{platform}, or items for the neutral format)")
     screen = screen or Screen()
@@ -106,6 +106,12 @@ def import_export(archive: Archive, account_id: int, path: Path, fmt: str = "aut
             return ImportReport(run.id, account_id, fmt, path.name, counts, removed)
 
 
+def _name(platform: str) -> str:
+    """A platform as the register spells it ("X", "LinkedIn"): "a x export" and "a instagram
+    account" read badly, and the message names the platform the way the user knows it."""
+    return PLATFORM_NAMES.get(platform, platform)
+
+
 def _format(source: ExportSource, fmt: str, platform: str, account_id: int) -> str:
     """The format to read: the one given or detected, refused if it is another platform's."""
     if fmt == "items":
@@ -117,9 +123,9 @@ def _format(source: ExportSource, fmt: str, platform: str, account_id: int) -> s
             raise
         return fmt  # --format decides between look-alikes, or names what detection missed
     if detected not in ("items", platform):
-        raise BadInputError(f"{source.name}: is a {detected} export, but account {account_id} "
-                            f"is a {platform} account; import it into the municipality's "
-                            f"{detected} account instead")
+        raise BadInputError(f"{source.name}: holds an export from {_name(detected)}, but account "
+                            f"{account_id} is on {_name(platform)}; import it into the "
+                            f"municipality's {_name(detected)} account instead")
     return detected
 
 

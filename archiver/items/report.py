@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -175,15 +176,23 @@ def render(fmt: str, rows: list[YearRow], *, year: int, org_name: str, org_id: s
     if fmt == "html":
         return render_html(rows, year=year, org_name=org_name, org_id=org_id,
                            generated=generated)
-    shown = [_display(r) for r in rows]
-    widths = [max(len(h), *(len(str(v)) for v in col)) if rows else len(h)
-              for h, col in zip(HEADINGS_SV, zip(*shown, strict=True) if rows
-                                else [()] * len(HEADINGS_SV), strict=True)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(HEADINGS_SV, widths, strict=True))]
-    for row in shown:
-        lines.append("  ".join(("–" if v is None else str(v)).ljust(w)
-                               for v, w in zip(row, widths, strict=True)))
-    return "\n".join(lines) + "\n"
+    # As the page: counts right-aligned with Swedish thousands (14 287), names left-aligned.
+    shown = [[_cell(c, v) for c, v in zip(COLUMNS, _display(r), strict=True)] for r in rows]
+    widths = [max([len(h), *(len(row[i]) for row in shown)]) for i, h in enumerate(HEADINGS_SV)]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(v.rjust(w) if c in NUMERIC else v.ljust(w)
+                         for c, v, w in zip(COLUMNS, cells, widths, strict=True)).rstrip()
+
+    return "\n".join([line(HEADINGS_SV), *(line(row) for row in shown)]) + "\n"
+
+
+def _cell(column: str, value: object) -> str:
+    if column == "account":
+        return str(value)  # an id, not a count
+    if column in NUMERIC:
+        return number_sv(value if isinstance(value, int) else None)
+    return "–" if value is None else str(value)
 
 
 def astuple(r: YearRow) -> tuple[object, ...]:

@@ -53,7 +53,9 @@ def caption_lines(meta: SnapshotMetadata, record: str) -> list[tuple[str, str]]:
         boundary = "ingen (tagen utanför halvårsskiftena)"
     if meta.period_start or meta.period_end:
         start = meta.period_start.isoformat() if meta.period_start else "…"
-        end = meta.period_end.isoformat() if meta.period_end else "…"
+        # The period's end is exclusive (the boundary); a reader takes "– 2026-07-01" to
+        # include 1 July, so the caption names the last day the period holds.
+        end = (meta.period_end - dt.timedelta(days=1)).isoformat() if meta.period_end else "…"
         period = f"{start} – {end}"
     else:
         period = "–"
