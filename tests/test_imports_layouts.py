@@ -29,6 +29,8 @@ LAYOUTS: dict[str, tuple[str, Callable[[Path], tuple[Path, dict[str, int]]]]] = 
     "x-2020": ("x", layouts.x_2020),
     "x-2024-notes": ("x", layouts.x_2024_notes),
     "linkedin-quirks": ("linkedin", layouts.linkedin_quirks),
+    "linkedin-2018": ("linkedin", layouts.linkedin_2018),
+    "linkedin-2025": ("linkedin", layouts.linkedin_2025),
     "youtube-de": ("youtube", lambda p: layouts.youtube_localised(p, "de")),
     "youtube-unlisted-language": ("youtube", lambda p: layouts.youtube_localised(p, "xx")),
     "tiktok-2024": ("tiktok", layouts.tiktok_2024),
@@ -151,6 +153,41 @@ def test_a_tiktok_photo_post_keeps_its_id_when_its_links_are_signed_anew(tmp_pat
                     encoding="utf-8")
     second = parse(again)[1]
     assert {i.platform_id for i in first} == {i.platform_id for i in second}
+
+
+def test_linkedin_2018_utf16_tabs_spaced_names_and_its_messages(tmp_path: Path) -> None:
+    """2018's export: tab-separated UTF-16 with a BOM, "Share Link", slashed dates, and a
+    Messages.csv whose Direction says who wrote; a UTF-16 file Bevara does not read is
+    skipped by name, not a reason to refuse the export."""
+    _, items, skipped = parse(layouts.linkedin_2018(tmp_path / "li")[0])
+    (post,) = [i for i in items if i.kind == "post"]
+    assert (post.platform_id, post.text, post.created) == (
+        "urn:li:activity:6400000000000000001", layouts.NORDIC,
+        dt.datetime(2018, 6, 8, 8, 15, 44, tzinfo=UTC))
+    assert post.author_name == "Torsby kommun"
+    messages = sorted((i for i in items if i.kind == "message"), key=lambda i: i.created)
+    assert [(m.author_name, m.is_own, m.text, m.created, m.thread_id, m.recipients) for m in messages] == [
+        ("Åsa Öberg", False, "Bygglov\n\nHej!\xa0Hur lång tid tar ett bygglov?",
+         dt.datetime(2018, 10, 16, 20, 36, tzinfo=UTC), "Åsa Öberg", ("Torsby kommun",)),
+        ("Torsby kommun", True, "Hej Åsa! Cirka fyra veckor.",
+         dt.datetime(2018, 10, 17, 9, 5, tzinfo=UTC), "Åsa Öberg", ("Åsa Öberg",)),
+    ]
+    assert [s.where for s in skipped] == ["li:Account Status History.csv"]
+
+
+def test_linkedin_2025_backslash_quotes_and_conversations(tmp_path: Path) -> None:
+    _, items, skipped = parse(layouts.linkedin_2025(tmp_path / "li")[0])
+    comments = sorted(i.text for i in items if i.kind == "comment")
+    assert comments == ["Tack! 🙌", 'Vi skriver "Välkommen" på alla språk.\n\nTack för tipset!']
+    messages = {(m.thread_id, m.author_name, m.is_own, m.text) for m in items if m.kind == "message"}
+    assert messages == {
+        ("2-AAA==", "Anna Lind", False, "Hej, finns det lediga jobb?"),
+        ("2-AAA==", "Torsby kommun", True, "Se torsby.se/jobb"),
+        ("2-BBB==", "Erik Ek", False, "Praktik\n\nTar ni emot praktikanter?"),
+        ("2-BBB==", "Torsby kommun", True, "Ja! Hör av dig."),
+    }
+    assert [(s.where, s.reason) for s in skipped] == [
+        ("li:messages.csv line 6", "a conversation event (someone joined or left), not a message: it has no sender")]
 
 
 def test_messenger_thread_has_sender_recipients_and_unsent(tmp_path: Path) -> None:

@@ -34,8 +34,8 @@ EXPECTED = {
     "file 'posts/your_posts_1.json'); the export is damaged (re-download the export)",
     "truncated-json.zip": f"truncated-json.zip:{FB_POSTS} line 31: ends in the middle of the data "
     "(truncated download); re-download the export",
-    "utf16-linkedin.zip": "utf16-linkedin.zip:Shares.csv: is UTF-16-encoded, but the export "
-    "must be UTF-8; re-download the export instead of re-saving the file",
+    "utf16-linkedin.zip": "utf16-linkedin.zip:Shares.csv: is UTF-16-encoded without a byte-order "
+    "mark, so its byte order would be a guess; re-download the export instead of re-saving the file",
     "latin1-linkedin.zip": "latin1-linkedin.zip:Shares.csv: is not UTF-8 (found byte 0xe4, "
     "likely Latin-1 or Windows-1252); re-download the export instead of re-saving the file",
     "facebook-html.zip": "facebook-html.zip:your_facebook_activity/posts/your_posts__check_ins"

@@ -1,9 +1,12 @@
 """Streaming CSV rows out of export members (LinkedIn, Google Takeout).
 
 Both platforms write RFC 4180 CSV in UTF-8, sometimes with a BOM, with quoted cells
-that span lines. The reader is strict, so a file cut off inside a quoted cell is
-reported as truncated rather than silently yielding half a post. Any other encoding
-is refused: guessing Latin-1 versus Windows-1252 would risk storing a wrong record.
+that span lines. LinkedIn's exports of 2018 wrote some files as tab-separated UTF-16
+with a byte-order mark instead; the mark names the encoding and byte order, so those are
+read too, and the header line tells tabs from commas. The reader is strict, so a file
+cut off inside a quoted cell is reported as truncated rather than silently yielding half
+a post. Any other encoding is refused: guessing Latin-1 versus Windows-1252, or the byte
+order of UTF-16 without its mark, would risk storing a wrong record.
 """
 
 from __future__ import annotations
@@ -17,36 +20,53 @@ from archiver.errors import BadInputError
 from archiver.items.imports.source import ExportSource
 
 _FIX = "re-download the export instead of re-saving the file"
+_HEAD = 8192
 
 
-def _reject_non_utf8_bom(head: bytes, label: str) -> None:
+def _encoding(head: bytes, label: str) -> str:
+    """The codec the file's first bytes name: UTF-8 (BOM or not) or UTF-16 with its BOM."""
     if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
-        enc = "UTF-32"
-    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in head[:4]:
-        enc = "UTF-16"
-    else:
-        return
-    raise BadInputError(f"{label}: is {enc}-encoded, but the export must be UTF-8; {_FIX}")
+        raise BadInputError(f"{label}: is UTF-32-encoded, but the export must be UTF-8; {_FIX}")
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if b"\x00" in head[:4]:
+        raise BadInputError(f"{label}: is UTF-16-encoded without a byte-order mark, so its byte "
+                            f"order would be a guess; {_FIX}")
+    return "utf-8-sig"
 
 
-def iter_lines(source: ExportSource, member: str) -> Iterator[tuple[int, list[str]]]:
+def _delimiter(head: bytes, encoding: str) -> str:
+    """Tab for the header line of LinkedIn's tab-separated files, else comma."""
+    first = head.decode(encoding, errors="ignore").split("\n", 1)[0]
+    return "\t" if first.count("\t") > first.count(",") else ","
+
+
+def iter_lines(source: ExportSource, member: str, *,
+               backslash_quotes: bool = False) -> Iterator[tuple[int, list[str]]]:
     """Yield ``(line, cells)`` for every row, the header included (line 1).
 
     ``line`` is where the row starts in the file, for messages that point at it.
+    ``backslash_quotes`` reads ``\\"`` inside a quoted cell as a quote, as LinkedIn's
+    newer Comments.csv writes them.
     """
     label = source.label(member)
     raw = source.open_member(member)
-    buffered = io.BufferedReader(raw)  # type: ignore[type-var]
-    _reject_non_utf8_bom(buffered.peek(4)[:4], label)
-    text = io.TextIOWrapper(buffered, encoding="utf-8-sig", errors="strict", newline="")
+    buffered = io.BufferedReader(raw, buffer_size=_HEAD)  # type: ignore[type-var]
+    head = buffered.peek(_HEAD)
+    encoding = _encoding(head[:4], label)
+    text = io.TextIOWrapper(buffered, encoding=encoding, errors="strict", newline="")
     line = 0
     try:
-        reader = csv.reader(text, strict=True)
+        reader = csv.reader(text, strict=True, delimiter=_delimiter(head, encoding),
+                            escapechar="\\" if backslash_quotes else None)
         for row in reader:
             start = line + 1
             line = reader.line_num
             yield start, row
     except UnicodeDecodeError as exc:
+        if encoding == "utf-16":
+            raise BadInputError(f"{label}: is not valid UTF-16 (it ends in the middle of a "
+                                f"character); {_FIX}") from None
         raise BadInputError(
             f"{label}: is not UTF-8 (found byte 0x{exc.object[exc.start]:02x}, likely Latin-1 "
             f"or Windows-1252); {_FIX}"
@@ -82,9 +102,10 @@ def read_header(source: ExportSource, member: str) -> list[str]:
     label = source.label(member)
     raw = source.open_member(member)
     try:
-        head = raw.read(8192)
+        head = raw.read(_HEAD)
     finally:
         raw.close()
-    _reject_non_utf8_bom(head[:4], label)
-    first = head.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace")
-    return [h.strip().strip('"').lower() for h in next(csv.reader([first]), [])]
+    encoding = _encoding(head[:4], label)
+    first = head.decode(encoding, errors="replace").split("\n", 1)[0]
+    cells = next(csv.reader([first], delimiter=_delimiter(head, encoding)), [])
+    return [h.strip().strip('"').lower() for h in cells]

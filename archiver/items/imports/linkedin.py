@@ -10,6 +10,18 @@ Structure (confirmed against public descriptions of real exports, see
 * ``Comments.csv``: ``Date, Link, Message``; ``Link`` is the post commented on, newer
   exports append ``?commentUrn=urn:li:comment:(activity:<n>,<m>)``.
 * ``Profile.csv``: ``First Name, Last Name, ...`` for the author's name.
+* ``messages.csv``: ``CONVERSATION ID, CONVERSATION TITLE, FROM, SENDER PROFILE URL, TO,
+  DATE, SUBJECT, CONTENT, FOLDER`` (2021 on; ``DATE`` "YYYY-MM-DD HH:MM:SS UTC"), or in
+  2018 ``From, To, Date, Subject, Content, Direction, Folder`` with ``Date`` as
+  "10/16/18, 8:36 AM" (no zone given; read as UTC), ``Direction`` INCOMING or OUTGOING
+  and the content HTML-escaped. Each row is a ``message``; its thread is the
+  conversation id, or in 2018 the other party.
+
+2018 exports wrote some files as tab-separated UTF-16 (``csvstream`` reads them) with
+spaced column names (``Share Link``, ``Share Commentary``) and dates as
+"2017/06/08 08:15:44 UTC"; names are compared without spaces and both date forms read.
+Newer ``Comments.csv`` files escape a quote inside a quoted cell with a backslash
+(``\\"``) instead of doubling it; a file that holds that sequence is read so.
 
 Files are known by their header row (``sniff``), wherever they sit. Two LinkedIn habits
 are read as the text they stand for: a multi-line ``ShareCommentary`` has each of its
@@ -26,6 +38,7 @@ URN of the post in its link, so comments on the account's own posts attach to th
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from collections.abc import Callable, Iterator
 from urllib.parse import unquote
@@ -39,11 +52,47 @@ from archiver.items.imports.textfix import IdMinter, clean_text
 
 _POST_URN = re.compile(r"urn:li:(share|activity|ugcPost):(\d+)")
 _COMMENT_URN = re.compile(r"urn:li:comment:\([A-Za-z]+:\d+,\d+\)")
-_ROW_DATE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$")
+_ROW_DATE = re.compile(r"^\d{4}[-/]\d\d[-/]\d\d \d\d:\d\d:\d\d(?: UTC)?$")
+_US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}), (\d{1,2}):(\d\d) ([AP])M$")
 
 
 def _date(value: str | None) -> dt.datetime | None:
-    return f.iso_utc(value.replace(" ", "T", 1) if value else None)
+    """"2024-05-01 10:00:00", "2021-06-15 16:37:00 UTC", "2017/06/08 08:15:44 UTC"."""
+    if not value:
+        return None
+    text = value.strip().removesuffix(" UTC")
+    if _ROW_DATE.match(text):
+        text = text.replace("/", "-")
+    return f.iso_utc(text.replace(" ", "T", 1))
+
+
+def _us_date(value: str | None) -> dt.datetime | None:
+    """2018's "10/16/18, 8:36 AM" (month first, as LinkedIn wrote it); UTC assumed."""
+    match = _US_DATE.match((value or "").strip())
+    if match is None:
+        return _date(value)
+    month, day, year, hour, minute, half = match.groups()
+    try:
+        return dt.datetime(2000 + int(year), int(month), int(day), int(hour) % 12
+                           + (12 if half == "P" else 0), int(minute), tzinfo=dt.UTC)
+    except ValueError:
+        return None
+
+
+def squash(name: str) -> str:
+    """A column name as compared: lower case without spaces ("Share Link" is "sharelink")."""
+    return name.strip().lower().replace(" ", "")
+
+
+def _backslash_quotes(source: ExportSource, member: str) -> bool:
+    """Whether the file escapes quotes as backslash-quote (newer Comments.csv)."""
+    tail = b""
+    with source.open_member(member) as fh:
+        while chunk := fh.read(1 << 20):
+            if b'\\"' in tail + chunk:
+                return True
+            tail = chunk[-1:]
+    return False
 
 
 def post_urn(link: str) -> str | None:
@@ -78,7 +127,8 @@ def unwrap_lines(cell: str) -> str:
     return "\n".join(inner).rstrip("\n")
 
 
-def rows(source: ExportSource, member: str) -> Iterator[tuple[int, dict[str, str]]]:
+def rows(source: ExportSource, member: str, *,
+         starts_row: Callable[[list[str]], bool] | None = None) -> Iterator[tuple[int, dict[str, str]]]:
     """``(line, row)`` with unquoted continuation lines joined back onto their row.
 
     A row starts with a date; a line that does not is the rest of the previous row's
@@ -86,11 +136,12 @@ def rows(source: ExportSource, member: str) -> Iterator[tuple[int, dict[str, str
     """
     header: list[str] | None = None
     current: tuple[int, list[str]] | None = None
-    for line, cells in iter_lines(source, member):
+    for line, cells in iter_lines(source, member, backslash_quotes=_backslash_quotes(source, member)):
         if header is None:
-            header = [h.strip().lower() for h in cells]
+            header = [squash(h) for h in cells]
             continue
-        starts = bool(cells) and _ROW_DATE.match(cells[0].strip()) is not None
+        starts = bool(cells) and (starts_row(cells) if starts_row is not None
+                                  else _ROW_DATE.match(cells[0].strip()) is not None)
         if current is not None and not starts:
             current[1][-1] += "\n" + ",".join(cells)
             continue
@@ -170,8 +221,64 @@ def _items(
             )
 
 
+def _owner_url(source: ExportSource, member: str) -> str | None:
+    """The account's own profile URL: the sender found in the most conversations (the
+    export says nowhere which sender it is, and its display name need not be Profile.csv's)."""
+    seen: dict[str, set[str]] = {}
+    for _, row in rows(source, member, starts_row=_any_row):
+        url, conversation = row.get("senderprofileurl", "").strip(), row.get("conversationid", "")
+        if url and conversation:
+            seen.setdefault(url, set()).add(conversation)
+    ranked = sorted(((len(c), u) for u, c in seen.items()), reverse=True)
+    if ranked and ranked[0][0] >= 2 and (len(ranked) == 1 or ranked[0][0] > ranked[1][0]):
+        return ranked[0][1]
+    return None
+
+
+def _any_row(cells: list[str]) -> bool:
+    return True
+
+
+def _messages(source: ExportSource, members: list[str], author: str | None,
+              minter: IdMinter) -> Iterator[ImportedItem | Skipped]:
+    for member in members:
+        label = source.label(member)
+        owner_url = _owner_url(source, member)
+        for line, row in rows(source, member, starts_row=_any_row):
+            old = "direction" in row  # the 2018 layout
+            created = _us_date(row.get("date")) if old else _date(row.get("date"))
+            sender = clean_text(row.get("from", "")).strip()
+            if created is not None and not sender:
+                yield Skipped(f"{label} line {line}", "a conversation event (someone joined or "
+                              "left), not a message: it has no sender")
+                continue
+            if created is None:
+                yield Skipped(f"{label} line {line}", "message has no valid Date")
+                continue
+            other = clean_text(row.get("to", "")).strip()
+            body = row.get("content", "")
+            subject = row.get("subject", "").strip()
+            if old:
+                body, subject = html.unescape(body), html.unescape(subject)
+            body = clean_text(f"{subject}\n\n{body}" if subject else body).strip()
+            url = row.get("senderprofileurl", "").strip()
+            if old:
+                own: bool | None = row.get("direction", "").upper() == "OUTGOING"
+            elif owner_url is not None:
+                own = url == owner_url
+            else:
+                own = True if author and sender == author else None
+            thread = row.get("conversationid", "").strip() or (sender if old and not own else other)
+            yield ImportedItem(
+                platform_id=minter.mint("message", int(created.timestamp()), f"{thread}\x1f{sender}", body),
+                kind="message", parent_id=None,
+                author_handle=url or None,
+                author_name=sender, is_own=own, created=created, edited=None, text=body,
+                url=None, thread_id=thread, recipients=(other,) if other else ())
+
+
 def read(source: ExportSource, found: list[Found]) -> Iterator[ImportedItem | Skipped]:
-    """Shares first, then comments."""
+    """Shares first, then comments, then messages."""
     author = _author(source, found)
     minter = IdMinter("li")
     shares = sorted(x.member for x in found if x.role == RECORDS and x.kind == "shares")
@@ -184,3 +291,5 @@ def read(source: ExportSource, found: list[Found]) -> Iterator[ImportedItem | Sk
         source, comments, kind="comment", what="comment", link_column="link",
         text_column="message", ids=_comment_ids, author=author, minter=minter,
     )
+    messages = sorted(x.member for x in found if x.role == RECORDS and x.kind == "messages")
+    yield from _messages(source, messages, author, minter)

@@ -191,11 +191,15 @@ def _js(source: ExportSource, member: str) -> Found | None:
 def _csv(source: ExportSource, member: str) -> Found | None:
     header = read_header(source, member)
     cols = set(header)
-    if {"date", "sharelink"} <= cols:
+    squashed = {c.replace(" ", "") for c in cols}  # LinkedIn 2018: "Share Link"
+    if {"date", "sharelink"} <= squashed:
         return Found(member, "linkedin", RECORDS, "shares")
-    if {"date", "link", "message"} <= cols:
+    if {"date", "link", "message"} <= squashed:
         return Found(member, "linkedin", RECORDS, "comments")
-    if {"first name", "last name", "headline"} <= cols:
+    if {"from", "to", "date", "content"} <= squashed and (
+            "conversationid" in squashed or "direction" in squashed):
+        return Found(member, "linkedin", RECORDS, "messages")
+    if {"firstname", "lastname"} <= squashed and ("headline" in squashed or "maidenname" in squashed):
         return Found(member, "linkedin", OWNER, "profile")
     if cols >= _ITEMS_KEYS:
         return Found(member, "items", RECORDS, "csv")
