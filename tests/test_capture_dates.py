@@ -36,6 +36,20 @@ def utc(*args: int) -> dt.datetime:
     ("4 juni kl 17:33", utc(2026, 6, 4, 15, 33)),
     ("1w", utc(2026, 6, 24, 8, 0)),                     # LinkedIn's short English age
     ("1 v", utc(2026, 6, 24, 8, 0)),                    # and its Swedish one
+    # Facebook's plural short ages (dateparser knows only "1 wk", "1 yr", "1 mo")
+    ("2 wks", utc(2026, 6, 17, 8, 0)),
+    ("2 yrs", utc(2024, 7, 1, 8, 0)),
+    ("4 mths", utc(2026, 3, 1, 8, 0)),
+    ("11 mos", utc(2025, 8, 1, 8, 0)),
+    # a weekday alone is the last one before the capture day (1 July 2026 is a Wednesday),
+    # at local midnight
+    ("on Sat", utc(2026, 6, 26, 22, 0)),
+    ("last Tue", utc(2026, 6, 29, 22, 0)),
+    ("i lördags", utc(2026, 6, 26, 22, 0)),
+    ("i går", utc(2026, 6, 30, 8, 0)),
+    ("Just nu", NOW),
+    ("nyss", NOW),
+    ("Just now", NOW),
 ])
 def test_date_text_in_swedish_and_english(text: str, expected: dt.datetime) -> None:
     assert parse_text(text, NOW, ZONE) == expected
@@ -58,7 +72,7 @@ def test_machine_values(raw: str, expected: dt.datetime) -> None:
 
 
 @pytest.mark.parametrize("raw", ["", "12", "Hej på er alla 2 gånger", "x" * 200, "999", "2M", "3.9M",
-                                 "1,2 tn", "192.1K"])
+                                 "1,2 tn", "192.1K", "Öppet på lördag", "Nu kör vi!", "Saturday market"])
 def test_what_is_not_a_date_is_none(raw: str) -> None:
     assert resolve(raw, NOW, ZONE) is None
 

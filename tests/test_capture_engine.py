@@ -51,6 +51,8 @@ DATED = """<!doctype html><html lang="sv"><head><meta charset="utf-8"><title>Kom
 <div class="card"><div data-timestamp="1780826400000"></div><p>Biblioteket har nya öppettider.</p></div>
 <div class="card"><a href="/posts/4">4 juni kl. 17:33</a><p>Kommunfullmäktige sammanträder.</p></div>
 <div class="card"><span>12 dec. 2025</span><p>Julmarknaden på torget var välbesökt.</p></div>
+<div class="card"><span>2 wks</span><p>Simhallen stänger för renovering.</p></div>
+<div class="card"><span>i lördags</span><p>Tack alla som kom till skräpplockardagen.</p></div>
 </div></body></html>"""
 
 # Text drawn white on white: the DOM says text is there, the raster is flat, as when
@@ -271,12 +273,14 @@ def test_the_generic_reader_reads_repeated_blocks_and_every_date_form(site: str,
     result = run(req(f"{site}/dated", tmp_path, now=now,
                      period_start=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)))
     assert result.ok, result.reason
-    assert (result.log.reader, result.log.posts_found, result.log.posts_dated) == ("generic", 5, 5)
+    assert (result.log.reader, result.log.posts_found, result.log.posts_dated) == ("generic", 7, 7)
     assert result.log.reached_period_start
     created = {item.text.split(". ")[-1][:20]: item.created for item in result.items}
     assert sorted(created.values(), reverse=True) == [
         dt.datetime(2026, 7, 1, 5, tzinfo=dt.UTC),      # "3 tim" before 10:00 Stockholm
+        dt.datetime(2026, 6, 26, 22, tzinfo=dt.UTC),    # "i lördags": Saturday, local midnight
         dt.datetime(2026, 6, 24, 10, tzinfo=dt.UTC),    # abbr[data-utime]
+        dt.datetime(2026, 6, 17, 8, tzinfo=dt.UTC),     # Facebook's "2 wks"
         dt.datetime(2026, 6, 7, 10, tzinfo=dt.UTC),     # data-timestamp in ms
         dt.datetime(2026, 6, 4, 15, 33, tzinfo=dt.UTC),  # "4 juni kl. 17:33"
         dt.datetime(2025, 12, 11, 23, tzinfo=dt.UTC),   # "12 dec. 2025"

@@ -33,8 +33,18 @@ _NOISE = re.compile(
     r"posted|updated|sändes|visades)\b\.?",
     re.IGNORECASE,
 )
-# LinkedIn's short ages that dateparser does not know: "1w" (week), "3 v" is known.
-_SHORT_WEEKS = re.compile(r"^(\d+)\s*w$", re.IGNORECASE)
+# Short ages dateparser does not know: LinkedIn's "1w" (week; "3 v" is known), Facebook's
+# "2 wks", "2 yrs", "4 mths", "11 mos" (it knows only the singular "1 wk", "1 yr", "1 mo").
+_SHORT_AGE = re.compile(r"^(\d+)\s*(w|wks?|yrs?|mths?|mos)$", re.IGNORECASE)
+_AGE_UNITS = {"w": "weeks", "wk": "weeks", "wks": "weeks", "yr": "years", "yrs": "years",
+              "mth": "months", "mths": "months", "mos": "months"}
+# The moment itself ("Just now", "Just nu", "nyss") and a weekday alone, Facebook's "on Sat",
+# "last Tue" or Swedish "i lördags": the whole text must be that, or a post saying "Öppet
+# på lördag" would be read as a date.
+_NOW = re.compile(r"^(just now|now|just nu|nu|nyss)$", re.IGNORECASE)
+_WEEKDAY = re.compile(
+    r"^(?:on |last |i )?(mon|tue|wed|thu|fri|sat|sun|monday|tuesday|wednesday|thursday|friday|"
+    r"saturday|sunday|måndag|tisdag|onsdag|torsdag|fredag|lördag|söndag)s?$", re.IGNORECASE)
 _NUMBER = re.compile(r"^\d{9,13}(\.\d+)?$")
 _COUNT = re.compile(r"^\d+([.,]\d+)?\s*([KMB]|tn|mn|milj)\.?$|^\d+[.,]\d+\s*[a-z]*$")
 _NUMERIC_DATE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}[./]\d{2,4}")
@@ -67,16 +77,27 @@ def parse_text(raw: str | None, now: dt.datetime, zone: str) -> dt.datetime | No
     if not raw:
         return None
     text = " ".join(raw.split())
-    if not text or len(text) > MAX_TEXT or not re.search(r"\d|igår|idag|i dag|yesterday|today", text, re.I):
+    if _NOW.match(text):
+        return now.astimezone(dt.UTC).replace(microsecond=0)
+    weekday = _WEEKDAY.match(text)
+    if weekday:
+        return _parse_cached(weekday.group(1).lower(), _local(now, zone).isoformat(), zone)
+    if not text or len(text) > MAX_TEXT or not re.search(r"\d|igår|i går|idag|i dag|yesterday|today",
+                                                          text, re.I):
         return None
     if re.fullmatch(r"[\d\s.,:]+", text) and not _NUMERIC_DATE.search(text):
         return None  # a count ("12", "1.234"), not a date
     if _COUNT.match(text):
         return None  # "2M" views, "1,2 tn" followers
-    local = now.astimezone(ZoneInfo(zone)).replace(tzinfo=None, microsecond=0)
     cleaned = " ".join(_NOISE.sub(" ", text).split()).strip(" ·,")
-    cleaned = _SHORT_WEEKS.sub(r"\1 weeks ago", cleaned)
-    return _parse_cached(cleaned, local.isoformat(), zone)
+    age = _SHORT_AGE.match(cleaned)
+    if age:
+        cleaned = f"{age.group(1)} {_AGE_UNITS[age.group(2).lower()]} ago"
+    return _parse_cached(cleaned, _local(now, zone).isoformat(), zone)
+
+
+def _local(now: dt.datetime, zone: str) -> dt.datetime:
+    return now.astimezone(ZoneInfo(zone)).replace(tzinfo=None, microsecond=0)
 
 
 @lru_cache(maxsize=4096)

@@ -101,15 +101,21 @@ GENERIC_POSTS = (
   const DATE_ATTR = /^data-(.*(time|date|stamp|created|published).*)$/i;
   const MACHINE = /^(\\d{9,13}(\\.\\d+)?|\\d{4}-\\d{2}-\\d{2}([T ][\\d:.]+)?(Z|[+-]\\d{2}:?\\d{2})?)$/;
   const MONTH = /\\b(jan|feb|mar|apr|maj|may|jun|jul|aug|sep|okt|oct|nov|dec)[a-zé]*\\.?/i;
-  const UNITS = 's|sek|min|m|h|t|tim|timmar|timme|d|dag|dagar|v|w|veckor?|weeks?|days?|hours?|' +
-                'mins?|minutes?|months?|mån(ader)?|år|y|years?';
+  const UNITS = 's|sek|min|m|h|hrs?|t|tim|timmar|timme|d|dag|dagar|v|w|wks?|veckor?|weeks?|days?|' +
+                'hours?|mins?|minutes?|months?|mths?|mos?|mån(ader)?|år|y|yrs?|years?';
   const RELATIVE = new RegExp('^((för\\\\s+)?\\\\d+\\\\s*(' + UNITS + ')\\\\.?(\\\\s+(sedan|ago))?|' +
                               'igår|i går|idag|i dag|yesterday|today|just nu|just now)(?![a-zåäö])', 'i');
   // "2M", "1,2 tn", "3.4K" are counts (views, followers), never dates.
   const COUNT = /^\\d+([.,]\\d+)?\\s*([KMB]|tn|mn|milj)\\.?$|^\\d+[.,]\\d+\\s*[a-z]*$/;
-  const looksLikeDate = (t) => t.length <= 40 && !COUNT.test(t) && /\\d|går|dag|yesterday|today/i.test(t) &&
+  // A weekday alone ("on Sat", "last Tue", "i lördags") or the moment itself ("nyss"), as
+  // dates.py reads them; only as the whole text, never inside a sentence.
+  const WEEKDAY = new RegExp('^((on|last|i) )?(mon|tue|wed|thu|fri|sat|sun|monday|tuesday|wednesday|' +
+                             'thursday|friday|saturday|sunday|måndag|tisdag|onsdag|torsdag|fredag|' +
+                             'lördag|söndag)s?$|^(nyss|just nu|just now)$', 'i');
+  const looksLikeDate = (t) => t.length <= 40 && !COUNT.test(t) && (WEEKDAY.test(t) ||
+    /\\d|går|dag|yesterday|today/i.test(t) &&
     (RELATIVE.test(t) || (MONTH.test(t) && /\\d/.test(t)) || /\\d{4}-\\d{2}-\\d{2}/.test(t) ||
-     /^\\d{1,2}[./]\\d{1,2}[./]\\d{2,4}$/.test(t));
+     /^\\d{1,2}[./]\\d{1,2}[./]\\d{2,4}$/.test(t)));
   const dates = (el) => {
     const out = [];
     for (const t of el.querySelectorAll('time[datetime]')) out.push(t.getAttribute('datetime'));
