@@ -190,6 +190,26 @@ def test_linkedin_2025_backslash_quotes_and_conversations(tmp_path: Path) -> Non
         ("li:messages.csv line 6", "a conversation event (someone joined or left), not a message: it has no sender")]
 
 
+@pytest.mark.parametrize(("header", "row"), [
+    # English, title case, no parent column (six columns)
+    ("Comment ID,Channel ID,Comment Create Timestamp,Price,Video ID,Comment Text",
+     'c1,UCtorsby,2026-08-26T14:51:06.211488+00:00,0,v1,"{""text"":""Välkomna! 🎉""}"'),
+    # a language the reader does not list, eight columns (a post id, no top-level id)
+    ("Kommentars-ID,Kanal-ID,Tidsstämpel,Pris,Överordnad kommentars-ID,Inläggs-ID,Video-ID,Kommentarstext",
+     'c1,UCtorsby,2026-08-26T14:51:06.211488+00:00,0,,,v1,"{""text"":""Välkomna! 🎉""}"'),
+])
+def test_youtube_comments_in_the_other_column_layouts(tmp_path: Path, header: str, row: str) -> None:
+    """Two more layouts Takeout has written, as other Takeout readers' tests show them."""
+    folder = tmp_path / "Takeout" / "YouTube and YouTube Music" / "comments"
+    folder.mkdir(parents=True)
+    (folder / "comments.csv").write_text(f"{header}\n{row}\n", encoding="utf-8")
+    fmt, items, skipped = parse(tmp_path)
+    assert (fmt, skipped) == ("youtube", [])
+    (item,) = items
+    assert (item.kind, item.platform_id, item.parent_id, item.text) == ("comment", "c1", "v1", "Välkomna! 🎉")
+    assert item.created == dt.datetime(2026, 8, 26, 14, 51, 6, 211488, tzinfo=UTC)
+
+
 def test_messenger_thread_has_sender_recipients_and_unsent(tmp_path: Path) -> None:
     _, items, _ = parse(layouts.facebook_2019(tmp_path / "fb.zip")[0])
     messages = sorted((i for i in items if i.kind == "message"), key=lambda m: m.created)

@@ -36,9 +36,11 @@ _NAMES: dict[str, tuple[str, ...]] = {
 _LAYOUTS: tuple[tuple[str, ...], ...] = (
     ("comment_id", "channel_id", "created", "price", "parent_id", "post_id", "video_id", "text",
      "top_id"),
+    ("comment_id", "channel_id", "created", "price", "parent_id", "post_id", "video_id", "text"),
     ("comment_id", "channel_id", "created", "price", "parent_id", "video_id", "text"),
     ("channel_id", "created", "price", "comment_id", "parent_id", "video_id", "text"),
-    # live chats/live chats.csv: what the channel wrote in a stream's chat, a comment on it
+    # comments without a parent column, as some exports write them; and live chats/live
+    # chats.csv, what the channel wrote in a stream's chat (a comment on the stream)
     ("comment_id", "channel_id", "created", "price", "video_id", "text"),
 )
 _CHANNEL_NAMES = {
