@@ -25,8 +25,8 @@ EXPECTED = {
     "200:1), a zip bomb; refusing to import it (re-download the export)",
     "symlink-member.zip": "symlink-member.zip: member 'data/tweets.js' is a symbolic link; "
     "refusing to import it (re-download the export)",
-    "not-a-zip.zip": "not-a-zip.zip: neither a zip file, a folder nor a single export file "
-    "(.json, .js, .csv, .jsonl, .ndjson); give the downloaded export .zip, the folder it "
+    "not-a-zip.zip": "not-a-zip.zip: neither a zip or tar file, a folder nor a single export file "
+    "(.json, .js, .csv, .jsonl, .ndjson); give the downloaded export .zip or .tgz, the folder it "
     "unpacks to, or one of its files",
     "unknown.zip": "unknown.zip: not a recognised export; supported: facebook, instagram, x, "
     "linkedin, youtube, tiktok, items (use --format to choose)",

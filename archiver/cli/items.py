@@ -35,7 +35,7 @@ from retention.finding import KINDS as FINDING_KINDS
 @click.pass_context
 def import_cmd(ctx: click.Context, account_id: str, path: Path, fmt: str, home_opt, db_opt,
                now_opt, by_opt, as_json: bool) -> None:
-    """Import a platform's data export (zip, folder or one of its files) for an account.
+    """Import a platform's data export (zip, tgz, folder or one of its files) for an account.
 
     The format is detected from what the files hold; an export of another platform
     than the account's is refused (exit 65). --format items reads the neutral items

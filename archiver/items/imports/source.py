@@ -1,17 +1,26 @@
-"""Safe access to an export, whether a zip file or an unpacked folder.
+"""Safe access to an export, whether a zip file, a tar file or an unpacked folder.
 
 Exports come from outside the municipality's control: a downloaded zip can be corrupted,
 tampered with or built to harm (paths escaping the folder, zip bombs, millions of empty
 members). Everything structural is checked in ``open_export`` before a single member is
 read, so the catalogue's transaction never starts on an archive that is unsafe. Declared
 sizes can lie, so the byte counts are enforced again while reading.
+
+Google Takeout offers ``.tgz`` as well as ``.zip``. A compressed tar cannot be read at
+random without decompressing it again from the start for every member, so it is checked
+and unpacked in one pass, member by member, into a private scratch folder that is read
+as a folder and removed when the source is closed; a check that fails midway removes
+what was unpacked.
 """
 
 from __future__ import annotations
 
 import io
 import os
+import shutil
 import stat
+import tarfile
+import tempfile
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -121,6 +130,7 @@ class ExportSource:
         self._root: Path | None = None  # the folder a single-file export sits in
         self._siblings: dict[str, Path] = {}  # files beside it that it names as media
         self.survey: Any = None  # what each file holds, filled once by imports.survey
+        self._unpacked: Path | None = None  # a tar's scratch folder, removed on close
 
     # -- opening and checking -------------------------------------------------------
 
@@ -131,13 +141,16 @@ class ExportSource:
             self._check_folder()
         elif zipfile.is_zipfile(self.path):
             self._check_zip()
+        elif self.path.is_file() and self.path.name.lower().endswith(TAR_SUFFIXES) and (
+                tarfile.is_tarfile(self.path)):
+            self._check_tar()
         elif self.path.is_file() and self.path.suffix.lower() in SINGLE_FILE_SUFFIXES:
             self._check_single()
         else:
             raise BadInputError(
-                f"{self.name}: neither a zip file, a folder nor a single export file "
-                f"({', '.join(SINGLE_FILE_SUFFIXES)}); give the downloaded export .zip, the "
-                "folder it unpacks to, or one of its files"
+                f"{self.name}: neither a zip or tar file, a folder nor a single export file "
+                f"({', '.join(SINGLE_FILE_SUFFIXES)}); give the downloaded export .zip or .tgz, "
+                "the folder it unpacks to, or one of its files"
             )
 
     def _check_single(self) -> None:
@@ -212,6 +225,63 @@ class ExportSource:
                     f"bytes in total; refusing to import it ({_REDOWNLOAD}, or raise the limit)"
                 )
             self._zip_names[norm] = info
+
+    def _check_tar(self) -> None:
+        lim = self.limits
+        scratch = Path(tempfile.mkdtemp(prefix="bevara-export-"))
+        self._unpacked = scratch
+        compressed = max(self.path.stat().st_size, 1)
+        total = 0
+        try:
+            with tarfile.open(self.path, "r:*") as tf:
+                for info in tf:
+                    norm = normalise_member(info.name)
+                    if norm is None:
+                        raise BadInputError(f"{self.name}: member {info.name!r} escapes the export "
+                                            f"folder; refusing to import it ({_REDOWNLOAD})")
+                    if info.issym() or info.islnk():
+                        raise BadInputError(f"{self.name}: member {info.name!r} is a link; refusing "
+                                            f"to import it ({_REDOWNLOAD})")
+                    if info.isdir():
+                        continue
+                    if not info.isfile():
+                        raise BadInputError(f"{self.name}: member {info.name!r} is not a regular "
+                                            f"file; refusing to import it ({_REDOWNLOAD})")
+                    if norm in self._files:
+                        raise BadInputError(f"{self.name}: member {norm!r} appears twice; refusing "
+                                            f"an ambiguous export ({_REDOWNLOAD})")
+                    if len(self._files) >= lim.max_members:
+                        raise BadInputError(f"{self.name}: has more than {lim.max_members:,} "
+                                            f"members; refusing to import it ({_REDOWNLOAD}, or "
+                                            "raise the limit)")
+                    if info.size > lim.max_member_bytes:
+                        raise BadInputError(f"{self.name}: member {info.name!r} declares "
+                                            f"{info.size:,} bytes, more than the per-file limit of "
+                                            f"{lim.max_member_bytes:,}; refusing to import it "
+                                            f"({_REDOWNLOAD}, or raise the limit)")
+                    total += info.size
+                    if total > lim.max_total_bytes:
+                        raise BadInputError(f"{self.name}: declares more than {lim.max_total_bytes:,}"
+                                            f" bytes in total; refusing to import it ({_REDOWNLOAD},"
+                                            " or raise the limit)")
+                    if total > lim.ratio_applies_above and total / compressed > lim.max_ratio:
+                        raise BadInputError(f"{self.name}: expands more than {lim.max_ratio:,.0f}:1, "
+                                            f"a compression bomb; refusing to import it ({_REDOWNLOAD})")
+                    target = scratch / f"{len(self._files):06d}"
+                    source = tf.extractfile(info)
+                    assert source is not None  # a regular file always has its data
+                    with source, target.open("xb") as out:
+                        shutil.copyfileobj(source, out, 1 << 20)
+                    if target.stat().st_size != info.size:
+                        raise BadInputError(f"{self.name}: member {info.name!r} is shorter than it "
+                                            f"declares (truncated download); {_REDOWNLOAD}")
+                    self._files[norm] = target
+        except (tarfile.TarError, EOFError, OSError, zlib.error) as exc:
+            shutil.rmtree(scratch, ignore_errors=True)
+            raise BadInputError(f"{self.name}: not a readable tar file ({exc}); {_REDOWNLOAD}") from None
+        except BaseException:
+            shutil.rmtree(scratch, ignore_errors=True)
+            raise
 
     def _check_folder(self) -> None:
         lim = self.limits
@@ -325,7 +395,7 @@ class ExportSource:
                 raise BadInputError(f"{label}: cannot be opened ({exc}); {_REDOWNLOAD}") from None
         else:
             file_path = self._files.get(norm) or self._siblings[norm]
-            root = self._root or self.path.resolve()
+            root = self._root or self._unpacked or self.path.resolve()
             if not file_path.resolve().is_relative_to(root):
                 raise BadInputError(f"{label}: now points outside the export folder; refusing it")
             limit = self.limits.max_member_bytes
@@ -335,6 +405,9 @@ class ExportSource:
     def close(self) -> None:
         if self._zip is not None:
             self._zip.close()
+        if self._unpacked is not None:
+            shutil.rmtree(self._unpacked, ignore_errors=True)
+            self._unpacked = None
 
     def __enter__(self) -> ExportSource:
         return self
@@ -350,6 +423,7 @@ class ExportSource:
 
 DEFAULT_LIMITS = ExportLimits()
 SINGLE_FILE_SUFFIXES = (".json", ".js", ".csv", ".jsonl", ".ndjson")
+TAR_SUFFIXES = (".tar", ".tgz", ".tar.gz")
 
 
 def open_export(path: Path, *, limits: ExportLimits = DEFAULT_LIMITS) -> ExportSource:

@@ -1,0 +1,118 @@
+"""Exports as tar files (Google Takeout offers .tgz beside .zip): read like the folder they
+unpack to; hostile members refused before anything is imported, and nothing left behind."""
+
+from __future__ import annotations
+
+import io
+import tarfile
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from archiver.errors import BadInputError, ExitCode
+from archiver.items.imports import ExportLimits, ImportedItem, detect_format, open_export, read_export
+from fixtures.exports import layouts
+
+
+def items_of(path: Path) -> Counter[str]:
+    with open_export(path) as source:
+        fmt = detect_format(source)
+        return Counter(f"{fmt}:{r.kind}" for r in read_export(source, fmt) if isinstance(r, ImportedItem))
+
+
+def tar_of(folder: Path, dest: Path, mode: str) -> Path:
+    with tarfile.open(dest, mode) as tf:
+        tf.add(folder, arcname="Takeout")
+    return dest
+
+
+def scratch_folders() -> set[str]:
+    return {p.name for p in Path(tempfile.gettempdir()).glob("bevara-export-*")}
+
+
+@pytest.mark.parametrize(("name", "mode"), [("takeout.tgz", "w:gz"), ("takeout.tar.gz", "w:gz"),
+                                            ("takeout.tar", "w")])
+def test_a_tar_export_reads_as_its_folder_and_leaves_no_scratch(tmp_path: Path, name: str, mode: str) -> None:
+    folder, counts = layouts.youtube_localised(tmp_path / "yt", "de")
+    before = scratch_folders()
+    archive = tar_of(folder, tmp_path / name, mode)
+    assert items_of(archive) == items_of(folder) == Counter({f"youtube:{k}": v for k, v in counts.items()})
+    assert scratch_folders() == before
+
+
+def hostile(tmp_path: Path, add) -> Path:  # type: ignore[no-untyped-def]
+    path = tmp_path / "bad.tgz"
+    with tarfile.open(path, "w:gz") as tf:
+        ok = tarfile.TarInfo("Takeout/YouTube und YouTube Music/Kommentare/Kommentare.csv")
+        data = b"Kommentar-ID,Kanal-ID\n"
+        ok.size = len(data)
+        tf.addfile(ok, io.BytesIO(data))
+        add(tf)
+    return path
+
+
+def member(name: str, kind: bytes = tarfile.REGTYPE, data: bytes = b"x", **extra: str) -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    info.type = kind
+    info.size = len(data) if kind == tarfile.REGTYPE else 0
+    for key, value in extra.items():
+        setattr(info, key, value)
+    return info
+
+
+@pytest.mark.parametrize(("add", "message"), [
+    (lambda tf: tf.addfile(member("../evil.txt"), io.BytesIO(b"x")),
+     "bad.tgz: member '../evil.txt' escapes the export folder; refusing to import it (re-download the export)"),
+    (lambda tf: tf.addfile(member("/etc/evil.txt"), io.BytesIO(b"x")),
+     "bad.tgz: member '/etc/evil.txt' escapes the export folder; refusing to import it (re-download the export)"),
+    (lambda tf: tf.addfile(member("Takeout/link", tarfile.SYMTYPE, linkname="/etc/passwd")),
+     "bad.tgz: member 'Takeout/link' is a link; refusing to import it (re-download the export)"),
+    (lambda tf: tf.addfile(member("Takeout/hard", tarfile.LNKTYPE, linkname="Takeout/x")),
+     "bad.tgz: member 'Takeout/hard' is a link; refusing to import it (re-download the export)"),
+    (lambda tf: tf.addfile(member("Takeout/fifo", tarfile.FIFOTYPE)),
+     "bad.tgz: member 'Takeout/fifo' is not a regular file; refusing to import it (re-download the export)"),
+    (lambda tf: tf.addfile(member("Takeout/YouTube und YouTube Music/Kommentare/Kommentare.csv"), io.BytesIO(b"x")),
+     "bad.tgz: member 'Takeout/YouTube und YouTube Music/Kommentare/Kommentare.csv' appears twice; refusing an "
+     "ambiguous export (re-download the export)"),
+])
+def test_hostile_members_are_refused_and_nothing_is_left(tmp_path: Path, add, message: str) -> None:  # type: ignore[no-untyped-def]
+    path = hostile(tmp_path, add)
+    before = scratch_folders()
+    with pytest.raises(BadInputError) as info:
+        open_export(path)
+    assert str(info.value) == message
+    assert info.value.exit_code == ExitCode.bad_input
+    assert scratch_folders() == before
+    assert not (tmp_path.parent / "evil.txt").exists()
+
+
+def test_a_compression_bomb_and_the_limits(tmp_path: Path) -> None:
+    path = tmp_path / "bomb.tgz"
+    with tarfile.open(path, "w:gz") as tf:
+        info = member("Takeout/zeros.csv", data=b"\0" * (8 << 20))
+        tf.addfile(info, io.BytesIO(b"\0" * (8 << 20)))
+    with pytest.raises(BadInputError) as bomb:
+        open_export(path)
+    assert str(bomb.value) == ("bomb.tgz: expands more than 200:1, a compression bomb; refusing to import it "
+                               "(re-download the export)")
+    folder, _ = layouts.youtube_localised(tmp_path / "yt", "de")
+    archive = tar_of(folder, tmp_path / "t.tar", "w")
+    with pytest.raises(BadInputError, match=r"more than the per-file limit of 10; refusing"):
+        open_export(archive, limits=ExportLimits(max_member_bytes=10))
+    with pytest.raises(BadInputError, match=r"has more than 1 members"):
+        open_export(archive, limits=ExportLimits(max_members=1))
+
+
+def test_a_truncated_tgz_is_refused(tmp_path: Path) -> None:
+    folder, _ = layouts.youtube_localised(tmp_path / "yt", "de")
+    whole = tar_of(folder, tmp_path / "whole.tgz", "w:gz").read_bytes()
+    cut = tmp_path / "cut.tgz"
+    cut.write_bytes(whole[: len(whole) // 2])
+    before = scratch_folders()
+    with pytest.raises(BadInputError) as info:
+        open_export(cut)
+    assert str(info.value).startswith("cut.tgz: ")
+    assert str(info.value).endswith("; re-download the export")
+    assert scratch_folders() == before
