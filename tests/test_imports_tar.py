@@ -10,6 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from conftest import Cli, add_account
 
 from archiver.errors import BadInputError, ExitCode
 from archiver.items.imports import ExportLimits, ImportedItem, detect_format, open_export, read_export
@@ -116,3 +117,15 @@ def test_a_truncated_tgz_is_refused(tmp_path: Path) -> None:
     assert str(info.value).startswith("cut.tgz: ")
     assert str(info.value).endswith("; re-download the export")
     assert scratch_folders() == before
+
+
+def test_the_cli_unpacks_under_the_home_and_sweeps_a_killed_runs_leftovers(arc: Cli, tmp_path: Path) -> None:
+    folder, counts = layouts.youtube_localised(tmp_path / "yt", "de")
+    archive = tar_of(folder, tmp_path / "takeout.tgz", "w:gz")
+    account = add_account(arc, "Torsby på YouTube", "youtube", "https://www.youtube.com/@torsbykommun")
+    work = arc.home / "tmp"
+    dead = work / "import-999999999-x" / "bevara-export-y"
+    dead.mkdir(parents=True)  # what a killed import of a tar left (pid 999999999 is not running)
+    report = arc.json("import", str(account), str(archive))
+    assert report["new"] == sum(counts.values())
+    assert list(work.glob("import-*")) == []

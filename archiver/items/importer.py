@@ -24,6 +24,7 @@ from archiver.accounts.register import PLATFORM_NAMES, get_open_account
 from archiver.catalogue.models import ImportRun, Item, ItemSource
 from archiver.errors import BadInputError, NotFoundError
 from archiver.home.archive import Archive
+from archiver.home.files import scratch_dir
 from archiver.home.store import StoredRef, guess_media_type
 from archiver.items.imports import FORMATS, ExportSource, detect_format, open_export, read_export
 from archiver.items.imports.model import MediaRef
@@ -70,7 +71,7 @@ def import_export(archive: Archive, account_id: int, path: Path, fmt: str = "aut
                             f"cannot import another platform's export into it (use --format "
                             f"{platform}, or items for the neutral format)")
     screen = screen or Screen()
-    with open_export(path) as source:
+    with scratch_dir(archive.home.tmp_dir, "import-") as scratch, open_export(path, scratch=scratch) as source:
         fmt = _format(source, fmt, platform, account_id)
 
         stored: dict[tuple[str, str], StoredRef | None] = {}

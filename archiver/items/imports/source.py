@@ -119,8 +119,9 @@ class ExportSource:
     normalised posix names relative to the export's top.
     """
 
-    def __init__(self, path: Path, limits: ExportLimits) -> None:
+    def __init__(self, path: Path, limits: ExportLimits, scratch: Path | None = None) -> None:
         self.path = path
+        self._scratch_parent = scratch
         self.name = path.name
         self.limits = limits
         self._zip: zipfile.ZipFile | None = None
@@ -228,7 +229,7 @@ class ExportSource:
 
     def _check_tar(self) -> None:
         lim = self.limits
-        scratch = Path(tempfile.mkdtemp(prefix="bevara-export-"))
+        scratch = Path(tempfile.mkdtemp(prefix="bevara-export-", dir=self._scratch_parent))
         self._unpacked = scratch
         compressed = max(self.path.stat().st_size, 1)
         total = 0
@@ -426,9 +427,14 @@ SINGLE_FILE_SUFFIXES = (".json", ".js", ".csv", ".jsonl", ".ndjson")
 TAR_SUFFIXES = (".tar", ".tgz", ".tar.gz")
 
 
-def open_export(path: Path, *, limits: ExportLimits = DEFAULT_LIMITS) -> ExportSource:
-    """Open and structurally check an export; nothing is read before the checks pass."""
-    source = ExportSource(Path(path), limits)
+def open_export(path: Path, *, limits: ExportLimits = DEFAULT_LIMITS,
+                scratch: Path | None = None) -> ExportSource:
+    """Open and structurally check an export; nothing is read before the checks pass.
+
+    A tar export is unpacked under *scratch* (the home's work folder, where a killed
+    run's leftovers are swept by the next one), else under the system's temporary folder.
+    """
+    source = ExportSource(Path(path), limits, scratch)
     try:
         source._check()
     except BaseException:
