@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import tarfile
-import tempfile
 from collections import Counter
 from pathlib import Path
 
@@ -17,8 +16,8 @@ from archiver.items.imports import ExportLimits, ImportedItem, detect_format, op
 from fixtures.exports import layouts
 
 
-def items_of(path: Path) -> Counter[str]:
-    with open_export(path) as source:
+def items_of(path: Path, scratch: Path | None = None) -> Counter[str]:
+    with open_export(path, scratch=scratch) as source:
         fmt = detect_format(source)
         return Counter(f"{fmt}:{r.kind}" for r in read_export(source, fmt) if isinstance(r, ImportedItem))
 
@@ -29,18 +28,20 @@ def tar_of(folder: Path, dest: Path, mode: str) -> Path:
     return dest
 
 
-def scratch_folders() -> set[str]:
-    return {p.name for p in Path(tempfile.gettempdir()).glob("bevara-export-*")}
+def left_in(scratch: Path) -> list[str]:
+    return sorted(p.name for p in scratch.iterdir())
 
 
 @pytest.mark.parametrize(("name", "mode"), [("takeout.tgz", "w:gz"), ("takeout.tar.gz", "w:gz"),
                                             ("takeout.tar", "w")])
 def test_a_tar_export_reads_as_its_folder_and_leaves_no_scratch(tmp_path: Path, name: str, mode: str) -> None:
     folder, counts = layouts.youtube_localised(tmp_path / "yt", "de")
-    before = scratch_folders()
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
     archive = tar_of(folder, tmp_path / name, mode)
-    assert items_of(archive) == items_of(folder) == Counter({f"youtube:{k}": v for k, v in counts.items()})
-    assert scratch_folders() == before
+    assert items_of(archive, scratch) == items_of(folder) == Counter(
+        {f"youtube:{k}": v for k, v in counts.items()})
+    assert left_in(scratch) == []
 
 
 def hostile(tmp_path: Path, add) -> Path:  # type: ignore[no-untyped-def]
@@ -80,12 +81,13 @@ def member(name: str, kind: bytes = tarfile.REGTYPE, data: bytes = b"x", **extra
 ])
 def test_hostile_members_are_refused_and_nothing_is_left(tmp_path: Path, add, message: str) -> None:  # type: ignore[no-untyped-def]
     path = hostile(tmp_path, add)
-    before = scratch_folders()
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
     with pytest.raises(BadInputError) as info:
-        open_export(path)
+        open_export(path, scratch=scratch)
     assert str(info.value) == message
     assert info.value.exit_code == ExitCode.bad_input
-    assert scratch_folders() == before
+    assert left_in(scratch) == []
     assert not (tmp_path.parent / "evil.txt").exists()
 
 
@@ -111,12 +113,13 @@ def test_a_truncated_tgz_is_refused(tmp_path: Path) -> None:
     whole = tar_of(folder, tmp_path / "whole.tgz", "w:gz").read_bytes()
     cut = tmp_path / "cut.tgz"
     cut.write_bytes(whole[: len(whole) // 2])
-    before = scratch_folders()
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
     with pytest.raises(BadInputError) as info:
-        open_export(cut)
+        open_export(cut, scratch=scratch)
     assert str(info.value).startswith("cut.tgz: ")
     assert str(info.value).endswith("; re-download the export")
-    assert scratch_folders() == before
+    assert left_in(scratch) == []
 
 
 def test_the_cli_unpacks_under_the_home_and_sweeps_a_killed_runs_leftovers(arc: Cli, tmp_path: Path) -> None:
