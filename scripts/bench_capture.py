@@ -406,7 +406,8 @@ def main() -> None:
                 seq_cores = (busy_cpu_s() - busy) / seq
             with step("due: bare Chromium, sequential"), cpu(platform_pid) as bare_cpu_due:
                 bare_seq = asyncio.run(bare_due(base, args.accounts, args.due_posts, 1, Path(tmp) / "bs"))
-            with step(f"due: bare Chromium, parallel {args.parallel}"):
+            with step(f"due: bare Chromium, parallel {args.parallel}"), \
+                    cpu(platform_pid) as bare_par_cpu:
                 bare_par = asyncio.run(bare_due(base, args.accounts, args.due_posts, args.parallel,
                                                 Path(tmp) / "bp"))
             goals["due_ratio"] = goal(par / seq, 0.6)
@@ -425,7 +426,11 @@ def main() -> None:
                           "cpu_per_account_s": {
                               "ours": round(par_cpu[0] / args.accounts, 2),
                               "bare": round(bare_cpu_due[0] / args.accounts, 2),
-                              "ratio": goals["due_cpu_per_account_ratio"]},
+                              "ratio": goals["due_cpu_per_account_ratio"],
+                              # Bare Chromium as many at a time as ours: two cores that
+                              # are both busy spend more CPU-s on the same work.
+                              "bare_parallel": round(bare_par_cpu[0] / args.accounts, 2),
+                              "ratio_to_bare_parallel": round(par_cpu[0] / bare_par_cpu[0], 2)},
                           # The parallel run cannot end before its CPU spread over all cores.
                           "parallel_cpu_s": round(par_cpu[0], 1),
                           "parallel_cpu_floor_s": round(par_cpu[0] / cores, 1),
