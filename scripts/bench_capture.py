@@ -395,7 +395,9 @@ def main() -> None:
             cores = os.cpu_count() or 1
             with step(f"due: ours, {args.accounts} accounts, parallel {args.parallel}"), \
                     cpu(platform_pid) as par_cpu:
+                machine_before = busy_cpu_s()
                 par = due_run(base, args.accounts, args.due_posts, args.parallel, Path(tmp) / "par")
+                machine = busy_cpu_s() - machine_before
             with step(f"due: ours, {args.accounts} accounts, parallel {args.parallel}, peak memory"), \
                     peak_memory(platform_pid) as par_peak:
                 due_run(base, args.accounts, args.due_posts, args.parallel, Path(tmp) / "par-memory")
@@ -435,6 +437,11 @@ def main() -> None:
                           "parallel_cpu_s": round(par_cpu[0], 1),
                           "parallel_cpu_floor_s": round(par_cpu[0] / cores, 1),
                           "parallel_wall_vs_floor": goals["parallel_wall_vs_floor"],
+                          # What the rest of the machine (the fixture platform, other
+                          # people's work) ran on the same cores meanwhile, and the wall
+                          # against the floor of both: near 1 means the cores were full.
+                          "parallel_others_cpu_s": round(max(0.0, machine - par_cpu[0]), 1),
+                          "parallel_wall_vs_machine_floor": round(par / (max(machine, par_cpu[0]) / cores), 2),
                           "bare_chromium": {"parallel_s": round(bare_par, 1),
                                             "sequential_s": round(bare_seq, 1),
                                             "ratio": round(bare_par / bare_seq, 2)}}
