@@ -11,12 +11,16 @@ Prints JSON with, in one run:
 - CPU: CPU-seconds per captured account for ours and for bare Chromium on the same
   accounts (goal: ours <= 1.5x bare), and the parallel due run's wall time against its
   CPU floor, the CPU it used spread over all cores (goal: wall <= 1.1x floor). CPU is
-  this process plus every process below it (see ``cpu()``), so Chromium, its renderers,
-  the Playwright driver and the PDF/A workers count; the fixture platform runs in a
-  process of its own and does not. On a machine others load, wall times and so the
+  this process plus every process below it, counted exactly from rusage and /proc
+  before and after each run (see ``cpu()``), so Chromium, its renderers, the Playwright
+  driver and the PDF/A workers count; the fixture platform runs in a process of its
+  own and does not. On a machine others load, wall times and so the
   wall/floor ratio are not this code's alone; the CPU figures are.
 - peak memory (PSS) of the capturing process tree (Python, Playwright driver, Chromium),
   sampled from /proc; the fixture platform runs in a process of its own, outside it.
+  Reading PSS costs the kernel some 20 ms per Chromium process, so the sampler runs
+  in runs of its own (one more of ours in ``single``, one more parallel due run), never
+  beside a run whose time or CPU is a figure here.
 Every goal carries its own ``met`` flag, ``goals`` lists them all, and the top-level
 ``ok`` is true only when every capture succeeded and every goal was met. ``load`` is the
 machine's load average before and after (others' work slows wall times, not CPU-seconds).
@@ -29,6 +33,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import ctypes
 import dataclasses
 import datetime as dt
 import json
@@ -55,10 +61,11 @@ from archiver.home.config import Home
 
 NOW = dt.datetime(2026, 7, 1, 8, tzinfo=dt.UTC)
 HEARTBEAT_S = 30.0
+PR_SET_CHILD_SUBREAPER = 36
 METER_CPU = [0.0]
-"""CPU seconds the bench's own sampling threads (``cpu()``, ``peak_memory()``) spent reading
-/proc. They run in this process, so getrusage counts them; ``cpu()`` takes them out again:
-they are the meter, not the capture (some 0.07 CPU-s per wall second together)."""
+"""CPU seconds the bench's memory sampler (``peak_memory()``) spent reading /proc. It runs
+in this process, so getrusage counts it; ``cpu()`` takes it out again: it is the meter,
+not the capture."""
 
 
 def progress(message: str) -> None:
@@ -218,10 +225,21 @@ async def bare_due(base: str, n: int, posts: int, parallel: int, root: Path) -> 
     return took
 
 
-def _descendants_cpu(root: int, exclude: int, seen: dict[tuple[int, int], float]) -> None:
-    """Record utime + stime of every live descendant of *root* (not *exclude*'s subtree),
-    keyed by (pid, start time) so a reused pid is another process."""
-    tick = os.sysconf("SC_CLK_TCK")
+def reap_orphans_here() -> None:
+    """Make this process the reaper of every orphan below it (prctl PR_SET_CHILD_SUBREAPER).
+
+    Chromium does not wait for all its processes (the zygote, crashpad and renderers
+    outlive the browser process on close), and an orphan's CPU time is lost with it:
+    reparented to the machine's init and reaped there, it reaches no rusage of ours.
+    Adopted here instead, each one stays a zombie under this process, its final times
+    readable in /proc, until ``cpu()`` has counted it and reaps it."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+        raise SystemExit(f"prctl(PR_SET_CHILD_SUBREAPER): {os.strerror(ctypes.get_errno())}")
+
+
+def _proc_stats() -> dict[int, list[str]]:
+    """The fields after the command name of every process's /proc/<pid>/stat."""
     stats: dict[int, list[str]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -229,49 +247,60 @@ def _descendants_cpu(root: int, exclude: int, seen: dict[tuple[int, int], float]
                 stats[int(entry.name)] = (entry / "stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
+    return stats
+
+
+def _tree_cpu_s(root: int, exclude: int) -> float:
+    """CPU seconds of every process below *root* (not *exclude*'s subtree), live or zombie:
+    its own utime + stime and the cutime + cstime of the children it reaped."""
+    tick = os.sysconf("SC_CLK_TCK")
+    stats = _proc_stats()
+    total = 0
     for pid, fields in stats.items():
         p = pid
         while p and p not in (root, exclude):
             p = int(stats[p][1]) if p in stats else 0
-        if p != root or pid == root:
-            continue
-        key = (pid, int(fields[19]))
-        seen[key] = max(seen.get(key, 0.0), (int(fields[11]) + int(fields[12])) / tick)
+        if p == root and pid != root:
+            total += sum(int(v) for v in fields[11:15])
+    return total / tick
+
+
+def _reap_zombies(exclude: int) -> None:
+    """Reap the orphans this process adopted once they have ended (and been counted)."""
+    for pid, fields in _proc_stats().items():
+        if fields[0] == "Z" and int(fields[1]) == os.getpid() and pid != exclude:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, os.WNOHANG)
+
+
+def _rusage_s() -> float:
+    """This process's CPU seconds and those of the children it (as subreaper: any
+    descendant) reaped."""
+    return sum(r.ru_utime + r.ru_stime for r in (resource.getrusage(resource.RUSAGE_SELF),
+                                                 resource.getrusage(resource.RUSAGE_CHILDREN)))
 
 
 @contextmanager
 def cpu(exclude: int) -> Iterator[list[float]]:
-    """CPU seconds the block used: this process (getrusage) plus every process below it
-    (Chromium, its renderers, the Playwright driver, PDF/A workers), sampled from /proc
-    every 50 ms. Chromium's processes are not all reaped by their parents, so
-    RUSAGE_CHILDREN alone misses most of them; a process's last < 50 ms may be missed.
-    The sampling threads' own CPU (METER_CPU) is not counted."""
+    """CPU seconds the block used: this process and every process below it (Chromium, its
+    renderers, the Playwright driver, the PDF/A workers), exactly, with no sampling.
+
+    Read once before and once after: getrusage for this process and what it reaped, plus
+    utime + stime + cutime + cstime of every descendant in /proc. A process that ends is
+    either reaped by its parent (its time moves into the parent's cutime, still counted)
+    or, orphaned, adopted by this process (``reap_orphans_here``) and left a zombie whose
+    times /proc still shows until the final reading has counted them. The memory
+    sampler's CPU (METER_CPU) is not counted."""
     spent = [0.0]
-    seen: dict[tuple[int, int], float] = {}
-    stop = threading.Event()
-
-    def sample() -> None:
-        while not stop.wait(0.05):
-            started = time.thread_time()
-            _descendants_cpu(os.getpid(), exclude, seen)
-            METER_CPU[0] += time.thread_time() - started
-
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    before = own.ru_utime + own.ru_stime
+    _reap_zombies(exclude)
+    before = _rusage_s() + _tree_cpu_s(os.getpid(), exclude)
     meter_before = METER_CPU[0]
-    _descendants_cpu(os.getpid(), exclude, seen)
-    already = dict(seen)
-    thread = threading.Thread(target=sample, daemon=True)
-    thread.start()
     try:
         yield spent
     finally:
-        stop.set()
-        thread.join()
-        own = resource.getrusage(resource.RUSAGE_SELF)
-        children = sum(v - already.get(k, 0.0) for k, v in seen.items())
-        meter = METER_CPU[0] - meter_before
-        spent[0] = own.ru_utime + own.ru_stime - before - meter + children
+        after = _rusage_s() + _tree_cpu_s(os.getpid(), exclude)
+        spent[0] = after - before - (METER_CPU[0] - meter_before)
+        _reap_zombies(exclude)
 
 
 def busy_cpu_s() -> float:
@@ -323,6 +352,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3, help="single: runs of each, medians compared")
     ap.add_argument("--only", choices=("single", "due"), help="run one part only")
     args = ap.parse_args()
+    reap_orphans_here()
     out: dict[str, Any] = {"benchmark": "capture", "api_delay_s": args.api_delay,
                            "latency_s": args.latency,
                            "load": {"before": [round(v, 2) for v in os.getloadavg()]}}
@@ -338,13 +368,14 @@ def main() -> None:
                         cpu(platform_pid) as spent:
                     bare_runs.append(asyncio.run(bare(url, Path(tmp))))
                 bare_cpu.append(spent[0])
-                with step(f"single {n + 1}/{args.repeat}: ours"), \
-                        peak_memory(platform_pid) as peak, cpu(platform_pid) as spent:
+                with step(f"single {n + 1}/{args.repeat}: ours"), cpu(platform_pid) as spent:
                     took, ok = asyncio.run(ours(url, Path(tmp) / f"ours{n}"))
                 ours_cpu.append(spent[0])
                 ours_runs.append(took)
                 oks.append(ok)
-                peaks.append(peak[0])
+            with step("single: ours, peak memory"), peak_memory(platform_pid) as peak:
+                oks.append(asyncio.run(ours(url, Path(tmp) / "ours-memory"))[1])
+            peaks.append(peak[0])
             ours_s, bare_s = statistics.median(ours_runs), statistics.median(bare_runs)
             cpu_ours, cpu_bare = statistics.median(ours_cpu), statistics.median(bare_cpu)
             captures_ok = captures_ok and all(oks)
@@ -363,8 +394,13 @@ def main() -> None:
         if args.only in (None, "due"):
             cores = os.cpu_count() or 1
             with step(f"due: ours, {args.accounts} accounts, parallel {args.parallel}"), \
-                    peak_memory(platform_pid) as par_peak, cpu(platform_pid) as par_cpu:
+                    cpu(platform_pid) as par_cpu:
+                machine_before = busy_cpu_s()
                 par = due_run(base, args.accounts, args.due_posts, args.parallel, Path(tmp) / "par")
+                machine = busy_cpu_s() - machine_before
+            with step(f"due: ours, {args.accounts} accounts, parallel {args.parallel}, peak memory"), \
+                    peak_memory(platform_pid) as par_peak:
+                due_run(base, args.accounts, args.due_posts, args.parallel, Path(tmp) / "par-memory")
             with step(f"due: ours, {args.accounts} accounts, sequential"), \
                     peak_memory(platform_pid) as seq_peak:
                 busy = busy_cpu_s()
@@ -372,7 +408,8 @@ def main() -> None:
                 seq_cores = (busy_cpu_s() - busy) / seq
             with step("due: bare Chromium, sequential"), cpu(platform_pid) as bare_cpu_due:
                 bare_seq = asyncio.run(bare_due(base, args.accounts, args.due_posts, 1, Path(tmp) / "bs"))
-            with step(f"due: bare Chromium, parallel {args.parallel}"):
+            with step(f"due: bare Chromium, parallel {args.parallel}"), \
+                    cpu(platform_pid) as bare_par_cpu:
                 bare_par = asyncio.run(bare_due(base, args.accounts, args.due_posts, args.parallel,
                                                 Path(tmp) / "bp"))
             goals["due_ratio"] = goal(par / seq, 0.6)
@@ -391,11 +428,20 @@ def main() -> None:
                           "cpu_per_account_s": {
                               "ours": round(par_cpu[0] / args.accounts, 2),
                               "bare": round(bare_cpu_due[0] / args.accounts, 2),
-                              "ratio": goals["due_cpu_per_account_ratio"]},
+                              "ratio": goals["due_cpu_per_account_ratio"],
+                              # Bare Chromium as many at a time as ours: two cores that
+                              # are both busy spend more CPU-s on the same work.
+                              "bare_parallel": round(bare_par_cpu[0] / args.accounts, 2),
+                              "ratio_to_bare_parallel": round(par_cpu[0] / bare_par_cpu[0], 2)},
                           # The parallel run cannot end before its CPU spread over all cores.
                           "parallel_cpu_s": round(par_cpu[0], 1),
                           "parallel_cpu_floor_s": round(par_cpu[0] / cores, 1),
                           "parallel_wall_vs_floor": goals["parallel_wall_vs_floor"],
+                          # What the rest of the machine (the fixture platform, other
+                          # people's work) ran on the same cores meanwhile, and the wall
+                          # against the floor of both: near 1 means the cores were full.
+                          "parallel_others_cpu_s": round(max(0.0, machine - par_cpu[0]), 1),
+                          "parallel_wall_vs_machine_floor": round(par / (max(machine, par_cpu[0]) / cores), 2),
                           "bare_chromium": {"parallel_s": round(bare_par, 1),
                                             "sequential_s": round(bare_seq, 1),
                                             "ratio": round(bare_par / bare_seq, 2)}}

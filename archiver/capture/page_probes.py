@@ -8,7 +8,7 @@ nothing. Same calling convention as ``page_scripts``: one arrow function, one ar
 
 from __future__ import annotations
 
-from archiver.capture.page_scripts import _VISIBLE
+from archiver.capture.page_scripts import _CHANGES, _VISIBLE
 
 # A login prompt, modal or interstitial only counts where a person would see it:
 # rendered, inside the page's area, not under aria-hidden, and not clipped to nothing.
@@ -63,6 +63,7 @@ const textHolders = (needles) => {
 GENERIC_POSTS = (
     """(a) => {"""
     + _VISIBLE
+    + _CHANGES
     + """
   const OUTSIDE = 'nav, header, footer, aside, [role="navigation"], [role="banner"], ' +
                   '[role="contentinfo"], [role="complementary"], [role="dialog"]';
@@ -145,8 +146,10 @@ GENERIC_POSTS = (
     try { return v ? new URL(v, document.baseURI).href : ''; } catch (e) { return ''; }
   };
   const seen = window.__bevaraGenericSeen || (window.__bevaraGenericSeen = new WeakMap());
+  const changed = changesSince('generic');  // as EXTRACT_ITEMS: compare only what changed
   const out = [];
   for (const el of posts) {
+    if (seen.has(el) && !changed(el)) continue;
     const sigText = el.textContent + '\\u0000' +
       Array.from(el.getElementsByTagName('img'), imgSrc).join(' ');
     const cached = seen.get(el);

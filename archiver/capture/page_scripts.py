@@ -44,6 +44,47 @@ const visible = (el) => {
 const norm = (s) => (s || '').replace(/\\s+/g, ' ').trim();
 """
 
+# Which elements may have changed since the caller's last look, from a MutationObserver
+# the first look installs (one per *key*, so two readers keep their own count). An
+# element counts as changed when a text, child or image-source change happened inside
+# it, an image in it loaded (currentSrc changes without a mutation), or it was
+# (re)inserted; the first look sees everything as changed. The page's DOM is not
+# touched: the state lives in a window property, which no serialisation carries, and
+# in WeakSets, which keep no node alive that the page has dropped.
+_CHANGES = """
+const changesSince = (key) => {
+  const all = window.__bevaraChanges || (window.__bevaraChanges = {});
+  let t = all[key];
+  if (!t) {
+    t = all[key] = {inside: new WeakSet(), added: new WeakSet()};
+    // An element's ancestors are marked with it; a marked one's are marked already.
+    const touch = (n) => { for (let e = n; e && !t.inside.has(e); e = e.parentNode) t.inside.add(e); };
+    t.note = (records) => {
+      for (const r of records) {
+        touch(r.target);
+        for (const n of r.addedNodes) t.added.add(n);
+      }
+    };
+    t.observer = new MutationObserver(t.note);
+    t.observer.observe(document, {subtree: true, childList: true, characterData: true,
+                                  attributes: true, attributeFilter: ['src', 'srcset', 'sizes']});
+    const loaded = (e) => { if (e.target instanceof Element) touch(e.target); };
+    document.addEventListener('load', loaded, true);
+    document.addEventListener('error', loaded, true);
+    return () => true;
+  }
+  t.note(t.observer.takeRecords());
+  const {inside, added} = t;
+  t.inside = new WeakSet();
+  t.added = new WeakSet();
+  return (el) => {
+    if (inside.has(el)) return true;
+    for (let e = el; e; e = e.parentNode) if (added.has(e)) return true;
+    return false;
+  };
+};
+"""
+
 PAGE_METRICS = """() => {
   const se = document.scrollingElement || document.documentElement;
   const height = Math.max(se.scrollHeight, document.body ? document.body.scrollHeight : 0);
@@ -156,7 +197,10 @@ CLICK_EXPANDERS = (
 # Reads every post/comment/reply in the DOM that is new or changed since the last call.
 # A field is looked up inside the item but never inside a nested item, so a post's text
 # is not its comments' text.
-EXTRACT_ITEMS = """(specs) => {
+EXTRACT_ITEMS = (
+    """(specs) => {"""
+    + _CHANGES
+    + """
   const all = specs.map((s) => s.container).join(', ');
   const ownedBy = (el, item) => {
     if (el === item) return true;
@@ -190,7 +234,10 @@ EXTRACT_ITEMS = """(specs) => {
   const read = (item, f) => (f ? value(find(item, f), f) : null);
   // Reading innerText lays the page out, and a long feed holds hundreds of items:
   // an item whose text and images have not changed since the last read is skipped.
+  // Comparing every item's text costs as much as the feed is long, every round, so
+  // only the items the page changed since the last round are compared at all.
   const seen = window.__bevaraSeen || (window.__bevaraSeen = new WeakMap());
+  const changed = changesSince('items');
   const signature = (item) => item.textContent + '\u0000' +
     Array.from(item.getElementsByTagName('img'), (i) => i.currentSrc || i.src || '').join(' ');
   const out = [];
@@ -198,10 +245,11 @@ EXTRACT_ITEMS = """(specs) => {
     let nodes;
     try { nodes = document.querySelectorAll(s.container); } catch (e) { continue; }
     for (const item of nodes) {
+      if (seen.has(item) && !changed(item)) continue;
       const sig = signature(item);
       if (seen.get(item) === sig) continue;
       const id = read(item, s.id);
-      if (!id) continue;
+      if (!id) { seen.delete(item); continue; }  // read again next round, changed or not
       seen.set(item, sig);
       let parent = read(item, s.parent_id);
       if (!parent && s.kind !== 'post' && item.parentElement) {
@@ -226,6 +274,7 @@ EXTRACT_ITEMS = """(specs) => {
   }
   return out;
 }"""
+)
 
 READ_FOLLOWERS = """(f) => {
   const el = document.querySelector(f.selector);
