@@ -100,6 +100,11 @@ def goal(value: float, limit: float) -> dict[str, object]:
     return {"value": round(value, 2), "goal": limit, "met": value <= limit}
 
 
+def verdict(captures_ok: bool, goals: dict[str, dict[str, object]]) -> bool:
+    """The top-level ``ok``: every capture succeeded and every goal was met."""
+    return captures_ok and all(g["met"] is True for g in goals.values())
+
+
 def _tree_pss_kib(root: int, exclude: int) -> int:
     """Proportional set size of *root* and all its descendants (Chromium, its renderers,
     the Playwright driver, PDF/A workers), read from /proc. PSS shares the memory that
@@ -449,7 +454,7 @@ def main() -> None:
     out["goals"] = goals
     out["meter_cpu_s"] = round(METER_CPU[0], 2)  # the samplers' own CPU, not counted above
     out["captures_ok"] = captures_ok
-    out["ok"] = captures_ok and all(g["met"] for g in goals.values())
+    out["ok"] = verdict(captures_ok, goals)
     print(json.dumps(out, indent=2))
 
 
