@@ -177,29 +177,6 @@ def wrap_errors(items: Iterator[Any], label: str,
         raise BadInputError(f"{where}: {reason}; {_FIX}") from None
 
 
-def top_level_kind(source: ExportSource, member: str, keys: tuple[str, ...]) -> str | None:
-    """Return the ijson prefix of the entry list: ``item`` or ``<key>.item``.
-
-    Meta wraps some lists in an object (``{"comments_v2": [...]}``) and not others;
-    which key holds the list is found by reading events up to the first known key.
-    """
-    label = source.label(member)
-    stream = open_json(source, member)
-    try:
-        events = wrap_errors(ijson.parse(stream), label,
-                             lambda: error_line(source, member))
-        for prefix, event, value in events:
-            if prefix == "" and event == "start_array":
-                return "item"
-            if prefix == "" and event == "map_key" and value in keys:
-                return f"{value}.item"
-            if prefix == "" and event in ("end_map", "string", "number", "boolean", "null"):
-                return None
-    finally:
-        stream.close()
-    return None
-
-
 def iter_items(
     source: ExportSource, member: str, prefix: str = "item", *, js_prefix: bool = False
 ) -> Iterator[Any]:

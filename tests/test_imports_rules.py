@@ -1,0 +1,270 @@
+"""The importers' smaller rules, each as a user would see it: the record kept, the id it gets,
+the file or entry skipped and where, the exact error.
+
+Small exports are written out here by hand in the platforms' own key names and column
+orders; expected values follow from the entries (derived ids from IdMinter's documented rule,
+recomputed here with hashlib), never from the parsers.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import hashlib
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from test_imports_fields import write
+from test_imports_layouts import parse
+
+from archiver.errors import BadInputError
+from archiver.items.imports import MediaRef, Skipped, open_export
+from archiver.items.imports.jsonstream import iter_items
+from archiver.items.imports.neutral import _Shapes, schema
+
+UTC = dt.UTC
+
+
+def derived(prefix: str, *parts: str) -> str:
+    """IdMinter's rule by hand: prefix + 16 hex digits of SHA-256 over the parts joined by US."""
+    return f"{prefix}:{hashlib.sha256(chr(0x1F).join(parts).encode()).hexdigest()[:16]}"
+
+
+def x_js(name: str, value: object) -> str:
+    return f"window.YTD.{name}.part0 = {json.dumps(value, ensure_ascii=False, indent=2)}"
+
+
+# --- ids derived where the export has none ---------------------------------------------------
+
+def test_facebook_posts_without_an_id_or_media_get_ids_by_the_documented_rule(tmp_path: Path) -> None:
+    """Same kind and second and no media file: the first keeps the plain key, the second gets
+    its text mixed in, an identical third its place in the export."""
+    post = {"timestamp": 1735725600, "data": [{"post": "Välkommen till biblioteket!"}]}
+    other = {"timestamp": 1735725600, "data": [{"post": "Öppet i helgen"}]}
+    export = write(tmp_path / "fb", {"posts/your_posts_1.json": json.dumps([post, post, other, post])})
+    fmt, items, skipped = parse(export)
+    assert (fmt, skipped) == ("facebook", [])
+    assert [i.platform_id for i in items] == [
+        derived("fb", "post", "1735725600", ""),
+        derived("fb", "post", "1735725600", "", "Välkommen till biblioteket!"),
+        derived("fb", "post", "1735725600", "", "Öppet i helgen"),
+        derived("fb", "post", "1735725600", "", "Välkommen till biblioteket!", "2"),
+    ]
+
+
+# --- LinkedIn ------------------------------------------------------------------------------
+
+SHARES_HEADER = "Date,ShareLink,ShareCommentary,SharedUrl,MediaUrl,Visibility\n"
+
+
+def test_linkedin_shares_dates_links_and_an_impossible_date(tmp_path: Path) -> None:
+    shares = SHARES_HEADER + (
+        # A space after the time is still the time.
+        "2024-03-01 09:30:00 ,https://www.linkedin.com/feed/update/urn%3Ali%3Ashare%3A7170000000000000001,"
+        "Välkommen till vår sida,,,MEMBER_NETWORK\n"
+        "2024-02-30 10:00:00,https://www.linkedin.com/feed/update/urn:li:share:7170000000000000002,"
+        "Fel datum,,,MEMBER_NETWORK\n"
+        # No link: the id is derived from the kind, the time and the (empty) link.
+        "2024-03-02 08:00:00,,Utan länk,,,MEMBER_NETWORK\n")
+    fmt, items, skipped = parse(write(tmp_path / "li", {"Shares.csv": shares}))
+    assert fmt == "linkedin"
+    assert skipped == [Skipped("li:Shares.csv line 3", "share has no valid Date")]
+    assert [(i.platform_id, i.created, i.text, i.url) for i in items] == [
+        ("urn:li:share:7170000000000000001", dt.datetime(2024, 3, 1, 9, 30, tzinfo=UTC), "Välkommen till vår sida",
+         "https://www.linkedin.com/feed/update/urn%3Ali%3Ashare%3A7170000000000000001"),
+        (derived("li", "post", str(int(dt.datetime(2024, 3, 2, 8, tzinfo=UTC).timestamp())), ""),
+         dt.datetime(2024, 3, 2, 8, tzinfo=UTC), "Utan länk", None),
+    ]
+
+
+def test_a_linkedin_shares_file_with_only_its_header_holds_nothing(tmp_path: Path) -> None:
+    assert parse(write(tmp_path / "li", {"Shares.csv": SHARES_HEADER})) == ("linkedin", [], [])
+
+
+# --- X -------------------------------------------------------------------------------------
+
+def _tweet(tweet_id: str, text: str, **more: object) -> dict[str, object]:
+    return {"id_str": tweet_id, "full_text": text, "created_at": "Mon Mar 02 09:00:00 +0000 2026", **more}
+
+
+def test_x_account_file_names_the_author_before_the_manifest(tmp_path: Path) -> None:
+    """account.js is the account's own record; the manifest is read only for what it lacks.
+    The account file here was re-saved with a byte-order mark, which is still the account file."""
+    account = x_js("account", [{"account": {"accountId": "99", "username": "torsbykommun",
+                                            "accountDisplayName": "Torsby kommun"}}])
+    manifest = "window.__THAR_CONFIG = " + json.dumps({"userInfo": {
+        "accountId": "99", "userName": "torsby_gammal", "displayName": "Torsby kommun (gammalt namn)"}})
+    export = write(tmp_path / "x", {
+        "data/account.js": codecs.BOM_UTF8 + account.encode(), "data/manifest.js": manifest,
+        "data/tweets.js": x_js("tweets", [{"tweet": _tweet("1500", "Hej Torsby!")}])})
+    fmt, items, skipped = parse(export)
+    assert (fmt, skipped) == ("x", [])
+    assert [(i.author_handle, i.author_name, i.url) for i in items] == [
+        ("torsbykommun", "Torsby kommun", "https://x.com/torsbykommun/status/1500")]
+
+
+def test_x_bare_tweets_and_a_video_keep_the_archived_best_mp4(tmp_path: Path) -> None:
+    """Entries without the "tweet" wrapper are tweets too; a video's file in the archive is the
+    MP4 variant of the highest bitrate (named after its URL without the query), not the thumbnail."""
+    thumb = "https://pbs.twimg.com/ext_tw_video_thumb/1501/pu/img/tumme.jpg"
+    small = "https://video.twimg.com/ext_tw_video/1501/pu/vid/640x360/liten.mp4?tag=12"
+    large = "https://video.twimg.com/ext_tw_video/1501/pu/vid/1280x720/stor.mp4?tag=12"
+    video = _tweet("1501", "Film från Torsby", entities={"media": [{"media_url_https": thumb}]},
+                   extended_entities={"media": [{"media_url_https": thumb, "video_info": {"variants": [
+                       {"bitrate": "832000", "content_type": "video/mp4", "url": small},
+                       {"content_type": "application/x-mpegURL", "url": "https://video.twimg.com/pl/lista.m3u8"},
+                       {"bitrate": "2176000", "content_type": "video/mp4", "url": large},
+                       {"bitrate": "9999999", "content_type": "video/mp4"}]}}]})
+    export = write(tmp_path / "x", {
+        "data/tweets.js": x_js("tweets", [_tweet("1500", "Hej Torsby!"), video]),
+        "data/tweets_media/1501-stor.mp4": b"\x00\x00\x00\x18ftypmp42",
+        "data/tweets_media/1501-tumme.jpg": b"\xff\xd8"})
+    fmt, items, skipped = parse(export)
+    assert (fmt, skipped) == ("x", [])
+    assert [(i.platform_id, i.text, i.media) for i in items] == [
+        ("1500", "Hej Torsby!", ()),
+        ("1501", "Film från Torsby", (MediaRef("data/tweets_media/1501-stor.mp4", "video/mp4", large),))]
+
+
+def test_x_long_tweet_file_is_listed_as_not_read(tmp_path: Path) -> None:
+    export = write(tmp_path / "x", {"data/tweets.js": x_js("tweets", [{"tweet": _tweet("1500", "Hej!")}]),
+                                    "data/note-tweet.js": x_js("note_tweet", [])})
+    fmt, items, skipped = parse(export)
+    assert (fmt, [i.text for i in items]) == ("x", ["Hej!"])
+    assert skipped == [Skipped("x:data/note-tweet.js", "file not read: long-tweet texts are in tweets.js")]
+
+
+def test_a_broken_x_file_is_refused_naming_the_line_after_its_first_line(tmp_path: Path) -> None:
+    tweets = ('window.YTD.tweets.part0 = [\n  {"tweet": {"id_str": "1500", "full_text": "Hej"}},\n'
+              '  {"tweet": {"id_str": "1501" "full_text": "Trasig"}}\n]\n')
+    with pytest.raises(BadInputError) as err:
+        parse(write(tmp_path / "x", {"data/tweets.js": tweets}))
+    message = str(err.value)
+    assert message.startswith("x:data/tweets.js line 3: is not valid JSON (")
+    assert message.endswith("); re-download the export")
+
+
+# --- TikTok --------------------------------------------------------------------------------
+
+def test_tiktok_older_video_links_and_a_video_without_a_date(tmp_path: Path) -> None:
+    data = {"Video": {"Videos": {"VideoList": [
+        {"Date": "igår", "Link": "https://www.tiktokv.com/share/video/7230000000000000009/"},
+        {"Date": "2023-05-01 12:00:00", "VideoLink": "https://www.tiktokv.com/share/video/7230000000000000001/",
+         "Description": "Våren i Torsby"}]}}}
+    fmt, items, skipped = parse(write(tmp_path / "tt", {"user_data_tiktok.json": json.dumps(data)}))
+    assert fmt == "tiktok"
+    assert skipped == [Skipped("tt:user_data_tiktok.json VideoList[0]", "video has no valid Date")]
+    assert [(i.platform_id, i.text, i.url, i.created) for i in items] == [
+        ("7230000000000000001", "Våren i Torsby", "https://www.tiktokv.com/share/video/7230000000000000001/",
+         dt.datetime(2023, 5, 1, 12, tzinfo=UTC))]
+
+
+# --- YouTube -------------------------------------------------------------------------------
+
+def test_youtube_oldest_layout_in_an_unlisted_language_is_read_by_its_cells(tmp_path: Path) -> None:
+    """Channel id first, then the time, price, comment id: the column names say nothing here."""
+    member = "Takeout/YouTube och YouTube Music/kommentarer/kommentarer.csv"
+    csv = ("Kanalens id,Skapad,Pris,Kommentarens id,Överordnad kommentar,Videons id,Kommentarstext\n"
+           'UCtorsby,2025-03-02T09:00:00+00:00,0,Ugw1,,vid1,"{""text"":""Tack!""}"\n'
+           'UCtorsby,2025-03-02T10:00:00+00:00,0,Ugw2,Ugw1,vid1,"{""text"":""Gärna""}"\n')
+    fmt, items, skipped = parse(write(tmp_path / "yt", {member: csv}))
+    assert (fmt, skipped) == ("youtube", [])
+    assert [(i.platform_id, i.kind, i.parent_id, i.author_handle, i.text, i.created) for i in items] == [
+        ("Ugw1", "comment", "vid1", "UCtorsby", "Tack!", dt.datetime(2025, 3, 2, 9, tzinfo=UTC)),
+        ("Ugw2", "reply", "Ugw1", "UCtorsby", "Gärna", dt.datetime(2025, 3, 2, 10, tzinfo=UTC))]
+
+
+def test_a_seven_column_csv_of_something_else_is_not_taken_for_youtube(tmp_path: Path) -> None:
+    csv = "a,b,c,d,e,f,g\n1,2,3,4,5,6,7\n"
+    posts = json.dumps([{"timestamp": 1735725600, "data": [{"post": "Hej"}]}])
+    fmt, items, skipped = parse(write(tmp_path / "fb", {"posts/your_posts_1.json": posts, "extra/tabell.csv": csv}))
+    assert (fmt, [i.text for i in items]) == ("facebook", ["Hej"])
+    assert [s.where for s in skipped] == ["fb:extra/tabell.csv"]
+
+
+def test_youtube_json_comment_on_a_community_post_without_a_video_column(tmp_path: Path) -> None:
+    rows = [{"Comment ID": "Ugx9", "Channel ID": "UCtorsby", "Comment create timestamp": "2025-04-01T08:00:00+00:00",
+             "Post ID": "UgkxPost1", "Comment text": "Snyggt!"}]
+    member = "Takeout/YouTube and YouTube Music/comments/comments.json"
+    fmt, items, skipped = parse(write(tmp_path / "yt", {member: json.dumps(rows)}))
+    assert (fmt, skipped) == ("youtube", [])
+    assert [(i.platform_id, i.parent_id, i.url) for i in items] == [
+        ("Ugx9", "UgkxPost1", "https://www.youtube.com/post/UgkxPost1?lc=Ugx9")]
+
+
+# --- Facebook posts known by their first entry ---------------------------------------------
+
+@pytest.mark.parametrize("first", [
+    {"timestamp": 1735725600, "attachments": [{"data": [{"media": {"uri": "photos/bild.jpg"}}]}]},
+    {"timestamp": 1735725600, "place": {"name": "Torsby bibliotek"}},
+    {"timestamp": 1735725600, "tags": [{"name": "Åsa Öberg"}]},
+])
+def test_a_facebook_posts_file_is_known_by_a_first_post_without_text(tmp_path: Path, first: dict) -> None:
+    later = {"timestamp": 1735729200, "data": [{"post": "Välkommen!"}]}
+    export = write(tmp_path / "fb", {"your_posts_1.json": json.dumps([first, later]),
+                                     "photos/bild.jpg": b"\xff\xd8"})
+    fmt, items, _ = parse(export)
+    assert fmt == "facebook"
+    assert "Välkommen!" in [i.text for i in items]
+
+
+# --- the items format ----------------------------------------------------------------------
+
+ROW = {"id": "a1", "kind": "post", "created": "2026-03-02T10:00:00+01:00", "text": "Hej"}
+
+
+def test_items_files_are_read_in_name_order_and_a_bom_is_not_part_of_the_first_row(tmp_path: Path) -> None:
+    second = json.dumps({**ROW, "id": "b1", "text": "Från b"}) + "\n"
+    first = codecs.BOM_UTF8 + (json.dumps({**ROW, "text": "Från a"}) + "\n").encode()
+    fmt, items, skipped = parse(write(tmp_path / "items", {"b.jsonl": second, "a.jsonl": first}))
+    assert (fmt, skipped) == ("items", [])
+    assert [(i.platform_id, i.text, i.created) for i in items] == [
+        ("a1", "Från a", dt.datetime(2026, 3, 2, 9, tzinfo=UTC)),
+        ("b1", "Från b", dt.datetime(2026, 3, 2, 9, tzinfo=UTC))]
+
+
+def test_an_items_line_over_16_mib_is_a_finding_and_the_lines_after_it_are_still_checked(tmp_path: Path) -> None:
+    long_line = '{"id": "a1", "kind": "post", "created": "2026-03-02T10:00:00+01:00", "text": "' + (
+        "a" * (16 << 20)) + '"}\n'
+    rows = long_line + json.dumps(ROW) + "\ninte json\n"
+    with pytest.raises(BadInputError) as err:
+        parse(write(tmp_path / "items", {"items.jsonl": rows}))
+    assert str(err.value) == (
+        "items:items.jsonl: 2 rows do not fit the items format (line 1: is longer than 16 MiB; no item is that "
+        "long; line 3: is not JSON (Expecting value)); fix them (schema: schemas/items.schema.json) and import again")
+
+
+@pytest.mark.parametrize(("valid", "refused"), [
+    ({**ROW, "id": "a" * 200}, {**ROW, "id": "a" * 201}),  # maxLength 200
+    ({**ROW, "id": "a"}, {**ROW, "id": ""}),  # minLength 1
+    ({**ROW, "url": "https://x.se/" + "a" * 1987}, {**ROW, "url": "https://x.se/" + "a" * 1988}),  # 2000
+    (ROW, {**ROW, "kind": "Post"}),  # enum
+    ({**ROW, "kind": "message", "thread_id": "t1"}, {**ROW, "kind": "message"}),  # if const, then required
+    (ROW, {**ROW, "created": "2026-03-02 10:00"}),  # pattern
+])
+def test_a_row_refused_by_the_schema_never_shares_a_shape_with_an_accepted_one(valid: dict, refused: dict) -> None:
+    """Rows of an accepted shape skip validation, so the shape must see every line the schema
+    draws; a fresh _Shapes (the module keeps one per process) reads the schema again."""
+    validator = jsonschema.Draft202012Validator(schema())
+    assert validator.is_valid(valid) and not validator.is_valid(refused)
+    shapes = _Shapes(schema())
+    assert shapes.usable
+    assert shapes.shape(valid) != shapes.shape(refused)
+
+
+# --- JSON streaming --------------------------------------------------------------------------
+
+def test_many_small_entries_are_read_and_true_nesting_past_4096_is_refused(tmp_path: Path) -> None:
+    """A 16 KiB piece of 5,000 closed {} holds more brackets than the depth limit and is fine;
+    4,098 levels, most also holding a closed object, within one piece, are not."""
+    wide = "[" + ",".join(["{}"] * 6000) + "]"
+    deep = "[" * 100 + "[{}," * 3997 + "{}" + "]" * 4097
+    root = write(tmp_path / "j", {"wide.json": wide, "deep.json": deep})
+    with open_export(root) as source:
+        assert list(iter_items(source, "wide.json")) == [{}] * 6000
+        with pytest.raises(BadInputError) as err:
+            list(iter_items(source, "deep.json"))
+    assert str(err.value) == ("j:deep.json: is nested more than 4096 levels deep, which no export is; "
+                              "re-download the export")
