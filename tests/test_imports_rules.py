@@ -89,15 +89,16 @@ def _tweet(tweet_id: str, text: str, **more: object) -> dict[str, object]:
     return {"id_str": tweet_id, "full_text": text, "created_at": "Mon Mar 02 09:00:00 +0000 2026", **more}
 
 
-def test_x_account_file_names_the_author_before_the_manifest(tmp_path: Path) -> None:
-    """account.js is the account's own record; the manifest is read only for what it lacks.
-    The account file here was re-saved with a byte-order mark, which is still the account file."""
+@pytest.mark.parametrize("account_member", ["data/account.js", "data/mer/account.js"])
+def test_x_account_file_names_the_author_before_the_manifest(tmp_path: Path, account_member: str) -> None:
+    """account.js is the account's own record, wherever it sorts; the manifest is read only for
+    what it lacks. The account file was re-saved with a byte-order mark: still the account file."""
     account = x_js("account", [{"account": {"accountId": "99", "username": "torsbykommun",
                                             "accountDisplayName": "Torsby kommun"}}])
     manifest = "window.__THAR_CONFIG = " + json.dumps({"userInfo": {
         "accountId": "99", "userName": "torsby_gammal", "displayName": "Torsby kommun (gammalt namn)"}})
     export = write(tmp_path / "x", {
-        "data/account.js": codecs.BOM_UTF8 + account.encode(), "data/manifest.js": manifest,
+        account_member: codecs.BOM_UTF8 + account.encode(), "data/manifest.js": manifest,
         "data/tweets.js": x_js("tweets", [{"tweet": _tweet("1500", "Hej Torsby!")}])})
     fmt, items, skipped = parse(export)
     assert (fmt, skipped) == ("x", [])
