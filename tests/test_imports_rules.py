@@ -269,3 +269,138 @@ def test_many_small_entries_are_read_and_true_nesting_past_4096_is_refused(tmp_p
             list(iter_items(source, "deep.json"))
     assert str(err.value) == ("j:deep.json: is nested more than 4096 levels deep, which no export is; "
                               "re-download the export")
+
+
+# --- Facebook: owner, order, skips, wrapped and mixed files, threads --------------------------
+
+FB_PROFILE = {"profile_v2": {"name": {"full_name": "Torsby kommun"},
+                             "profile_uri": "https://www.facebook.com/torsbykommun"}}
+
+
+def test_facebook_posts_before_comments_with_their_ids_authors_and_skips(tmp_path: Path) -> None:
+    """Posts come before comments whatever the files are called; a post with a photo is anchored
+    on the photo's name; a comment without an author is the account's own."""
+    posts = [
+        {"timestamp": 1735725600, "data": [{"post": "Bilder från invigningen"}],
+         "attachments": [{"data": [{"media": {"uri": "photos/invigning.jpg"}}]}]},
+        {"timestamp": 1735729200, "data": [{"post": "Från en Windows-dator"}],
+         "attachments": [{"data": [{"media": {"uri": "C:\\Users\\kommun\\bild.jpg"}}]}]},
+        {"data": [{"post": "Utan tid"}]},
+    ]
+    comments = {"comments_v2": [
+        {"timestamp": 1735732800, "title": "Torsby kommun kommenterade ett inlägg.",
+         "data": [{"comment": {"timestamp": 1735732800, "comment": "Välkomna!"}}]},
+        {"title": "Torsby kommun kommenterade ett inlägg.", "data": [{"comment": {"comment": "Utan tid"}}]},
+    ]}
+    export = write(tmp_path / "fb", {
+        "a_comments/comments.json": json.dumps(comments), "posts/your_posts_1.json": json.dumps(posts),
+        "profile_information/profile_information.json": json.dumps(FB_PROFILE),
+        "photos/invigning.jpg": b"\xff\xd8"})
+    fmt, items, skipped = parse(export)
+    assert fmt == "facebook"
+    assert [(i.platform_id, i.kind, i.author_handle, i.author_name, i.text, [m.path for m in i.media])
+            for i in items] == [
+        (derived("fb", "post", "1735725600", "invigning.jpg"), "post", "torsbykommun", "Torsby kommun",
+         "Bilder från invigningen", ["photos/invigning.jpg"]),
+        (derived("fb", "post", "1735729200", ""), "post", "torsbykommun", "Torsby kommun",
+         "Från en Windows-dator", []),
+        (derived("fb", "comment", "1735732800", ""), "comment", "torsbykommun", "Torsby kommun", "Välkomna!", []),
+    ]
+    assert skipped == [
+        Skipped("fb:posts/your_posts_1.json[1] C:\\Users\\kommun\\bild.jpg", "media path escapes the export folder"),
+        Skipped("fb:posts/your_posts_1.json[2]", "post has no valid timestamp"),
+        Skipped("fb:a_comments/comments.json[1]", "comment has no valid timestamp"),
+    ]
+
+
+def test_facebook_activity_file_with_wrapped_group_posts_and_a_comment(tmp_path: Path) -> None:
+    """Entries of a mixed file are read by their own shape: a group_posts_v2 wrapper holds
+    posts (and anything else is skipped by its place), a data[].comment entry is a comment."""
+    mixed = [
+        {"timestamp": 1735725600, "data": [{"post": "Välkommen!"}]},
+        {"group_posts_v2": [{"timestamp": 1735729200, "data": [{"post": "I gruppen Torsbybor"}]}, "skräp"]},
+        {"timestamp": 1735732800, "title": "Torsby kommun kommenterade ett inlägg.",
+         "data": [{"comment": {"timestamp": 1735732800, "comment": "Tack!", "author": "Torsby kommun"}}]},
+    ]
+    fmt, items, skipped = parse(write(tmp_path / "fb", {"your_facebook_activity/posts/aktivitet.json": json.dumps(mixed)}))
+    assert fmt == "facebook"
+    assert [(i.kind, i.text) for i in items] == [("post", "Välkommen!"), ("post", "I gruppen Torsbybor"),
+                                                 ("comment", "Tack!")]
+    assert skipped == [Skipped("fb:your_facebook_activity/posts/aktivitet.json[1].group_posts_v2[1]",
+                               "entry is not an object")]
+
+
+def test_messenger_thread_photo_and_a_thread_with_no_messages_left(tmp_path: Path) -> None:
+    thread = {"participants": [{"name": "Åsa Öberg"}, {"name": "Torsby kommun"}],
+              "messages": [{"sender_name": "Åsa Öberg", "timestamp_ms": 1735725600000, "content": "Se bilden",
+                            "photos": [{"uri": "messages/inbox/asa_1/photos/skylt.jpg"}]},
+                           {"timestamp_ms": 1735725700000, "content": "Utan avsändare"}],
+              "title": "Åsa Öberg", "thread_path": "inbox/asa_1"}
+    empty = {"participants": [{"name": "Per Persson"}, {"name": "Torsby kommun"}]}
+    export = write(tmp_path / "fb", {
+        "posts/your_posts_1.json": json.dumps([{"timestamp": 1735725600, "data": [{"post": "Hej"}]}]),
+        "messages/inbox/asa_1/message_1.json": json.dumps(thread),
+        "messages/inbox/per_1/message_1.json": json.dumps(empty),
+        "messages/inbox/asa_1/photos/skylt.jpg": b"\xff\xd8"})
+    fmt, items, skipped = parse(export)
+    assert fmt == "facebook"
+    message = next(i for i in items if i.kind == "message")
+    assert (message.author_name, message.thread_id, message.recipients, [m.path for m in message.media]) == (
+        "Åsa Öberg", "inbox/asa_1", ("Torsby kommun",), ["messages/inbox/asa_1/photos/skylt.jpg"])
+    assert skipped == [Skipped("fb:messages/inbox/asa_1/message_1.json.messages[1]",
+                               "message lacks a sender or a valid timestamp_ms")]
+
+
+# --- more of X, LinkedIn, TikTok, YouTube, items -----------------------------------------------
+
+def test_x_times_with_a_half_hour_offset_and_broken_files_name_their_line(tmp_path: Path) -> None:
+    ist = _tweet("1500", "Namaste", created_at="Mon Mar 02 14:30:00 +0530 2026")
+    fmt, items, _ = parse(write(tmp_path / "x", {"data/tweets.js": x_js("tweets", [{"tweet": ist}])}))
+    assert [i.created for i in items] == [dt.datetime(2026, 3, 2, 9, 0, tzinfo=UTC)]
+    # A tweets file saved without its first line, and an account file, each broken on line 3.
+    bare = '[\n  {"tweet": {"id_str": "1500", "full_text": "a"}},\n  {"tweet": {"id_str": "1501" "x": 1}}\n]\n'
+    account = 'window.YTD.account.part0 = [\n  {"account": {\n    "accountId": "99" "username": "t"}}\n]\n'
+    for member, data in (("data/tweets.js", bare), ("data/account.js", account)):
+        files = {member: data, "data/tweets.js": bare} if member == "data/tweets.js" else {
+            member: data, "data/tweets.js": x_js("tweets", [])}
+        with pytest.raises(BadInputError) as err:
+            parse(write(tmp_path / member.replace("/", "_"), files))
+        assert str(err.value).startswith(f"{member.replace('/', '_')}:{member} line 3: is not valid JSON (")
+
+
+def test_linkedin_author_from_a_profile_row_shorter_than_its_header(tmp_path: Path) -> None:
+    profile = "First Name,Last Name,Maiden Name,Address,Birth Date,Headline,Summary\nTorsby,kommun,,,,Kommun\n"
+    shares = SHARES_HEADER + "2024-03-01 09:30:00,https://www.linkedin.com/feed/update/urn:li:share:7,Hej,,,PUBLIC\n"
+    fmt, items, _ = parse(write(tmp_path / "li", {"Profile.csv": profile, "Shares.csv": shares}))
+    assert [(i.platform_id, i.author_name) for i in items] == [("urn:li:share:7", "Torsby kommun")]
+
+
+def test_tiktok_chat_comment_and_video_skips_name_their_place(tmp_path: Path) -> None:
+    data = {"Comment": {"Comments": {"CommentsList": [{"date": "", "comment": "Utan datum"}]}},
+            "Direct Messages": {"Chat History": {"ChatHistory": {"Chat History with asa_oberg:": [
+                {"Date": "2025-01-02 10:00:00", "Content": "Utan avsändare"}]}}}}
+    fmt, items, skipped = parse(write(tmp_path / "tt", {"user_data_tiktok.json": json.dumps(data)}))
+    assert (fmt, items) == ("tiktok", [])
+    assert skipped == [
+        Skipped("tt:user_data_tiktok.json CommentsList[0]", "comment has no valid date"),
+        Skipped("tt:user_data_tiktok.json ChatHistory['Chat History with asa_oberg:'][0]",
+                "message lacks a sender or a valid Date")]
+
+
+def test_youtube_unlisted_language_file_longer_than_the_rows_sampled(tmp_path: Path) -> None:
+    rows = "".join(f'UCtorsby,2025-03-02T09:{n:02}:00Z,0,Ugw{n},,vid1,"{{""text"":""Nr {n}""}}"\n' for n in range(30))
+    csv = "Kanalens id,Skapad,Pris,Kommentarens id,Överordnad kommentar,Videons id,Kommentarstext\n" + rows
+    fmt, items, skipped = parse(write(tmp_path / "yt", {"kommentarer.csv": csv}))
+    assert (fmt, skipped) == ("youtube", [])
+    assert [i.platform_id for i in items] == [f"Ugw{n}" for n in range(30)]
+    assert items[29].created == dt.datetime(2025, 3, 2, 9, 29, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("bad", "tail"), [(20, ""), (21, "; and 1 more")])
+def test_an_items_error_names_twenty_rows_and_counts_the_rest(tmp_path: Path, bad: int, tail: str) -> None:
+    rows = "".join(json.dumps({**ROW, "id": f"r{n}", "kind": "inlägg"}) + "\n" for n in range(bad))
+    with pytest.raises(BadInputError) as err:
+        parse(write(tmp_path / "items", {"items.jsonl": rows}))
+    listed = "; ".join(f"line {n}: kind must be one of post, comment, reply, message" for n in range(1, 21))
+    assert str(err.value) == (f"items:items.jsonl: {bad} rows do not fit the items format ({listed}{tail}); "
+                              "fix them (schema: schemas/items.schema.json) and import again")
