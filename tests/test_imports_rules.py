@@ -322,7 +322,8 @@ def test_facebook_activity_file_with_wrapped_group_posts_and_a_comment(tmp_path:
         {"timestamp": 1735732800, "title": "Torsby kommun kommenterade ett inlägg.",
          "data": [{"comment": {"timestamp": 1735732800, "comment": "Tack!", "author": "Torsby kommun"}}]},
     ]
-    fmt, items, skipped = parse(write(tmp_path / "fb", {"your_facebook_activity/posts/aktivitet.json": json.dumps(mixed)}))
+    member = "your_facebook_activity/posts/aktivitet.json"
+    fmt, items, skipped = parse(write(tmp_path / "fb", {member: json.dumps(mixed)}))
     assert fmt == "facebook"
     assert [(i.kind, i.text) for i in items] == [("post", "Välkommen!"), ("post", "I gruppen Torsbybor"),
                                                  ("comment", "Tack!")]
@@ -404,3 +405,123 @@ def test_an_items_error_names_twenty_rows_and_counts_the_rest(tmp_path: Path, ba
     listed = "; ".join(f"line {n}: kind must be one of post, comment, reply, message" for n in range(1, 21))
     assert str(err.value) == (f"items:items.jsonl: {bad} rows do not fit the items format ({listed}{tail}); "
                               "fix them (schema: schemas/items.schema.json) and import again")
+
+
+# --- Instagram -----------------------------------------------------------------------------
+
+def test_instagram_posts_comments_and_every_skip(tmp_path: Path) -> None:
+    profile = {"profile_user": [{"string_map_data": {"Username": {"value": "torsbykommun"},
+                                                      "Name": {"value": "Torsby kommun"}}}]}
+    posts = [
+        {"media": [{"uri": "media/posts/202501/vinter.jpg", "creation_timestamp": 1735725600, "title": ""}],
+         "title": "Vinter i Torsby"},
+        {"title": "Ingen bild"},
+        {"media": [{"uri": "media/posts/202501/utan_tid.jpg"}], "title": "Utan tid"},
+        {"media": [{"uri": "media/posts/202501/borta.jpg", "creation_timestamp": 1735729200,
+                    "title": "Bildtext i bilden"}]},
+    ]
+    comments = [
+        {"string_map_data": {"Comment": {"value": "Fint!"}, "Media Owner": {"value": "visitvarmland"},
+                             "Time": {"timestamp": 1735732800}}},
+        {"string_list_data": [{"value": "Äldre sort", "timestamp": 1735736400}], "title": "visitvarmland"},
+        {"string_list_data": [{"value": "Utan tid"}]},
+    ]
+    export = write(tmp_path / "ig", {
+        "personal_information/personal_information.json": json.dumps(profile),
+        "your_instagram_activity/content/posts_1.json": json.dumps(posts),
+        "your_instagram_activity/comments/post_comments_1.json": json.dumps(comments),
+        "media/posts/202501/vinter.jpg": b"\xff\xd8"})
+    fmt, items, skipped = parse(export)
+    assert fmt == "instagram"
+    assert [(i.platform_id, i.kind, i.author_handle, i.author_name, i.text) for i in items] == [
+        (derived("ig", "comment", "1735732800", "visitvarmland"), "comment", "torsbykommun", "Torsby kommun", "Fint!"),
+        (derived("ig", "comment", "1735736400", "visitvarmland"), "comment", "torsbykommun", "Torsby kommun",
+         "Äldre sort"),
+        (derived("ig", "post", "1735725600", "vinter.jpg"), "post", "torsbykommun", "Torsby kommun", "Vinter i Torsby"),
+        (derived("ig", "post", "1735729200", ""), "post", "torsbykommun", "Torsby kommun", "Bildtext i bilden"),
+    ]
+    comments_file, posts_file = ("ig:your_instagram_activity/comments/post_comments_1.json",
+                                 "ig:your_instagram_activity/content/posts_1.json")
+    assert skipped == [
+        Skipped(f"{comments_file}[2]", "comment lacks a text or a valid time"),
+        Skipped(f"{posts_file}[1]", "entry is not a post with media"),
+        Skipped(f"{posts_file}[2]", "post has no valid creation_timestamp"),
+        Skipped(f"{posts_file}[3] media/posts/202501/borta.jpg", "media file listed but missing from the export"),
+    ]
+
+
+# --- X tweets and messages -------------------------------------------------------------------
+
+def test_x_replies_deleted_tweets_direct_messages_and_their_skips(tmp_path: Path) -> None:
+    account = x_js("account", [{"account": {"accountId": "99", "username": "torsbykommun",
+                                            "accountDisplayName": "Torsby kommun"}}])
+    tweets = [{"tweet": _tweet("1500", "Fika &amp; prat: 3 &lt; 4", in_reply_to_status_id_str="1400")},
+              {"tweet": _tweet("abc", "Fel id")},
+              {"tweet": {"id_str": "1502"}},
+              {"tweet": _tweet("1503", "Fel tid", created_at="i går")}]
+    deleted = [{"tweet": _tweet("1600", "Borttagen", deleted_at="Tue Mar 03 09:00:00 +0000 2026", entities={
+        "media": [{"media_url_https": "https://pbs.twimg.com/media/karta.jpg"}]})}]
+    dms = [{"dmConversation": {"conversationId": "99-123", "messages": [
+        {"messageCreate": {"id": "m1", "senderId": "123", "recipientId": "99", "text": "Hej kommunen",
+                           "createdAt": "2026-03-02T09:00:00.000Z"}},
+        {"joinConversation": {"initiatingUserId": "123"}},
+        {"messageCreate": {"id": "m2", "senderId": "99", "recipientId": "123", "text": "Hej!",
+                           "createdAt": "2026-03-02T09:05:00.000Z"}},
+        {"messageCreate": {"senderId": "99", "text": "Utan id", "createdAt": "2026-03-02T09:06:00.000Z"}}]}}]
+    export = write(tmp_path / "x", {
+        "data/account.js": account, "data/tweets.js": x_js("tweets", tweets),
+        "data/deleted-tweets.js": x_js("deleted_tweets", deleted),
+        "data/direct-messages.js": x_js("direct_messages", dms),
+        "data/deleted_tweets_media/1600-karta.jpg": b"\xff\xd8"})
+    fmt, items, skipped = parse(export)
+    assert fmt == "x"
+    assert [(i.platform_id, i.kind, i.parent_id, i.text, i.deleted, [m.path for m in i.media]) for i in items
+            if i.kind != "message"] == [
+        ("1500", "reply", "1400", "Fika & prat: 3 < 4", False, []),
+        ("1600", "post", None, "Borttagen", True, ["data/deleted_tweets_media/1600-karta.jpg"])]
+    assert [(i.platform_id, i.author_handle, i.author_name, i.is_own, i.thread_id, i.recipients, i.created)
+            for i in items if i.kind == "message"] == [
+        ("dm:m1", "123", None, False, "99-123", ("99",), dt.datetime(2026, 3, 2, 9, tzinfo=UTC)),
+        ("dm:m2", "torsbykommun", "Torsby kommun", True, "99-123", ("123",), dt.datetime(2026, 3, 2, 9, 5, tzinfo=UTC))]
+    assert skipped == [
+        Skipped("x:data/tweets.js[1]", "tweet lacks an id or a text"),
+        Skipped("x:data/tweets.js[2]", "tweet lacks an id or a text"),
+        Skipped("x:data/tweets.js[3]", "tweet has no valid created_at"),
+        Skipped("x:data/direct-messages.js[0].messages[3]", "message lacks an id, text, time or conversation")]
+
+
+# --- files that cannot be read: one line naming the file, the fault and the fix ---------------
+
+@pytest.mark.parametrize(("files", "message"), [
+    ({"posts/your_posts_1.json": "[]".encode("utf-32")},
+     "e:posts/your_posts_1.json: is UTF-32-encoded, but exports are UTF-8; re-download the export instead of "
+     "re-saving the file"),
+    ({"posts/your_posts_1.json": b'[{"timestamp": 1735725600, "data": [{"post": "V\xe4lkommen"}]}]'},
+     "e:posts/your_posts_1.json: holds bytes that are not UTF-8; re-download the export"),
+    ({"data/tweets.js": "var tweets = [];"},
+     "e:data/tweets.js: does not start with the 'window.YTD.<name>.part<N> =' line of an X archive file; "
+     "re-download the export"),
+    ({"Shares.csv": SHARES_HEADER.encode() + b"2024-03-01 09:30:00,,V\xe4lkommen,,,PUBLIC\n"},
+     "e:Shares.csv: is not UTF-8 (found byte 0xe4, likely Latin-1 or Windows-1252); re-download the export "
+     "instead of re-saving the file"),
+    ({"Shares.csv": SHARES_HEADER + '2024-03-01 09:30:00,,"Hej" igen,,,PUBLIC\n'},
+     "e:Shares.csv: is not valid CSV near line 2 (',' expected after '\"'); re-download the export"),
+    ({"Shares.csv": SHARES_HEADER + '2024-03-01 09:30:00,,"Avbruten'},
+     "e:Shares.csv: ends inside a quoted cell (truncated download); re-download the export"),
+    ({"user_data_tiktok.json": b'{"Video": {"Videos": {"VideoList": [{"Title": "V\xe4r"}]}}}'},
+     "e:user_data_tiktok.json: holds bytes that are not UTF-8; re-download the export; Bevara does not repair "
+     "a broken file"),
+    ({"user_data_tiktok.json": '{"Video": ' + "[" * 2000 + "]" * 2000 + "}"},
+     "e:user_data_tiktok.json: is nested too deeply to be a TikTok data file; re-download the export; Bevara "
+     "does not repair a broken file"),
+    ({"user_data_tiktok.json": '{"Video": {"Videos": {"VideoList": [{"Title": "Vår",}]}}}'},
+     "e:user_data_tiktok.json line 1: is not valid JSON (Expecting property name enclosed in double quotes); "
+     "re-download the export; Bevara does not repair a broken file"),
+    ({"items.csv": "id,kind,created,text\na1,post,2026-03-02T10:00:00+01:00\n"},
+     "e:items.csv: 1 row do not fit the items format (line 2: has 3 cells, the header 4); fix them (schema: "
+     "schemas/items.schema.json) and import again"),
+])
+def test_a_file_that_cannot_be_read_is_refused_in_one_line(tmp_path: Path, files: dict, message: str) -> None:
+    with pytest.raises(BadInputError) as err:
+        parse(write(tmp_path / "e", files))
+    assert str(err.value) == message
