@@ -525,3 +525,88 @@ def test_a_file_that_cannot_be_read_is_refused_in_one_line(tmp_path: Path, files
     with pytest.raises(BadInputError) as err:
         parse(write(tmp_path / "e", files))
     assert str(err.value) == message
+
+
+# --- more of each platform's rules -------------------------------------------------------------
+
+def test_facebook_note_media_wrapped_comments_and_own_messages(tmp_path: Path) -> None:
+    """A note's pictures are the post's media; a comments_v2 list inside an activity file holds
+    comments; a message the account sent carries the account's handle."""
+    mixed = [
+        {"timestamp": 1735725600, "attachments": [{"data": [{"note": {
+            "title": "Nyheter", "text": "Biblioteket öppnar", "media": [{"uri": "photos/notbild.jpg"}]}}]}]},
+        {"comments_v2": [{"timestamp": 1735729200, "title": "Torsby kommun svarade på en kommentar.",
+                          "data": [{"comment": {"timestamp": 1735729200, "comment": "Varsågod!"}}]}]},
+        {"sender_name": "Torsby kommun", "timestamp_ms": 1735732800000, "content": "Vi svarar snart"},
+    ]
+    export = write(tmp_path / "fb", {
+        "your_facebook_activity/posts/aktivitet.json": json.dumps(mixed),
+        "profile_information/profile_information.json": json.dumps(FB_PROFILE), "photos/notbild.jpg": b"\xff\xd8"})
+    fmt, items, skipped = parse(export)
+    assert (fmt, skipped) == ("facebook", [])
+    assert [(i.kind, i.text, i.author_handle, i.author_name, i.is_own, [m.path for m in i.media]) for i in items] == [
+        ("post", "Nyheter\nBiblioteket öppnar", "torsbykommun", "Torsby kommun", True, ["photos/notbild.jpg"]),
+        ("reply", "Varsågod!", "torsbykommun", "Torsby kommun", True, []),
+        ("message", "Vi svarar snart", "torsbykommun", "Torsby kommun", True, []),
+    ]
+
+
+def test_a_bare_message_list_is_known_by_a_first_message_of_only_sender_and_time(tmp_path: Path) -> None:
+    messages = [{"sender_name": "Åsa Öberg", "timestamp_ms": 1735725600000},
+                {"sender_name": "Åsa Öberg", "timestamp_ms": 1735725660000, "content": "Hallå?"}]
+    posts = json.dumps([{"timestamp": 1735725600, "data": [{"post": "Hej"}]}])
+    export = write(tmp_path / "fb", {"posts/your_posts_1.json": posts,
+                                     "messages/inbox/asa_1/message_1.json": json.dumps(messages)})
+    fmt, items, skipped = parse(export)
+    assert (fmt, skipped) == ("facebook", [])
+    assert [(i.kind, i.text, i.thread_id) for i in items if i.kind == "message"] == [
+        ("message", "", "asa_1"), ("message", "Hallå?", "asa_1")]
+
+
+def test_linkedin_comments_ids_parents_and_a_message_over_several_lines(tmp_path: Path) -> None:
+    """A comment is its commentUrn when the link has one, else an id from the post link without
+    its query; an unquoted multi-line message arrives as rows that do not start with a date."""
+    post = "https://www.linkedin.com/feed/update/urn:li:activity:7170000000000000001"
+    comments = ("Date,Link,Message\n"
+                f"2024-03-01 10:00:00,{post}?commentUrn=urn%3Ali%3Acomment%3A%28activity%3A7170000000000000001"
+                "%2C7170000000000000099%29,Tack för infon\n"
+                f"2024-03-01 11:00:00,{post}?trk=share?x=1,Första raden\nandra, med komma\n")
+    fmt, items, skipped = parse(write(tmp_path / "li", {"Comments.csv": comments}))
+    assert (fmt, skipped) == ("linkedin", [])
+    stamp = str(int(dt.datetime(2024, 3, 1, 11, tzinfo=UTC).timestamp()))
+    assert [(i.platform_id, i.kind, i.parent_id, i.text) for i in items] == [
+        ("urn:li:comment:(activity:7170000000000000001,7170000000000000099)", "comment",
+         "urn:li:activity:7170000000000000001", "Tack för infon"),
+        (derived("li", "comment", stamp, post), "comment", "urn:li:activity:7170000000000000001",
+         "Första raden\nandra, med komma"),
+    ]
+
+
+def test_tiktok_two_comments_in_one_second_on_one_video_get_two_ids(tmp_path: Path) -> None:
+    url = "https://www.tiktokv.com/share/video/7450000000000000001/"
+    data = {"Comment": {"Comments": {"CommentsList": [
+        {"date": "2025-01-02 10:00:00", "comment": "Fint!", "url": url},
+        {"date": "2025-01-02 10:00:00", "comment": "Riktigt  fint!", "url": url}]}}}
+    fmt, items, skipped = parse(write(tmp_path / "tt", {"user_data_tiktok.json": json.dumps(data)}))
+    stamp = str(int(dt.datetime(2025, 1, 2, 10, tzinfo=UTC).timestamp()))
+    assert (fmt, skipped) == ("tiktok", [])
+    assert [i.platform_id for i in items] == [derived("tt", "comment", stamp, url),
+                                              derived("tt", "comment", stamp, url, "Riktigt fint!")]
+
+
+def test_x_older_tweets_with_text_and_youtube_times_with_an_offset(tmp_path: Path) -> None:
+    old = {"id_str": "1400", "text": "Från 2012", "created_at": "Mon Mar 05 09:00:00 +0000 2012"}
+    fmt, items, _ = parse(write(tmp_path / "x", {"data/tweet.js": x_js("tweet", [{"tweet": old}])}))
+    assert [(i.platform_id, i.text) for i in items] == [("1400", "Från 2012")]
+    csv = ("Comment ID,Channel ID,Comment create timestamp,Price,Parent comment ID,Post ID,Video ID,Comment text\n"
+           "Ugw1,UCtorsby,2025-03-02T10:00:00+01:00,0,,,vid1,Tack!\n")
+    fmt, items, _ = parse(write(tmp_path / "yt", {"comments.csv": csv}))
+    assert [(i.platform_id, i.created) for i in items] == [("Ugw1", dt.datetime(2025, 3, 2, 9, tzinfo=UTC))]
+
+
+def test_an_items_line_that_is_not_utf8_is_named(tmp_path: Path) -> None:
+    rows = json.dumps(ROW).encode() + b'\n{"id": "a2", "text": "V\xe4lkommen"}\n'
+    with pytest.raises(BadInputError) as err:
+        parse(write(tmp_path / "items", {"items.jsonl": rows}))
+    assert str(err.value) == ("items:items.jsonl: 1 row do not fit the items format (line 2: is not UTF-8); "
+                              "fix them (schema: schemas/items.schema.json) and import again")
