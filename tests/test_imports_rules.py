@@ -511,9 +511,6 @@ def test_x_replies_deleted_tweets_direct_messages_and_their_skips(tmp_path: Path
     ({"user_data_tiktok.json": b'{"Video": {"Videos": {"VideoList": [{"Title": "V\xe4r"}]}}}'},
      "e:user_data_tiktok.json: holds bytes that are not UTF-8; re-download the export; Bevara does not repair "
      "a broken file"),
-    ({"user_data_tiktok.json": '{"Video": ' + "[" * 2000 + "]" * 2000 + "}"},
-     "e:user_data_tiktok.json: is nested too deeply to be a TikTok data file; re-download the export; Bevara "
-     "does not repair a broken file"),
     ({"user_data_tiktok.json": '{"Video": {"Videos": {"VideoList": [{"Title": "Vår",}]}}}'},
      "e:user_data_tiktok.json line 1: is not valid JSON (Expecting property name enclosed in double quotes); "
      "re-download the export; Bevara does not repair a broken file"),
