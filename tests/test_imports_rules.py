@@ -607,3 +607,4 @@ def test_an_items_line_that_is_not_utf8_is_named(tmp_path: Path) -> None:
         parse(write(tmp_path / "items", {"items.jsonl": rows}))
     assert str(err.value) == ("items:items.jsonl: 1 row do not fit the items format (line 2: is not UTF-8); "
                               "fix them (schema: schemas/items.schema.json) and import again")
+

@@ -37,7 +37,11 @@ def iter_lines(source: ExportSource, member: str) -> Iterator[tuple[int, list[st
     label = source.label(member)
     raw = source.open_member(member)
     buffered = io.BufferedReader(raw)  # type: ignore[type-var]
-    _reject_non_utf8_bom(buffered.peek(4)[:4], label)
+    try:
+        _reject_non_utf8_bom(buffered.peek(4)[:4], label)
+    except BaseException:
+        buffered.close()  # a refused file is not left open for the garbage collector
+        raise
     text = io.TextIOWrapper(buffered, encoding="utf-8-sig", errors="strict", newline="")
     line = 0
     try:

@@ -109,11 +109,14 @@ class _DepthGuard:
 def open_json(source: ExportSource, member: str, *, js_prefix: bool = False) -> _DepthGuard:
     label = source.label(member)
     stream = source.open_member(member)
-    head = stream.read(4096)
-    skip = _check_encoding(head, label)
-    head = head[skip:]
-    if js_prefix:
-        head = _strip_js_assignment(head, label)
+    try:
+        head = stream.read(4096)
+        head = head[_check_encoding(head, label):]
+        if js_prefix:
+            head = _strip_js_assignment(head, label)
+    except BaseException:
+        stream.close()  # a refused file is not left open for the garbage collector
+        raise
     return _DepthGuard(_Prefixed(head, stream), label)
 
 
