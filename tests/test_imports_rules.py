@@ -12,6 +12,8 @@ import codecs
 import datetime as dt
 import hashlib
 import json
+import warnings
+import zipfile
 from pathlib import Path
 
 import jsonschema
@@ -607,4 +609,39 @@ def test_an_items_line_that_is_not_utf8_is_named(tmp_path: Path) -> None:
         parse(write(tmp_path / "items", {"items.jsonl": rows}))
     assert str(err.value) == ("items:items.jsonl: 1 row do not fit the items format (line 2: is not UTF-8); "
                               "fix them (schema: schemas/items.schema.json) and import again")
+
+
+
+# --- zips that are refused before anything is read ---------------------------------------------
+
+POSTS = json.dumps([{"timestamp": 1735725600, "data": [{"post": "Hej"}]}])
+
+
+def _zip_with(path: Path, *members: tuple[zipfile.ZipInfo | str, str]) -> Path:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # zipfile warns of the duplicate name
+        with zipfile.ZipFile(path, "w") as zf:
+            for info, data in members:
+                zf.writestr(info, data)
+    return path
+
+
+def _info(name: str, *, mode: int = 0o100644) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+    info.external_attr = mode << 16
+    return info
+
+
+@pytest.mark.parametrize(("members", "message"), [
+    ([(_info("posts/länk.json", mode=0o120777), "/etc/passwd")],
+     "export.zip: member 'posts/länk.json' is a symbolic link; refusing to import it (re-download the export)"),
+    ([("posts/your_posts_1.json", POSTS), ("posts\\your_posts_1.json", POSTS)],
+     "export.zip: member 'posts/your_posts_1.json' appears twice; refusing an ambiguous export (re-download the "
+     "export)"),
+])
+def test_a_zip_with_a_link_or_a_doubled_member_is_refused(tmp_path: Path, members: list,
+                                                             message: str) -> None:
+    with pytest.raises(BadInputError) as err:
+        open_export(_zip_with(tmp_path / "export.zip", *members))
+    assert str(err.value) == message
 
