@@ -22,7 +22,7 @@ from test_imports_fields import write
 from test_imports_layouts import parse
 
 from archiver.errors import BadInputError
-from archiver.items.imports import MediaRef, Skipped, open_export
+from archiver.items.imports import MediaRef, Skipped, open_export, read_export
 from archiver.items.imports.jsonstream import iter_items
 from archiver.items.imports.neutral import _Shapes, schema
 
@@ -645,3 +645,66 @@ def test_a_zip_with_a_link_or_a_doubled_member_is_refused(tmp_path: Path, member
         open_export(_zip_with(tmp_path / "export.zip", *members))
     assert str(err.value) == message
 
+
+
+# --- from the third fresh sample -----------------------------------------------------------------
+
+def test_a_facebook_check_in_without_text_is_described_by_its_place(tmp_path: Path) -> None:
+    posts = [{"timestamp": 1735725600, "place": {"name": "Torsby bibliotek"}, "title": "Torsby kommun var här."}]
+    fmt, items, _ = parse(write(tmp_path / "fb", {"posts/your_posts_1.json": json.dumps(posts)}))
+    assert [(i.kind, i.text) for i in items] == [("post", "Torsby bibliotek")]
+
+
+@pytest.mark.parametrize(("padding", "read"), [(200 - len("window.YTD.tweets.part0"), True),
+                                               (201 - len("window.YTD.tweets.part0"), False)])
+def test_an_x_files_first_line_must_assign_within_200_bytes(tmp_path: Path, padding: int, read: bool) -> None:
+    tweets = "window.YTD.tweets.part0" + " " * padding + "= " + json.dumps([{"tweet": _tweet("1500", "Hej")}])
+    export = write(tmp_path / "x", {"data/tweets.js": tweets})
+    if read:
+        assert [i.platform_id for i in parse(export)[1]] == ["1500"]
+        return
+    with pytest.raises(BadInputError) as err:
+        parse(export)
+    assert str(err.value) == ("x:data/tweets.js: does not start with the 'window.YTD.<name>.part<N> =' line of an "
+                              "X archive file; re-download the export")
+
+
+def test_linkedin_shares_are_the_accounts_own_and_keep_their_trailing_spaces(tmp_path: Path) -> None:
+    shares = SHARES_HEADER + (
+        '2024-03-01 09:30:00,https://www.linkedin.com/feed/update/urn:li:share:7,"Hej  ",,,PUBLIC\n')
+    fmt, items, _ = parse(write(tmp_path / "li", {"Shares.csv": shares}))
+    assert [(i.text, i.is_own) for i in items] == [("Hej  ", True)]
+
+
+def test_tiktok_owner_without_a_display_name_is_named_by_the_user_name(tmp_path: Path) -> None:
+    data = {"Profile": {"Profile Information": {"ProfileMap": {"userName": "torsbykommun"}}},
+            "Video": {"Videos": {"VideoList": [{"Date": "2025-01-01 12:00:00", "Title": "Vinter",
+                                                "Link": "https://www.tiktokv.com/share/video/7450000000000000001/"}]}}}
+    fmt, items, _ = parse(write(tmp_path / "tt", {"user_data_tiktok.json": json.dumps(data)}))
+    assert [(i.author_handle, i.author_name) for i in items] == [("torsbykommun", "torsbykommun")]
+
+
+def test_x_time_west_of_utc(tmp_path: Path) -> None:
+    tweet = _tweet("1500", "Hej från New York", created_at="Mon Mar 02 04:30:00 -0500 2026")
+    fmt, items, _ = parse(write(tmp_path / "x", {"data/tweets.js": x_js("tweets", [{"tweet": tweet}])}))
+    assert [i.created for i in items] == [dt.datetime(2026, 3, 2, 9, 30, tzinfo=UTC)]
+
+
+def test_an_export_read_as_another_platform_is_refused_word_for_word(tmp_path: Path) -> None:
+    export = write(tmp_path / "fb", {"posts/your_posts_1.json": POSTS})
+    with open_export(export) as source, pytest.raises(BadInputError) as err:
+        list(read_export(source, "x"))
+    assert str(err.value) == "fb: does not contain the files of an x export; check the file or the --format given"
+
+
+def test_a_folder_file_swapped_for_a_link_outside_after_opening_is_refused(tmp_path: Path) -> None:
+    outside = tmp_path / "hemligt.json"
+    outside.write_text(POSTS, encoding="utf-8")
+    export = write(tmp_path / "fb", {"posts/your_posts_1.json": POSTS})
+    with open_export(export) as source:
+        member = export / "posts" / "your_posts_1.json"
+        member.unlink()
+        member.symlink_to(outside)
+        with pytest.raises(BadInputError) as err:
+            source.open_member("posts/your_posts_1.json")
+    assert str(err.value) == "fb:posts/your_posts_1.json: now points outside the export folder; refusing it"
