@@ -24,6 +24,7 @@ from test_imports_layouts import parse
 from archiver.errors import BadInputError
 from archiver.items.imports import MediaRef, Skipped, open_export, read_export
 from archiver.items.imports.jsonstream import iter_items
+from archiver.items.imports.model import ExportLimits
 from archiver.items.imports.neutral import _Shapes, schema
 
 UTC = dt.UTC
@@ -516,6 +517,9 @@ def test_x_replies_deleted_tweets_direct_messages_and_their_skips(tmp_path: Path
     ({"user_data_tiktok.json": '{"Video": {"Videos": {"VideoList": [{"Title": "Vår",}]}}}'},
      "e:user_data_tiktok.json line 1: is not valid JSON (Expecting property name enclosed in double quotes); "
      "re-download the export; Bevara does not repair a broken file"),
+    ({"Shares.csv": SHARES_HEADER.encode("utf-16-le")},
+     "e:Shares.csv: is UTF-16-encoded, but the export must be UTF-8; re-download the export instead of re-saving "
+     "the file"),
     ({"items.csv": "id,kind,created,text\na1,post,2026-03-02T10:00:00+01:00\n"},
      "e:items.csv: 1 row do not fit the items format (line 2: has 3 cells, the header 4); fix them (schema: "
      "schemas/items.schema.json) and import again"),
@@ -708,3 +712,75 @@ def test_a_folder_file_swapped_for_a_link_outside_after_opening_is_refused(tmp_p
         with pytest.raises(BadInputError) as err:
             source.open_member("posts/your_posts_1.json")
     assert str(err.value) == "fb:posts/your_posts_1.json: now points outside the export folder; refusing it"
+
+
+# --- from the fourth fresh sample ----------------------------------------------------------------
+
+def test_facebook_shared_links_name_what_a_post_without_text_shows_and_a_comments_link(tmp_path: Path) -> None:
+    link = {"external_context": {"name": "Evenemang i Torsby", "url": "https://torsby.se/evenemang"}}
+    posts = [{"timestamp": 1735725600, "attachments": [{"data": [link]}]}]
+    comments = {"comments_v2": [{"timestamp": 1735729200, "title": "Torsby kommun kommenterade ett inlägg.",
+                                 "data": [{"comment": {"timestamp": 1735729200, "comment": "Se här"}}],
+                                 "attachments": [{"data": [link]}]}]}
+    export = write(tmp_path / "fb", {"posts/your_posts_1.json": json.dumps(posts),
+                                     "comments/comments.json": json.dumps(comments)})
+    fmt, items, skipped = parse(export)
+    assert (fmt, skipped) == ("facebook", [])
+    assert [(i.kind, i.text, i.url) for i in items] == [
+        ("post", "Evenemang i Torsby", "https://torsby.se/evenemang"),
+        ("comment", "Se här", "https://torsby.se/evenemang")]
+
+
+def test_a_json_file_over_4_mib_of_short_texts_is_not_one_long_value(tmp_path: Path) -> None:
+    entries = ['"' + "å" * 50 + '"'] * 45_000  # 103 bytes each: 4.6 MB, no stretch without a quote
+    root = write(tmp_path / "j", {"texts.json": "[" + ",".join(entries) + "]"})
+    with open_export(root) as source:
+        assert sum(1 for _ in iter_items(source, "texts.json")) == 45_000
+
+
+def test_items_media_are_found_beside_an_items_file_in_a_subfolder(tmp_path: Path) -> None:
+    row = json.dumps({**ROW, "media": ["bilder/skylt.jpg"]})
+    fmt, items, _ = parse(write(tmp_path / "items", {"leverans/items.jsonl": row + "\n",
+                                                     "leverans/bilder/skylt.jpg": b"\xff\xd8"}))
+    assert [[m.path for m in i.media] for i in items] == [["leverans/bilder/skylt.jpg"]]
+
+
+def test_x_manifest_alone_names_the_account_and_older_media_and_iso_times_are_read(tmp_path: Path) -> None:
+    manifest = "window.__THAR_CONFIG = " + json.dumps({"userInfo": {
+        "accountId": "99", "userName": "torsbykommun", "displayName": "Torsby kommun"}})
+    tweet = {"id_str": "1500", "full_text": "Gammal bild", "created_at": "2026-03-02T09:00:00.000Z",
+             "entities": {"media": [{"media_url": "http://pbs.twimg.com/media/gammal.jpg"}]}}
+    export = write(tmp_path / "x", {"data/manifest.js": manifest,
+                                    "data/tweets.js": x_js("tweets", [{"tweet": tweet}]),
+                                    "data/tweets_media/1500-gammal.jpg": b"\xff\xd8"})
+    fmt, items, skipped = parse(export)
+    assert (fmt, skipped) == ("x", [])
+    assert [(i.author_handle, i.author_name, i.created, [m.path for m in i.media]) for i in items] == [
+        ("torsbykommun", "Torsby kommun", dt.datetime(2026, 3, 2, 9, tzinfo=UTC),
+         ["data/tweets_media/1500-gammal.jpg"])]
+
+
+def test_instagram_profile_picture_file_is_listed_as_not_read(tmp_path: Path) -> None:
+    posts = [{"media": [{"uri": "media/a.jpg", "creation_timestamp": 1735725600, "title": "Hej"}]}]
+    export = write(tmp_path / "ig", {"content/posts_1.json": json.dumps(posts), "media/a.jpg": b"\xff\xd8",
+                                     "media/profile_photos.json": json.dumps(
+                                         {"ig_profile_picture": [{"uri": "media/a.jpg"}]})})
+    fmt, items, skipped = parse(export)
+    assert (fmt, [i.text for i in items]) == ("instagram", ["Hej"])
+    assert skipped == [Skipped("ig:media/profile_photos.json",
+                               "file not read: it holds no posts, comments or messages of this format")]
+
+
+def test_a_folder_file_over_the_per_file_limit_is_refused(tmp_path: Path) -> None:
+    export = write(tmp_path / "fb", {"posts/your_posts_1.json": POSTS})
+    with pytest.raises(BadInputError) as err:
+        open_export(export, limits=ExportLimits(max_member_bytes=10))
+    assert str(err.value) == (f"fb: 'posts/your_posts_1.json' has {len(POSTS)} bytes, more than the per-file limit "
+                              "of 10; refusing to import it (raise the limit if it is genuine)")
+
+
+def test_a_tiktok_video_without_a_link_gets_a_derived_id(tmp_path: Path) -> None:
+    data = {"Video": {"Videos": {"VideoList": [{"Date": "2025-01-01 12:00:00", "Title": "Utan länk"}]}}}
+    fmt, items, _ = parse(write(tmp_path / "tt", {"user_data_tiktok.json": json.dumps(data)}))
+    stamp = str(int(dt.datetime(2025, 1, 1, 12, tzinfo=UTC).timestamp()))
+    assert [(i.platform_id, i.url) for i in items] == [(derived("tt", "post", stamp, ""), None)]
