@@ -784,3 +784,11 @@ def test_a_tiktok_video_without_a_link_gets_a_derived_id(tmp_path: Path) -> None
     fmt, items, _ = parse(write(tmp_path / "tt", {"user_data_tiktok.json": json.dumps(data)}))
     stamp = str(int(dt.datetime(2025, 1, 1, 12, tzinfo=UTC).timestamp()))
     assert [(i.platform_id, i.url) for i in items] == [(derived("tt", "post", stamp, ""), None)]
+
+
+def test_a_folder_over_the_total_limit_is_refused(tmp_path: Path) -> None:
+    export = write(tmp_path / "fb", {"posts/your_posts_1.json": POSTS, "posts/your_posts_2.json": POSTS})
+    with pytest.raises(BadInputError) as err:
+        open_export(export, limits=ExportLimits(max_total_bytes=len(POSTS) + 1))
+    assert str(err.value) == (f"fb: holds more than {len(POSTS) + 1:,} bytes; refusing to import it (raise the "
+                              "limit if it is genuine)")
