@@ -470,7 +470,9 @@ def test_x_replies_deleted_tweets_direct_messages_and_their_skips(tmp_path: Path
         {"joinConversation": {"initiatingUserId": "123"}},
         {"messageCreate": {"id": "m2", "senderId": "99", "recipientId": "123", "text": "Hej!",
                            "createdAt": "2026-03-02T09:05:00.000Z"}},
-        {"messageCreate": {"senderId": "99", "text": "Utan id", "createdAt": "2026-03-02T09:06:00.000Z"}}]}}]
+        {"messageCreate": {"senderId": "99", "text": "Utan id", "createdAt": "2026-03-02T09:06:00.000Z"}},
+        {"messageCreate": {"id": "m4", "senderId": "123", "recipientId": "99", "text": "Tack",
+                           "createdAt": "2026-03-02T09:07:00.000Z"}}]}}]
     export = write(tmp_path / "x", {
         "data/account.js": account, "data/tweets.js": x_js("tweets", tweets),
         "data/deleted-tweets.js": x_js("deleted_tweets", deleted),
@@ -485,7 +487,8 @@ def test_x_replies_deleted_tweets_direct_messages_and_their_skips(tmp_path: Path
     assert [(i.platform_id, i.author_handle, i.author_name, i.is_own, i.thread_id, i.recipients, i.created)
             for i in items if i.kind == "message"] == [
         ("dm:m1", "123", None, False, "99-123", ("99",), dt.datetime(2026, 3, 2, 9, tzinfo=UTC)),
-        ("dm:m2", "torsbykommun", "Torsby kommun", True, "99-123", ("123",), dt.datetime(2026, 3, 2, 9, 5, tzinfo=UTC))]
+        ("dm:m2", "torsbykommun", "Torsby kommun", True, "99-123", ("123",), dt.datetime(2026, 3, 2, 9, 5, tzinfo=UTC)),
+        ("dm:m4", "123", None, False, "99-123", ("99",), dt.datetime(2026, 3, 2, 9, 7, tzinfo=UTC))]
     assert skipped == [
         Skipped("x:data/tweets.js[1]", "tweet lacks an id or a text"),
         Skipped("x:data/tweets.js[2]", "tweet lacks an id or a text"),
@@ -792,3 +795,46 @@ def test_a_folder_over_the_total_limit_is_refused(tmp_path: Path) -> None:
         open_export(export, limits=ExportLimits(max_total_bytes=len(POSTS) + 1))
     assert str(err.value) == (f"fb: holds more than {len(POSTS) + 1:,} bytes; refusing to import it (raise the "
                               "limit if it is genuine)")
+
+
+# --- from the fifth fresh sample -----------------------------------------------------------------
+
+def test_a_linkedin_cell_whose_quotes_are_the_authors_is_kept_as_written(tmp_path: Path) -> None:
+    shares = SHARES_HEADER + ('2024-03-01 09:30:00,https://www.linkedin.com/feed/update/urn:li:share:7,'
+                              '"Han sa ""hej""\nsedan gick han",,,PUBLIC\n')
+    fmt, items, _ = parse(write(tmp_path / "li", {"Shares.csv": shares}))
+    assert [i.text for i in items] == ['Han sa "hej"\nsedan gick han']
+
+
+def test_facebook_older_profile_key_and_a_life_event_without_text(tmp_path: Path) -> None:
+    profile = {"profile": {"name": {"full_name": "Torsby kommun"}, "profile_uri": "https://www.facebook.com/torsby"}}
+    posts = [{"timestamp": 1735725600, "attachments": [{"data": [{"life_event": {"title": "Ny kommunchef"}}]}]}]
+    fmt, items, _ = parse(write(tmp_path / "fb", {"profile_information/profile_information.json": json.dumps(profile),
+                                                  "posts/your_posts_1.json": json.dumps(posts)}))
+    assert [(i.author_handle, i.author_name, i.text) for i in items] == [("torsby", "Torsby kommun", "Ny kommunchef")]
+
+
+def test_instagram_older_comments_file_and_a_reels_wrapper_skip(tmp_path: Path) -> None:
+    comments = [{"string_list_data": [{"value": "Fint!", "timestamp": 1735725600}], "title": "visitvarmland"}]
+    reels = [{"ig_reels_media": ["skräp"]}]
+    fmt, items, skipped = parse(write(tmp_path / "ig", {"comments/post_comments.json": json.dumps(comments),
+                                                        "content/reels.json": json.dumps(reels)}))
+    assert (fmt, [i.text for i in items]) == ("instagram", ["Fint!"])
+    assert skipped == [Skipped("ig:content/reels.json[0].ig_reels_media[0]", "entry is not an object")]
+
+
+def test_x_media_without_an_address_does_not_hide_the_next(tmp_path: Path) -> None:
+    tweet = _tweet("1500", "Två bilder", extended_entities={"media": [
+        {"type": "photo"}, {"media_url_https": "https://pbs.twimg.com/media/andra.jpg"}]})
+    export = write(tmp_path / "x", {"data/tweets.js": x_js("tweets", [{"tweet": tweet}]),
+                                    "data/tweets_media/1500-andra.jpg": b"\xff\xd8"})
+    assert [[m.path for m in i.media] for i in parse(export)[1]] == [["data/tweets_media/1500-andra.jpg"]]
+
+
+def test_a_broken_json_file_over_64_mib_is_refused_without_a_line(tmp_path: Path) -> None:
+    """Finding the line means reading the file again whole; past 64 MiB the error goes without it."""
+    broken = b'[{"timestamp" 1}' + b" " * (64 * 1024 * 1024 + 1 - 16)
+    export = write(tmp_path / "e", {"posts/your_posts_1.json": broken})
+    with pytest.raises(BadInputError) as err:
+        parse(export)
+    assert str(err.value).startswith("e:posts/your_posts_1.json: is not valid JSON (")
