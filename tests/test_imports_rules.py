@@ -838,3 +838,13 @@ def test_a_broken_json_file_over_64_mib_is_refused_without_a_line(tmp_path: Path
     with pytest.raises(BadInputError) as err:
         parse(export)
     assert str(err.value).startswith("e:posts/your_posts_1.json: is not valid JSON (")
+
+
+def test_a_single_file_export_finds_a_photo_beside_it_of_exactly_the_per_file_limit(tmp_path: Path) -> None:
+    posts = json.dumps([{"timestamp": 1735725600, "data": [{"post": "Bild"}],
+                         "attachments": [{"data": [{"media": {"uri": "photos/bild.jpg"}}]}]}])
+    photo = b"\xff\xd8" + b"\x00" * len(posts)
+    folder = write(tmp_path / "lös", {"your_posts_1.json": posts, "photos/bild.jpg": photo})
+    with open_export(folder / "your_posts_1.json", limits=ExportLimits(max_member_bytes=len(photo))) as source:
+        records = list(read_export(source, "facebook"))
+    assert [[m.path for m in r.media] for r in records] == [["photos/bild.jpg"]]
