@@ -520,6 +520,9 @@ def test_x_replies_deleted_tweets_direct_messages_and_their_skips(tmp_path: Path
     ({"user_data_tiktok.json": '{"Video": {"Videos": {"VideoList": [{"Title": "Vår",}]}}}'},
      "e:user_data_tiktok.json line 1: is not valid JSON (Expecting property name enclosed in double quotes); "
      "re-download the export; Bevara does not repair a broken file"),
+    ({"posts/your_posts_1.json": '[{"timestamp": 1}]'.encode("utf-16-le")},
+     "e:posts/your_posts_1.json: is UTF-16-encoded, but exports are UTF-8; re-download the export instead of "
+     "re-saving the file"),
     ({"Shares.csv": SHARES_HEADER.encode("utf-16-le")},
      "e:Shares.csv: is UTF-16-encoded, but the export must be UTF-8; re-download the export instead of re-saving "
      "the file"),
@@ -848,3 +851,58 @@ def test_a_single_file_export_finds_a_photo_beside_it_of_exactly_the_per_file_li
     with open_export(folder / "your_posts_1.json", limits=ExportLimits(max_member_bytes=len(photo))) as source:
         records = list(read_export(source, "facebook"))
     assert [[m.path for m in r.media] for r in records] == [["photos/bild.jpg"]]
+
+
+# --- from the sixth fresh sample -----------------------------------------------------------------
+
+def test_x_first_line_without_a_space_and_tweets_of_an_unknown_account(tmp_path: Path) -> None:
+    tweets = "window.YTD.tweets.part0=" + json.dumps([{"tweet": _tweet("1500", "Hej")}])
+    items = parse(write(tmp_path / "x", {"data/tweets.js": tweets}))[1]
+    assert [(i.platform_id, i.author_handle, i.url) for i in items] == [
+        ("1500", None, "https://x.com/i/web/status/1500")]
+
+
+def test_linkedin_comments_in_one_second_on_one_post_and_a_message_that_starts_on_a_new_line(tmp_path: Path) -> None:
+    post = "https://www.linkedin.com/feed/update/urn:li:activity:7170000000000000001"
+    comments = ("Date,Link,Message\n"
+                f'2024-03-01 10:00:00,{post},"\nTack!\n"\n'
+                f"2024-03-01 10:00:00,{post},Bra\n")
+    fmt, items, _ = parse(write(tmp_path / "li", {"Comments.csv": comments}))
+    stamp = str(int(dt.datetime(2024, 3, 1, 10, tzinfo=UTC).timestamp()))
+    assert [(i.platform_id, i.text) for i in items] == [(derived("li", "comment", stamp, post), "\nTack!"),
+                                                        (derived("li", "comment", stamp, post, "Bra"), "Bra")]
+
+
+def test_a_message_without_a_sender_in_a_facebook_activity_file_is_skipped_by_its_place(tmp_path: Path) -> None:
+    mixed = [{"timestamp": 1735725600, "data": [{"post": "Hej"}]}, {"sender_name": "", "timestamp_ms": 1735725600000}]
+    fmt, items, skipped = parse(write(tmp_path / "fb", {"your_facebook_activity/posts/a.json": json.dumps(mixed)}))
+    assert skipped == [Skipped("fb:your_facebook_activity/posts/a.json[1]",
+                               "message lacks a sender or a valid timestamp_ms")]
+
+
+def test_items_csv_empty_text_ndjson_and_a_media_field_that_is_not_a_list(tmp_path: Path) -> None:
+    csv = "id,kind,created,text\na1,post,2026-03-02T10:00:00+01:00,\n"
+    assert [i.text for i in parse(write(tmp_path / "c", {"items.csv": csv}))[1]] == [""]
+    assert [i.platform_id for i in parse(write(tmp_path / "n", {"items.ndjson": json.dumps(ROW) + "\n"}))[1]] == ["a1"]
+    with pytest.raises(BadInputError) as err:
+        parse(write(tmp_path / "m", {"items.jsonl": json.dumps({**ROW, "media": "a.jpg"}) + "\n"}))
+    assert "(line 1: media must be a list)" in str(err.value)
+
+
+def test_instagram_posts_come_before_comments_and_an_empty_list_file_is_listed(tmp_path: Path) -> None:
+    posts = [{"media": [{"uri": "media/a.jpg", "creation_timestamp": 1735725600, "title": "Hej"}]}]
+    comments = {"comments_media_comments": [{"string_map_data": {
+        "Comment": {"value": "Fint!"}, "Time": {"timestamp": 1735729200}}}]}
+    export = write(tmp_path / "ig", {"z_posts/posts_1.json": json.dumps(posts), "a_comments/comments.json":
+                                     json.dumps(comments), "media/a.jpg": b"\xff\xd8", "tom/lista.json": "[]"})
+    fmt, items, skipped = parse(export)
+    assert (fmt, [i.kind for i in items]) == ("instagram", ["post", "comment"])
+    assert skipped == [Skipped("ig:tom/lista.json",
+                               "file not read: it holds no posts, comments or messages of this format")]
+
+
+def test_a_tiktok_title_of_n_a_is_no_text(tmp_path: Path) -> None:
+    data = {"Video": {"Videos": {"VideoList": [{"Date": "2025-01-01 12:00:00", "Title": "N/A",
+                                                "Description": "Vinter i Torsby"}]}}}
+    assert [i.text for i in parse(write(tmp_path / "tt", {"user_data_tiktok.json": json.dumps(data)}))[1]] == [
+        "Vinter i Torsby"]
