@@ -51,7 +51,7 @@ CORE: dict[str, tuple[list[str], list[str]]] = {
     "imports": (["archiver/items/imports/*.py"],
                 ["tests/test_imports.py", "tests/test_imports_safety.py", "tests/test_imports_props.py",
                  "tests/test_promises_imports.py", "tests/test_imports_layouts.py", "tests/test_imports_items.py",
-                 "tests/test_imports_real.py", "tests/test_imports_fields.py"]),
+                 "tests/test_imports_real.py", "tests/test_imports_fields.py", "tests/test_imports_rules.py"]),
     "policy": (["retention/policy.py"], RETENTION_TESTS),
     "culling": (["retention/culling.py"], RETENTION_TESTS),
     "holds": (["retention/holds.py"], RETENTION_TESTS),

@@ -320,3 +320,24 @@ def test_records_of_one_export_are_not_merged_by_content_with_each_other(archive
     ingest(archive, [record("fb-1", "Välkommen!"), record("fb-2", "Välkommen!"), record("fb-1", "Välkommen!")])
     with archive.transaction() as s:
         assert s.execute(select(Item.platform_id).order_by(Item.id)).scalars().all() == ["cap-1", "fb-2"]
+
+
+def test_an_edit_counts_as_updated_and_two_edits_in_one_run_are_two_versions(archive: Archive) -> None:
+    ingest(archive, [record("1", "Första")])
+    with archive.transaction() as s:
+        counts = Ingest(s, account_id=1, now=NOW, source="test", screen=Screen()).run(
+            [record("1", "Andra"), record("1", "Tredje")])
+    assert (counts.new, counts.updated, counts.unchanged) == (0, 1, 0)
+    with archive.transaction() as s:
+        assert [tuple(r) for r in s.execute(select(ItemVersion.seq, ItemVersion.text).order_by(ItemVersion.seq))] == [
+            (1, "Första"), (2, "Andra"), (3, "Tredje")]
+
+
+def test_a_file_named_twice_in_a_post_and_a_file_another_post_stored_are_stored_once(archive: Archive) -> None:
+    twice = dataclasses.replace(record("1", "Tre bilder"), media=tuple(
+        MediaRef(path=name, media_type="image/png", uri=name) for name in ("samma.png", "samma.png", "annan.png")))
+    ingest_with_media(archive, [twice])
+    ingest_with_media(archive, [with_image(record("2", "Samma bild igen"), "samma.png")])
+    assert media_of(archive) == {"1": ["annan.png", "samma.png"], "2": ["samma.png"]}
+    with archive.transaction() as s:
+        assert s.scalar(select(func.count()).select_from(StoredFile)) == 2

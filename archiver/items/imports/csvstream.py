@@ -52,8 +52,12 @@ def iter_lines(source: ExportSource, member: str, *,
     label = source.label(member)
     raw = source.open_member(member)
     buffered = io.BufferedReader(raw, buffer_size=_HEAD)  # type: ignore[type-var]
-    head = buffered.peek(_HEAD)
-    encoding = _encoding(head[:4], label)
+    try:
+        head = buffered.peek(_HEAD)
+        encoding = _encoding(head[:4], label)
+    except BaseException:
+        buffered.close()  # a refused file is not left open for the garbage collector
+        raise
     text = io.TextIOWrapper(buffered, encoding=encoding, errors="strict", newline="")
     line = 0
     try:

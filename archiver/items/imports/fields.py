@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import mimetypes
-from decimal import Decimal
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -45,12 +44,12 @@ def get_list(obj: Any, key: str) -> list[Any]:
 def as_int(value: Any) -> int | None:
     """An integer from a JSON number or a string of ASCII digits, else None.
 
+    JSON numbers arrive as int or float (ijson is asked for floats, ``json.loads`` gives them).
+
     ``str.isdigit`` accepts "²" and other digits ``int`` cannot read; only 0-9 count here.
     """
     if isinstance(value, bool):
         return None
-    if isinstance(value, Decimal):
-        return int(value) if value.is_finite() else None
     if isinstance(value, float):
         return int(value) if value == value and value not in (float("inf"), float("-inf")) else None
     if isinstance(value, int):

@@ -109,11 +109,14 @@ class _DepthGuard:
 def open_json(source: ExportSource, member: str, *, js_prefix: bool = False) -> _DepthGuard:
     label = source.label(member)
     stream = source.open_member(member)
-    head = stream.read(4096)
-    skip = _check_encoding(head, label)
-    head = head[skip:]
-    if js_prefix:
-        head = _strip_js_assignment(head, label)
+    try:
+        head = stream.read(4096)
+        head = head[_check_encoding(head, label):]
+        if js_prefix:
+            head = _strip_js_assignment(head, label)
+    except BaseException:
+        stream.close()  # a refused file is not left open for the garbage collector
+        raise
     return _DepthGuard(_Prefixed(head, stream), label)
 
 
@@ -175,29 +178,6 @@ def wrap_errors(items: Iterator[Any], label: str,
         line = locate() if locate is not None else None
         where = f"{label} line {line}" if line else label
         raise BadInputError(f"{where}: {reason}; {_FIX}") from None
-
-
-def top_level_kind(source: ExportSource, member: str, keys: tuple[str, ...]) -> str | None:
-    """Return the ijson prefix of the entry list: ``item`` or ``<key>.item``.
-
-    Meta wraps some lists in an object (``{"comments_v2": [...]}``) and not others;
-    which key holds the list is found by reading events up to the first known key.
-    """
-    label = source.label(member)
-    stream = open_json(source, member)
-    try:
-        events = wrap_errors(ijson.parse(stream), label,
-                             lambda: error_line(source, member))
-        for prefix, event, value in events:
-            if prefix == "" and event == "start_array":
-                return "item"
-            if prefix == "" and event == "map_key" and value in keys:
-                return f"{value}.item"
-            if prefix == "" and event in ("end_map", "string", "number", "boolean", "null"):
-                return None
-    finally:
-        stream.close()
-    return None
 
 
 def iter_items(

@@ -164,7 +164,6 @@ def _csv_rows(source: ExportSource, member: str) -> Iterator[tuple[int, Any, lis
             yield line, None, [f"has {len(cells)} cells, the header {len(header)}"]
             continue
         row: dict[str, Any] = {}
-        problems: list[str] = []
         for name, cell in zip(header, cells, strict=True):
             if name in _LIST_FIELDS:
                 row[name] = [p.strip() for p in cell.split(";") if p.strip()]
@@ -175,7 +174,7 @@ def _csv_rows(source: ExportSource, member: str) -> Iterator[tuple[int, Any, lis
                 row[name] = value
             else:
                 row[name] = cell if cell != "" or name == "text" else None
-        yield line, row, problems
+        yield line, row, []
 
 
 MAX_LINE = 16 << 20

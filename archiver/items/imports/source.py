@@ -98,10 +98,9 @@ class _CountingReader(io.RawIOBase):
 class _Budget:
     """The total number of uncompressed bytes one opened export may still produce."""
 
-    def __init__(self, total: int, label: str) -> None:
+    def __init__(self, total: int) -> None:
         self.left = total
         self.total = total
-        self.label = label
 
     def spend(self, n: int, where: str) -> None:
         self.left -= n
@@ -127,7 +126,7 @@ class ExportSource:
         self._zip: zipfile.ZipFile | None = None
         self._zip_names: dict[str, zipfile.ZipInfo] = {}
         self._files: dict[str, Path] = {}
-        self._budget = _Budget(limits.max_total_bytes, self.name)
+        self._budget = _Budget(limits.max_total_bytes)
         self._root: Path | None = None  # the folder a single-file export sits in
         self._siblings: dict[str, Path] = {}  # files beside it that it names as media
         self.survey: Any = None  # what each file holds, filled once by imports.survey

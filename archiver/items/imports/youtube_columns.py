@@ -65,7 +65,7 @@ def is_time(cell: str) -> bool:
     if len(text) < 19 or text[4:5] != "-" or text[10:11] not in ("T", " "):
         return False
     try:
-        dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        dt.datetime.fromisoformat(text)  # reads a trailing Z since Python 3.11
     except ValueError:
         return False
     return True
