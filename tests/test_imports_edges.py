@@ -1,0 +1,160 @@
+"""Importer edges a mutation sample found unguarded, each as a user sees it: which records
+come in, which are listed as skipped (and where), which exports are refused (and how)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from test_imports_fields import write
+from test_imports_layouts import parse
+
+from archiver.errors import BadInputError
+from archiver.items.imports import ExportLimits, MediaRef, Skipped, open_export, read_export
+
+UTC = dt.UTC
+PIXEL = bytes.fromhex("89504e470d0a1a0a")  # enough of a PNG for a media file
+
+
+def meta_json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def test_a_facebook_comment_keeps_its_photo_found_beside_the_file_and_names_a_missing_one(
+        tmp_path: Path) -> None:
+    """A copy where the comments folder was moved under another: its photo is found from the
+    file's own folder; a photo the export lacks costs the comment that file, at its place."""
+    comments = {"comments_v2": [
+        {"timestamp": 1717500000, "title": "Torsby kommun commented on a post.",
+         "data": [{"comment": {"timestamp": 1717500000, "comment": "Så här ser det ut nu!"}}],
+         "attachments": [{"data": [{"media": {"uri": "photos/vag.png"}}]}]},
+        {"timestamp": 1717500600, "title": "Torsby kommun commented on a post.",
+         "data": [{"comment": {"timestamp": 1717500600, "comment": "Och här."}}],
+         "attachments": [{"data": [{"media": {"uri": "photos/saknas.png"}}]}]},
+    ]}
+    root = write(tmp_path / "fb", {"arkiv/comments/comments.json": meta_json(comments),
+                                   "arkiv/comments/photos/vag.png": PIXEL})
+    _, items, skipped = parse(root)
+    by_text = {i.text: i for i in items}
+    assert [m.path for m in by_text["Så här ser det ut nu!"].media] == ["arkiv/comments/photos/vag.png"]
+    assert by_text["Och här."].media == ()
+    assert skipped == [Skipped("fb:arkiv/comments/comments.json[1] photos/saknas.png",
+                               "media file listed but missing from the export")]
+
+
+def test_two_linkedin_messages_in_one_second_are_two_records(tmp_path: Path) -> None:
+    rows = ("CONVERSATION ID,CONVERSATION TITLE,FROM,SENDER PROFILE URL,TO,DATE,SUBJECT,CONTENT,FOLDER\n"
+            "2-A==,,Anna Lind,https://www.linkedin.com/in/anna,Torsby kommun,2025-03-01 10:00:00 UTC,,Hej!,INBOX\n"
+            "2-A==,,Anna Lind,https://www.linkedin.com/in/anna,Torsby kommun,2025-03-01 10:00:00 UTC,,"
+            "Har ni lediga jobb?,INBOX\n")
+    _, items, _ = parse(write(tmp_path / "li", {"messages.csv": rows}))
+    assert sorted(i.text for i in items) == ["Har ni lediga jobb?", "Hej!"]
+    assert len({i.platform_id for i in items}) == 2
+
+
+def test_an_array_with_a_timestamp_and_nothing_facebook_writes_is_not_read(tmp_path: Path) -> None:
+    """Only arrays whose objects carry what Meta writes beside a timestamp are Facebook's."""
+    posts = [{"timestamp": 1717500000, "data": [{"post": "Välkomna till biblioteket!"}]}]
+    root = write(tmp_path / "fb", {"posts/your_posts_1.json": meta_json(posts),
+                                   "logs/pings.json": meta_json([{"timestamp": 1717500000, "ms": 12}])})
+    fmt, items, skipped = parse(root)
+    assert (fmt, [i.text for i in items]) == ("facebook", ["Välkomna till biblioteket!"])
+    assert skipped == [Skipped("fb:logs/pings.json",
+                               "file not read: it holds no posts, comments or messages of this format")]
+
+
+def test_a_file_exactly_at_the_size_limit_is_read(tmp_path: Path) -> None:
+    root = write(tmp_path / "li", {"Shares.csv": "Date,ShareLink,ShareCommentary\n2025-01-01 09:00:00,,Hej\n"})
+    size = (root / "Shares.csv").stat().st_size
+    with open_export(root, limits=ExportLimits(max_member_bytes=size)) as source:
+        assert list(source.members()) == ["Shares.csv"]
+    with pytest.raises(BadInputError, match=f"has {size:,} bytes, more than the per-file limit of {size - 1:,}"):
+        open_export(root, limits=ExportLimits(max_member_bytes=size - 1))
+
+
+def test_a_file_that_grows_after_the_check_is_stopped_at_its_limit_in_small_reads(tmp_path: Path) -> None:
+    """The counter adds up every read: a file swapped for a bigger one after open_export
+    is refused once the bytes read pass the limit, however small each read is."""
+    root = write(tmp_path / "li", {"Shares.csv": "x" * 1000})
+    with open_export(root, limits=ExportLimits(max_member_bytes=1000)) as source:
+        (root / "Shares.csv").write_text("x" * 5000, encoding="utf-8")
+        stream = source.open_member("Shares.csv")
+        with pytest.raises(BadInputError) as err:
+            while stream.read(100):
+                pass
+        stream.close()
+    assert str(err.value) == ("li:Shares.csv: decompresses to more than its allowed 1,000 bytes (zip bomb or "
+                              "lying header); refusing to import it (re-download the export)")
+
+
+def test_tiktok_videos_and_comments_are_the_accounts_own(tmp_path: Path) -> None:
+    data = {"Comment": {"Comments": {"CommentsList": [{"date": "2025-01-02 10:00:00", "comment": "Fint!"}]}},
+            "Post": {"Posts": {"VideoList": [{"Date": "2025-01-01 12:00:00", "Title": "Vinter i Torsby",
+                                              "Link": "https://www.tiktokv.com/share/video/7450000000000000009/"}]}}}
+    _, items, _ = parse(write(tmp_path / "tt", {"user_data_tiktok.json": meta_json(data)}))
+    assert {(i.kind, i.is_own) for i in items} == {("post", True), ("comment", True)}
+
+
+def test_a_tiktok_chat_without_the_accounts_user_name_names_no_recipient(tmp_path: Path) -> None:
+    """The profile gives only a display name: a message the other party sent has no known
+    recipient handle, so none is stored (never a made-up or empty one)."""
+    data = {"Profile": {"Profile Info": {"ProfileMap": {"displayName": "Torsby kommun"}}},
+            "Direct Message": {"Direct Messages": {"ChatHistory": {"Chat History with erik.ek:": [
+                {"Date": "2025-07-16 09:59:09", "From": "erik.ek", "Content": "Hej!"}]}}}}
+    _, items, _ = parse(write(tmp_path / "tt", {"user_data_tiktok.json": meta_json(data)}))
+    (message,) = items
+    assert (message.author_handle, message.recipients, message.thread_id) == ("erik.ek", (), "erik.ek")
+
+
+@pytest.mark.parametrize(("fmt", "member", "platform"), [
+    ("facebook", "your_facebook_activity/posts/your_posts__check_ins__photos_and_videos_1.html", "Facebook"),
+    ("instagram", "your_instagram_activity/content/posts_1.html", "Instagram"),
+])
+def test_an_html_export_given_with_its_format_is_refused_naming_the_file(
+        tmp_path: Path, fmt: str, member: str, platform: str) -> None:
+    path = tmp_path / "export.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr(member, "<html><body>Inlägg</body></html>")
+    with open_export(path) as source, pytest.raises(BadInputError) as err:
+        list(read_export(source, fmt))
+    assert str(err.value) == (f"export.zip:{member}: this {platform} export is in HTML format; request a new "
+                              "one with Format: JSON")
+
+
+def test_a_youtube_json_comment_with_a_null_parent_is_a_comment_on_its_video(tmp_path: Path) -> None:
+    rows = [{"Comment ID": "Ugz1", "Channel ID": "UCtorsby", "Comment Create Timestamp": "2025-01-02T10:00:00Z",
+             "Price": "0", "Parent Comment ID": None, "Video ID": "vid00000001",
+             "Comment Text": "{\"text\":\"Tack för filmen!\"}"}]
+    _, items, _ = parse(write(tmp_path / "yt", {"Takeout/YouTube/comments/comments.json": meta_json(rows)}))
+    (item,) = items
+    assert (item.kind, item.parent_id, item.text) == ("comment", "vid00000001", "Tack för filmen!")
+
+
+def test_youtube_times_written_with_a_space_are_known_by_content(tmp_path: Path) -> None:
+    header = "Kommentars-ID,Kanal-ID,Tidsstämpel,Pris,Överordnad kommentars-ID,Video-ID,Kommentarstext"
+    row = 'c1,UCtorsby,2025-01-02 10:00:00+00:00,0,,v1,"{""text"":""Hej!""}"'
+    _, items, _ = parse(write(tmp_path / "yt", {"Takeout/YouTube/kommentarer/kommentarer.csv": f"{header}\n{row}\n"}))
+    (item,) = items
+    assert (item.platform_id, item.created) == ("c1", dt.datetime(2025, 1, 2, 10, tzinfo=UTC))
+
+
+def test_a_fb_media_ref_is_a_media_ref(tmp_path: Path) -> None:
+    """(Guards the comment test's premise: the photo really is a MediaRef with its type.)"""
+    root = write(tmp_path / "fb", {"comments/comments.json": meta_json({"comments_v2": [
+        {"timestamp": 1717500000, "data": [{"comment": {"timestamp": 1717500000, "comment": "Bild"}}],
+         "attachments": [{"data": [{"media": {"uri": "comments/p.png"}}]}]}]}),
+        "comments/p.png": PIXEL})
+    _, items, _ = parse(root)
+    assert items[0].media == (MediaRef(path="comments/p.png", media_type="image/png", uri="comments/p.png"),)
+
+
+def test_a_value_longer_than_4_mib_is_refused_across_reads(tmp_path: Path) -> None:
+    """The run of bytes without a quote is counted across the reader's small reads."""
+    root = write(tmp_path / "fb", {"posts/your_posts_1.json": b"[" + b"1" * (5 << 20) + b"]"})
+    with open_export(root) as source, pytest.raises(BadInputError) as err:
+        list(read_export(source, "facebook"))
+    assert str(err.value) == ("fb:posts/your_posts_1.json: holds a single value longer than 4 MiB, which no "
+                              "export does; re-download the export")
