@@ -4,7 +4,11 @@ come in, which are listed as skipped (and where), which exports are refused (and
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import io
 import json
+import random
+import tarfile
 import zipfile
 from pathlib import Path
 
@@ -158,3 +162,59 @@ def test_a_value_longer_than_4_mib_is_refused_across_reads(tmp_path: Path) -> No
         list(read_export(source, "facebook"))
     assert str(err.value) == ("fb:posts/your_posts_1.json: holds a single value longer than 4 MiB, which no "
                               "export does; re-download the export")
+
+
+def _derived(prefix: str, *parts: str) -> str:
+    """IdMinter's documented rule, by hand: SHA-256 over the parts joined by US, 16 hex digits."""
+    return f"{prefix}:{hashlib.sha256(chr(0x1F).join(parts).encode()).hexdigest()[:16]}"
+
+
+def test_messenger_ids_follow_the_rule_and_two_messages_in_one_millisecond_stay_two(tmp_path: Path) -> None:
+    ms = 1717500000123
+    thread = {"participants": [{"name": "Erik Ek"}, {"name": "Torsby kommun"}], "thread_path": "inbox/erik_99",
+              "messages": [{"sender_name": "Erik Ek", "timestamp_ms": ms, "content": "Hej!"},
+                           {"sender_name": "Erik Ek", "timestamp_ms": ms, "content": "Är simhallen öppen?"}]}
+    root = write(tmp_path / "fb", {"messages/inbox/erik_99/message_1.json": meta_json(thread)})
+    with open_export(root) as source:
+        ids = {i.text: i.platform_id for i in read_export(source, "facebook") if not isinstance(i, Skipped)}
+    anchor = "inbox/erik_99\x1fErik Ek"
+    assert ids == {"Hej!": _derived("fb", "message", str(ms), anchor),
+                   "Är simhallen öppen?": _derived("fb", "message", str(ms), anchor, "Är simhallen öppen?")}
+
+
+def test_a_linkedin_share_with_neither_text_nor_link_is_kept_empty(tmp_path: Path) -> None:
+    shares = ("Date,ShareLink,ShareCommentary,Visibility\n"
+              "2025-01-01 09:00:00,https://www.linkedin.com/feed/update/urn%3Ali%3Ashare%3A7100000000000000007,,PUBLIC\n")
+    _, items, _ = parse(write(tmp_path / "li", {"Shares.csv": shares}))
+    assert [(i.platform_id, i.text) for i in items] == [("urn:li:share:7100000000000000007", "")]
+
+
+def test_only_meta_exports_are_repaired_as_mojibake(tmp_path: Path) -> None:
+    """Text that merely looks like Meta's escaping, in another platform's export, is kept as written."""
+    comments = ("Date,Link,Message\n2025-01-03 09:00:00,https://www.linkedin.com/feed/update/"
+                "urn%3Ali%3Aactivity%3A7100000000000000005,Kodsidan visar \"VÃ¤lkommen\" fel\n")
+    _, items, _ = parse(write(tmp_path / "li", {"Comments.csv": comments}))
+    assert [i.text for i in items] == ['Kodsidan visar "VÃ¤lkommen" fel']
+
+
+def test_a_damaged_tgz_is_refused_and_its_unpacked_files_removed(tmp_path: Path) -> None:
+    # Random bytes do not compress, so gzip stores them as they are and a damaged block
+    # decompresses without complaint: only the CRC at the stream's end tells.
+    payload = random.Random(7).randbytes(200_000)
+    whole = tmp_path / "whole.tgz"
+    with tarfile.open(whole, "w:gz") as tf:
+        info = tarfile.TarInfo("Takeout/video.mp4")
+        info.size = len(payload)
+        tf.addfile(info, io.BytesIO(payload))
+    data = bytearray(whole.read_bytes())
+    middle = len(data) // 2
+    data[middle:middle + 64] = bytes(64)
+    bad = tmp_path / "bad.tgz"
+    bad.write_bytes(bytes(data))
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    with pytest.raises(BadInputError) as err:
+        open_export(bad, scratch=scratch)
+    assert str(err.value).startswith("bad.tgz: not a readable tar file (")
+    assert str(err.value).endswith("); re-download the export")
+    assert list(scratch.iterdir()) == []

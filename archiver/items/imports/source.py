@@ -276,6 +276,11 @@ class ExportSource:
                         raise BadInputError(f"{self.name}: member {info.name!r} is shorter than it "
                                             f"declares (truncated download); {_REDOWNLOAD}")
                     self._files[norm] = target
+                # gzip, bzip2 and xz check their CRC only at the stream's end, which the
+                # tar reader never reaches (it stops at the end-of-archive blocks): read
+                # on to it, or a damaged stored block would be imported as it came out.
+                while tf.fileobj is not None and tf.fileobj.read(1 << 20):
+                    pass
         except (tarfile.TarError, EOFError, OSError, zlib.error) as exc:
             shutil.rmtree(scratch, ignore_errors=True)
             raise BadInputError(f"{self.name}: not a readable tar file ({exc}); {_REDOWNLOAD}") from None
