@@ -17,7 +17,7 @@ from test_imports_fields import write
 from test_imports_layouts import parse
 
 from archiver.errors import BadInputError
-from archiver.items.imports import ExportLimits, MediaRef, Skipped, open_export, read_export
+from archiver.items.imports import ExportLimits, MediaRef, Skipped, detect_format, open_export, read_export
 
 UTC = dt.UTC
 PIXEL = bytes.fromhex("89504e470d0a1a0a")  # enough of a PNG for a media file
@@ -218,3 +218,80 @@ def test_a_damaged_tgz_is_refused_and_its_unpacked_files_removed(tmp_path: Path)
     assert str(err.value).startswith("bad.tgz: not a readable tar file (")
     assert str(err.value).endswith("); re-download the export")
     assert list(scratch.iterdir()) == []
+
+
+def test_a_facebook_timestamp_written_as_a_decimal_is_read(tmp_path: Path) -> None:
+    posts = [{"timestamp": 1717500000.0, "data": [{"post": "Sommarlov!"}]}]
+    _, items, _ = parse(write(tmp_path / "fb", {"posts/your_posts_1.json": meta_json(posts)}))
+    assert [(i.text, i.created) for i in items] == [("Sommarlov!", dt.datetime.fromtimestamp(1717500000, UTC))]
+
+
+def test_messenger_shared_links_and_entries_that_are_not_messages(tmp_path: Path) -> None:
+    thread = {"participants": [{"name": "Erik Ek"}], "thread_path": "inbox/erik_99",
+              "messages": [{"sender_name": "Erik Ek", "timestamp_ms": 1717500000000, "content": "Läs här",
+                            "share": {"link": "https://torsby.se/simhall"}}, "trasig rad"]}
+    root = write(tmp_path / "fb", {"messages/inbox/erik_99/message_1.json": meta_json(thread)})
+    with open_export(root) as source:
+        records = list(read_export(source, "facebook"))
+    (message,) = [r for r in records if not isinstance(r, Skipped)]
+    assert message.url == "https://torsby.se/simhall"
+    assert [r for r in records if isinstance(r, Skipped)] == [
+        Skipped("fb:messages/inbox/erik_99/message_1.json.messages[1]", "entry is not an object")]
+
+
+def test_the_smallest_items_file_is_known_as_the_items_format(tmp_path: Path) -> None:
+    root = write(tmp_path / "n", {"items.json": meta_json([
+        {"id": "1", "kind": "post", "created": "2025-01-01T10:00:00+01:00"}])})
+    with open_export(root) as source:
+        assert detect_format(source) == "items"
+
+
+def test_a_tar_over_the_total_limit_is_refused_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "big.tar"
+    with tarfile.open(path, "w") as tf:
+        for n in range(3):
+            info = tarfile.TarInfo(f"Takeout/f{n}.csv")
+            info.size = 400
+            tf.addfile(info, io.BytesIO(b"x" * 400))
+    with pytest.raises(BadInputError) as err:
+        open_export(path, limits=ExportLimits(max_total_bytes=1000), scratch=tmp_path)
+    assert str(err.value) == ("big.tar: declares more than 1,000 bytes in total; refusing to import it "
+                              "(re-download the export, or raise the limit)")
+
+
+def test_a_tiktok_chat_that_is_not_a_list_is_read_as_empty(tmp_path: Path) -> None:
+    data = {"Direct Message": {"Direct Messages": {"ChatHistory": {"Chat History with erik.ek:": None,
+                                                                    "Chat History with asa:": [
+        {"Date": "2025-07-16 09:59:09", "From": "asa", "Content": "Hej!"}]}}}}
+    _, items, _ = parse(write(tmp_path / "tt", {"user_data_tiktok.json": meta_json(data)}))
+    assert [(i.thread_id, i.text) for i in items] == [("asa", "Hej!")]
+
+
+def x_js(name: str, value: object) -> str:
+    return f"window.YTD.{name}.part0 = {json.dumps(value, ensure_ascii=False)}"
+
+
+def test_x_tweets_with_only_id_missing_media_and_dms_without_a_recipient(tmp_path: Path) -> None:
+    tweets = [{"tweet": {"id": "1500", "full_text": "Äldre arkiv utan id_str",
+                         "created_at": "Mon Mar 02 09:00:00 +0000 2026",
+                         "extended_entities": {"media": [{"media_url_https": "https://pbs.twimg.com/media/saknas.jpg"}]}}}]
+    dms = [{"dmConversation": {"conversationId": "42-99", "messages": [
+        {"messageCreate": {"id": "7", "senderId": "99", "text": "Hej gruppen",
+                           "createdAt": "2026-03-02T10:00:00.000Z"}}]}}]
+    root = write(tmp_path / "x", {"data/tweets.js": x_js("tweets", tweets),
+                                  "data/direct-messages-group.js": x_js("direct_messages_group", dms)})
+    _, items, skipped = parse(root)
+    by_kind = {i.kind: i for i in items}
+    assert by_kind["post"].platform_id == "1500"
+    assert by_kind["message"].recipients == ()
+    assert skipped == [Skipped("x:data/tweets.js[0] 1500-saknas.jpg",
+                               "media file listed but missing from the export")]
+
+
+def test_a_youtube_row_cut_short_has_no_parent_rather_than_a_made_up_one(tmp_path: Path) -> None:
+    header = "Comment ID,Channel ID,Comment Create Timestamp,Price,Parent Comment ID,Video ID,Comment Text"
+    rows = ('c1,UCtorsby,2025-01-02T10:00:00+00:00,0,,v1,"{""text"":""Hela raden""}"\n'
+            "c2,UCtorsby,2025-01-02T11:00:00+00:00\n")
+    _, items, _ = parse(write(tmp_path / "yt", {"Takeout/YouTube/comments/comments.csv": f"{header}\n{rows}"}))
+    cut = next(i for i in items if i.platform_id == "c2")
+    assert (cut.kind, cut.parent_id, cut.text) == ("comment", None, "")
