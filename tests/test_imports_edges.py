@@ -295,3 +295,60 @@ def test_a_youtube_row_cut_short_has_no_parent_rather_than_a_made_up_one(tmp_pat
     _, items, _ = parse(write(tmp_path / "yt", {"Takeout/YouTube/comments/comments.csv": f"{header}\n{rows}"}))
     cut = next(i for i in items if i.platform_id == "c2")
     assert (cut.kind, cut.parent_id, cut.text) == ("comment", None, "")
+
+
+def test_a_photo_post_without_text_is_its_photo_description_and_web_media_is_named(tmp_path: Path) -> None:
+    posts = [{"timestamp": 1717500000, "attachments": [{"data": [{"media": {
+                 "uri": "posts/media/a.png", "description": "Isen har lagt sig på Frykensjön"}}]}]},
+             {"timestamp": 1717500600, "data": [{"post": "Länkar"}], "attachments": [{"data": [
+                 {"media": {"uri": "http://cdn.example.com/a.jpg"}}, {"media": {"uri": "https://cdn.example.com/b.jpg"}}]}]}]
+    root = write(tmp_path / "fb", {"posts/your_posts_1.json": meta_json(posts), "posts/media/a.png": PIXEL})
+    _, items, skipped = parse(root)
+    assert sorted(i.text for i in items) == ["Isen har lagt sig på Frykensjön", "Länkar"]
+    reason = "media is a web address, not a file in the export (kept as named only)"
+    assert skipped == [Skipped("fb:posts/your_posts_1.json[1] http://cdn.example.com/a.jpg", reason),
+                       Skipped("fb:posts/your_posts_1.json[1] https://cdn.example.com/b.jpg", reason)]
+
+
+def test_an_instagram_carousel_takes_the_posts_own_time(tmp_path: Path) -> None:
+    posts = [{"media": [{"uri": "media/posts/a.png", "creation_timestamp": 1717000000, "title": ""}],
+              "title": "Karusell", "creation_timestamp": 1717500000}]
+    root = write(tmp_path / "ig", {"content/posts_1.json": meta_json(posts), "media/posts/a.png": PIXEL})
+    _, items, _ = parse(root)
+    assert [(i.text, i.created) for i in items] == [("Karusell", dt.datetime.fromtimestamp(1717500000, UTC))]
+
+
+def test_an_items_csv_with_a_blank_line_reads_on(tmp_path: Path) -> None:
+    rows = ("id,kind,created,text\n1,post,2025-01-01T10:00:00+01:00,Första\n\n"
+            "2,post,2025-01-02T10:00:00+01:00,Andra\n")
+    _, items, _ = parse(write(tmp_path / "n", {"items.csv": rows}))
+    assert [i.text for i in items] == ["Första", "Andra"]
+
+
+def test_the_smallest_linkedin_shares_file_is_linkedins(tmp_path: Path) -> None:
+    root = write(tmp_path / "li", {"Shares.csv": "Date,ShareLink\n2025-01-01 09:00:00,"
+                                   "https://www.linkedin.com/feed/update/urn:li:share:7100000000000000008\n"})
+    fmt, items, _ = parse(root)
+    assert (fmt, [i.platform_id for i in items]) == ("linkedin", ["urn:li:share:7100000000000000008"])
+
+
+def test_exact_limits_are_allowed_for_folders_and_tars(tmp_path: Path) -> None:
+    root = write(tmp_path / "li", {"Shares.csv": "Date,ShareLink\n", "Comments.csv": "Date,Link,Message\n"})
+    total = sum(p.stat().st_size for p in root.iterdir())
+    with open_export(root, limits=ExportLimits(max_total_bytes=total)):
+        pass
+    path = tmp_path / "t.tar"
+    with tarfile.open(path, "w") as tf:
+        info = tarfile.TarInfo("Takeout/a.csv")
+        info.size = 500
+        tf.addfile(info, io.BytesIO(b"x" * 500))
+    with open_export(path, limits=ExportLimits(max_member_bytes=500, max_total_bytes=500), scratch=tmp_path):
+        pass
+
+
+def test_tiktok_message_ids_follow_the_documented_rule(tmp_path: Path) -> None:
+    data = {"Direct Message": {"Direct Messages": {"ChatHistory": {"Chat History with asa:": [
+        {"Date": "2025-07-16 09:59:09", "From": "asa", "Content": "Hej!"}]}}}}
+    _, items, _ = parse(write(tmp_path / "tt", {"user_data_tiktok.json": meta_json(data)}))
+    epoch = int(dt.datetime(2025, 7, 16, 9, 59, 9, tzinfo=UTC).timestamp())
+    assert [i.platform_id for i in items] == [_derived("tt", "message", str(epoch), "asa\x1fasa")]
