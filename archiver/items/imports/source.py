@@ -23,7 +23,7 @@ import tarfile
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import Any, BinaryIO
@@ -165,6 +165,24 @@ class ExportSource:
         self._files[self.path.name] = self.path
         self._root = self.path.parent.resolve()
 
+    def _member_name(self, raw: str) -> str:
+        """An archive member's normalised name; one that could leave the export is refused."""
+        norm = normalise_member(raw)
+        if norm is None:
+            raise BadInputError(f"{self.name}: member {raw!r} escapes the export folder; "
+                                f"refusing to import it ({_REDOWNLOAD})")
+        return norm
+
+    def _check_member(self, raw: str, norm: str, size: int, seen: Container[str]) -> None:
+        """The checks a zip's and a tar's file members share: named once, within the size limit."""
+        if norm in seen:
+            raise BadInputError(f"{self.name}: member {norm!r} appears twice; refusing an ambiguous "
+                                f"export ({_REDOWNLOAD})")
+        if size > self.limits.max_member_bytes:
+            raise BadInputError(f"{self.name}: member {raw!r} declares {size:,} bytes, more than the "
+                                f"per-file limit of {self.limits.max_member_bytes:,}; refusing to "
+                                f"import it ({_REDOWNLOAD}, or raise the limit)")
+
     def _check_zip(self) -> None:
         lim = self.limits
         try:
@@ -180,12 +198,7 @@ class ExportSource:
             )
         total = 0
         for info in infos:
-            norm = normalise_member(info.filename)
-            if norm is None:
-                raise BadInputError(
-                    f"{self.name}: member {info.filename!r} escapes the export folder; "
-                    f"refusing to import it ({_REDOWNLOAD})"
-                )
+            norm = self._member_name(info.filename)
             mode = info.external_attr >> 16
             if stat.S_ISLNK(mode):
                 raise BadInputError(
@@ -199,17 +212,7 @@ class ExportSource:
                     f"{self.name}: member {info.filename!r} is encrypted; give an "
                     "unencrypted export"
                 )
-            if norm in self._zip_names:
-                raise BadInputError(
-                    f"{self.name}: member {norm!r} appears twice; refusing an ambiguous "
-                    f"export ({_REDOWNLOAD})"
-                )
-            if info.file_size > lim.max_member_bytes:
-                raise BadInputError(
-                    f"{self.name}: member {info.filename!r} declares {info.file_size:,} bytes, "
-                    f"more than the per-file limit of {lim.max_member_bytes:,}; refusing to "
-                    f"import it ({_REDOWNLOAD}, or raise the limit)"
-                )
+            self._check_member(info.filename, norm, info.file_size, self._zip_names)
             if info.file_size > lim.ratio_applies_above:
                 ratio = info.file_size / max(info.compress_size, 1)
                 if ratio > lim.max_ratio:
@@ -235,10 +238,7 @@ class ExportSource:
         try:
             with tarfile.open(self.path, "r:*") as tf:
                 for info in tf:
-                    norm = normalise_member(info.name)
-                    if norm is None:
-                        raise BadInputError(f"{self.name}: member {info.name!r} escapes the export "
-                                            f"folder; refusing to import it ({_REDOWNLOAD})")
+                    norm = self._member_name(info.name)
                     if info.issym() or info.islnk():
                         raise BadInputError(f"{self.name}: member {info.name!r} is a link; refusing "
                                             f"to import it ({_REDOWNLOAD})")
@@ -247,18 +247,11 @@ class ExportSource:
                     if not info.isfile():
                         raise BadInputError(f"{self.name}: member {info.name!r} is not a regular "
                                             f"file; refusing to import it ({_REDOWNLOAD})")
-                    if norm in self._files:
-                        raise BadInputError(f"{self.name}: member {norm!r} appears twice; refusing "
-                                            f"an ambiguous export ({_REDOWNLOAD})")
                     if len(self._files) >= lim.max_members:
                         raise BadInputError(f"{self.name}: has more than {lim.max_members:,} "
                                             f"members; refusing to import it ({_REDOWNLOAD}, or "
                                             "raise the limit)")
-                    if info.size > lim.max_member_bytes:
-                        raise BadInputError(f"{self.name}: member {info.name!r} declares "
-                                            f"{info.size:,} bytes, more than the per-file limit of "
-                                            f"{lim.max_member_bytes:,}; refusing to import it "
-                                            f"({_REDOWNLOAD}, or raise the limit)")
+                    self._check_member(info.name, norm, info.size, self._files)
                     total += info.size
                     if total > lim.max_total_bytes:
                         raise BadInputError(f"{self.name}: declares more than {lim.max_total_bytes:,}"
