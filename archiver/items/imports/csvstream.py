@@ -35,10 +35,13 @@ def _encoding(head: bytes, label: str) -> str:
     return "utf-8-sig"
 
 
-def _delimiter(head: bytes, encoding: str) -> str:
+def _header_line(head: bytes, encoding: str) -> str:
+    return head.decode(encoding, errors="replace").split("\n", 1)[0]
+
+
+def _delimiter(header_line: str) -> str:
     """Tab for the header line of LinkedIn's tab-separated files, else comma."""
-    first = head.decode(encoding, errors="ignore").split("\n", 1)[0]
-    return "\t" if first.count("\t") > first.count(",") else ","
+    return "\t" if header_line.count("\t") > header_line.count(",") else ","
 
 
 def iter_lines(source: ExportSource, member: str, *,
@@ -61,7 +64,7 @@ def iter_lines(source: ExportSource, member: str, *,
     text = io.TextIOWrapper(buffered, encoding=encoding, errors="strict", newline="")
     line = 0
     try:
-        reader = csv.reader(text, strict=True, delimiter=_delimiter(head, encoding),
+        reader = csv.reader(text, strict=True, delimiter=_delimiter(_header_line(head, encoding)),
                             escapechar="\\" if backslash_quotes else None)
         for row in reader:
             start = line + 1
@@ -110,6 +113,6 @@ def read_header(source: ExportSource, member: str) -> list[str]:
     finally:
         raw.close()
     encoding = _encoding(head[:4], label)
-    first = head.decode(encoding, errors="replace").split("\n", 1)[0]
-    cells = next(csv.reader([first], delimiter=_delimiter(head, encoding)), [])
+    first = _header_line(head, encoding)
+    cells = next(csv.reader([first], delimiter=_delimiter(first)), [])
     return [h.strip().strip('"').lower() for h in cells]
