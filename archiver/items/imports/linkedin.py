@@ -46,7 +46,7 @@ from urllib.parse import unquote
 from archiver.items.imports import fields as f
 from archiver.items.imports.csvstream import iter_lines, iter_rows
 from archiver.items.imports.model import ImportedItem, Skipped
-from archiver.items.imports.sniff import OWNER, RECORDS, Found
+from archiver.items.imports.sniff import OWNER, RECORDS, Found, squash
 from archiver.items.imports.source import ExportSource
 from archiver.items.imports.textfix import IdMinter, clean_text
 
@@ -77,11 +77,6 @@ def _us_date(value: str | None) -> dt.datetime | None:
                            + (12 if half == "P" else 0), int(minute), tzinfo=dt.UTC)
     except ValueError:
         return None
-
-
-def squash(name: str) -> str:
-    """A column name as compared: lower case without spaces ("Share Link" is "sharelink")."""
-    return name.strip().lower().replace(" ", "")
 
 
 def _backslash_quotes(source: ExportSource, member: str) -> bool:
@@ -258,16 +253,16 @@ def _messages(source: ExportSource, members: list[str], author: str | None,
             other = clean_text(row.get("to", "")).strip()
             body = row.get("content", "")
             subject = row.get("subject", "").strip()
+            url = row.get("senderprofileurl", "").strip()
+            own: bool | None
             if old:
                 body, subject = html.unescape(body), html.unescape(subject)
-            body = clean_text(f"{subject}\n\n{body}" if subject else body).strip()
-            url = row.get("senderprofileurl", "").strip()
-            if old:
-                own: bool | None = row.get("direction", "").upper() == "OUTGOING"
+                own = row.get("direction", "").upper() == "OUTGOING"
             elif owner_url is not None:
                 own = url == owner_url
             else:
                 own = True if author and sender == author else None
+            body = clean_text(f"{subject}\n\n{body}" if subject else body).strip()
             thread = row.get("conversationid", "").strip() or (sender if old and not own else other)
             yield ImportedItem(
                 platform_id=minter.mint("message", int(created.timestamp()), f"{thread}\x1f{sender}", body),

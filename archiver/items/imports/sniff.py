@@ -188,10 +188,16 @@ def _js(source: ExportSource, member: str) -> Found | None:
     return Found(member, "x", OTHER, name)
 
 
+def squash(name: str) -> str:
+    """A LinkedIn column name as compared: lower case without spaces (2018's "Share Link"
+    is "sharelink"), here for detection and in the reader for its rows alike."""
+    return name.strip().lower().replace(" ", "")
+
+
 def _csv(source: ExportSource, member: str) -> Found | None:
     header = read_header(source, member)
     cols = set(header)
-    squashed = {c.replace(" ", "") for c in cols}  # LinkedIn 2018: "Share Link"
+    squashed = {squash(c) for c in cols}
     if {"date", "sharelink"} <= squashed:
         return Found(member, "linkedin", RECORDS, "shares")
     if {"date", "link", "message"} <= squashed:
