@@ -4,6 +4,7 @@ unpack to; hostile members refused before anything is imported, and nothing left
 from __future__ import annotations
 
 import io
+import random
 import tarfile
 from collections import Counter
 from pathlib import Path
@@ -30,6 +31,17 @@ def tar_of(folder: Path, dest: Path, mode: str) -> Path:
 
 def left_in(scratch: Path) -> list[str]:
     return sorted(p.name for p in scratch.iterdir())
+
+
+def refusal(path: Path, tmp_path: Path) -> str:
+    """The one line *path* is refused with (exit 65), once nothing it unpacked is left."""
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    with pytest.raises(BadInputError) as err:
+        open_export(path, scratch=scratch)
+    assert err.value.exit_code == ExitCode.bad_input
+    assert left_in(scratch) == []
+    return str(err.value)
 
 
 @pytest.mark.parametrize(("name", "mode"), [("takeout.tgz", "w:gz"), ("takeout.tar.gz", "w:gz"),
@@ -80,14 +92,7 @@ def member(name: str, kind: bytes = tarfile.REGTYPE, data: bytes = b"x", **extra
      "ambiguous export (re-download the export)"),
 ])
 def test_hostile_members_are_refused_and_nothing_is_left(tmp_path: Path, add, message: str) -> None:  # type: ignore[no-untyped-def]
-    path = hostile(tmp_path, add)
-    scratch = tmp_path / "scratch"
-    scratch.mkdir()
-    with pytest.raises(BadInputError) as info:
-        open_export(path, scratch=scratch)
-    assert str(info.value) == message
-    assert info.value.exit_code == ExitCode.bad_input
-    assert left_in(scratch) == []
+    assert refusal(hostile(tmp_path, add), tmp_path) == message
     assert not (tmp_path.parent / "evil.txt").exists()
 
 
@@ -113,13 +118,28 @@ def test_a_truncated_tgz_is_refused(tmp_path: Path) -> None:
     whole = tar_of(folder, tmp_path / "whole.tgz", "w:gz").read_bytes()
     cut = tmp_path / "cut.tgz"
     cut.write_bytes(whole[: len(whole) // 2])
-    scratch = tmp_path / "scratch"
-    scratch.mkdir()
-    with pytest.raises(BadInputError) as info:
-        open_export(cut, scratch=scratch)
-    assert str(info.value).startswith("cut.tgz: ")
-    assert str(info.value).endswith("; re-download the export")
-    assert left_in(scratch) == []
+    message = refusal(cut, tmp_path)
+    assert message.startswith("cut.tgz: ")
+    assert message.endswith("; re-download the export")
+
+
+def test_a_damaged_tgz_is_refused_and_its_unpacked_files_removed(tmp_path: Path) -> None:
+    # Random bytes do not compress, so gzip stores them as they are and a damaged block
+    # decompresses without complaint: only the CRC at the stream's end tells.
+    payload = random.Random(7).randbytes(200_000)
+    whole = tmp_path / "whole.tgz"
+    with tarfile.open(whole, "w:gz") as tf:
+        info = tarfile.TarInfo("Takeout/video.mp4")
+        info.size = len(payload)
+        tf.addfile(info, io.BytesIO(payload))
+    data = bytearray(whole.read_bytes())
+    middle = len(data) // 2
+    data[middle:middle + 64] = bytes(64)
+    bad = tmp_path / "bad.tgz"
+    bad.write_bytes(bytes(data))
+    message = refusal(bad, tmp_path)
+    assert message.startswith("bad.tgz: not a readable tar file (")
+    assert message.endswith("); re-download the export")
 
 
 def test_the_cli_unpacks_under_the_home_and_sweeps_a_killed_runs_leftovers(arc: Cli, tmp_path: Path) -> None:
