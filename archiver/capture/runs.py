@@ -191,14 +191,14 @@ async def _run(archive: Archive, jobs: Sequence[Job], progress: Callable[[str], 
     parallel = archive.settings.capture_parallel
     slots = asyncio.Semaphore(parallel)  # one browser context per slot
     builders = BuildPool(parallel)
-    # The builders start (some 3 s of imports) while Chromium launches, not before it.
+    # The builders start (some 1-3 s of imports) while Chromium launches and the first
+    # pages load: only a build waits for them, so no core stands idle at the start.
     ready = asyncio.ensure_future(asyncio.to_thread(builders.start))
     try:
         async with launch_browser() as browser:
-            await ready
 
             async def one(job: Job) -> Outcome:
-                return await _capture_one(archive, browser, slots, builders, job, progress, screen)
+                return await _capture_one(archive, browser, slots, (builders, ready), job, progress, screen)
             return list(await asyncio.gather(*(one(j) for j in jobs)))
     finally:
         await asyncio.wait([ready])  # a failed launch still lets the start finish first
@@ -206,7 +206,11 @@ async def _run(archive: Archive, jobs: Sequence[Job], progress: Callable[[str], 
         builders.__exit__(None, None, None)
 
 
-async def _capture_one(archive: Archive, browser: Any, slots: asyncio.Semaphore, builders: BuildPool,
+Builders = tuple[BuildPool, "asyncio.Future[None]"]
+"""The build pool and the future of its start, which a build awaits first."""
+
+
+async def _capture_one(archive: Archive, browser: Any, slots: asyncio.Semaphore, builders: Builders,
                        job: Job, progress: Callable[[str], None], screen: Screen) -> Outcome:
     """One account, whatever happens: a bug met on one page must not cost the others their
     snapshots, so it becomes that account's failure, traceback in the debug log."""
@@ -222,7 +226,7 @@ async def _capture_one(archive: Archive, browser: Any, slots: asyncio.Semaphore,
 
 
 async def _capture_account(archive: Archive, browser: Any, slots: asyncio.Semaphore,
-                           builders: BuildPool, job: Job, progress: Callable[[str], None],
+                           builders: Builders, job: Job, progress: Callable[[str], None],
                            screen: Screen) -> Outcome:
     """Capture in a browser slot, then build the records outside it so the next capture starts."""
     from archiver.capture.engine import CaptureRequest, capture  # Playwright, as above
@@ -247,9 +251,11 @@ async def _capture_account(archive: Archive, browser: Any, slots: asyncio.Semaph
         if not result.ok:
             return _fail(archive, job, result.reason or "capture failed", _log_dict(result))
         progress(f"{label}: building PDF/A")
+        pool, started = builders
         try:
-            files = await builders.run(_build_files, archive.now, job, result, workdir,
-                                       archive.clock_label, caption_settings(archive))
+            await asyncio.shield(started)  # a pool that could not start fails every build
+            files = await pool.run(_build_files, archive.now, job, result, workdir,
+                                   archive.clock_label, caption_settings(archive))
         except ArchiverError as e:
             return _fail(archive, job, str(e), _log_dict(result))
         progress(f"{label}: storing")
