@@ -63,6 +63,18 @@ WHITE_TEXT = """<!doctype html><html><head><meta charset="utf-8"><title>Vit</tit
     "Osynlig text som DOM:en ritar men rastret saknar. " * 120)
 
 
+# Text the DOM holds in the second segment but a person cannot see: laid out off the
+# page's left edge, clipped by its box, and under an opaque box of the page's colour
+# (as a saved app page whose feed was laid out off screen).
+HIDDEN_TEXT = """<!doctype html><html><head><meta charset="utf-8"><title>Dold</title></head>
+<body style="margin:0;background:#fff;overflow-x:hidden"><p>Överst</p>
+<div style="height:8200px"></div>
+<div style="margin-left:-3000px;width:2000px;font:30px/36px sans-serif">{text}</div>
+<div style="height:100px;overflow:hidden;font:30px/36px sans-serif"><div style="height:100px"></div>{text}</div>
+<div style="position:relative;font:30px/36px sans-serif">{text}
+<div style="position:absolute;inset:0;background:#fff"></div></div>
+<div style="height:600px"></div></body></html>""".format(text="Text som ingen ser. " * 60)
+
 REQUESTED: list[tuple[str, str]] = []
 """(host name, path) of every request the test site served, for the navigation guard tests."""
 
@@ -89,7 +101,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             return
         pages = {"/feed": FEED % {"total": 40}, "/endless": FEED % {"total": 100000},
-                 "/gap": GAP, "/white-text": WHITE_TEXT, "/dated": DATED,
+                 "/gap": GAP, "/white-text": WHITE_TEXT, "/hidden-text": HIDDEN_TEXT, "/dated": DATED,
                  "/wander": WANDER % {"away": f"http://localhost:{port}/secret", "ms": 50},
                  "/wander-late": WANDER % {"away": f"http://localhost:{port}/secret", "ms": 900}}
         body = pages.get(self.path.split("?")[0])
@@ -164,6 +176,14 @@ def test_a_tall_genuinely_white_band_is_stored_and_logged(site: str, tmp_path: P
     assert len(result.segments) == 2
     assert result.log.blank_bands == ["segment 2: y=8000–9554 blank, nothing is drawn there"]
     assert result.log.reshots == 0
+
+
+def test_text_a_person_cannot_see_is_not_drawn(site: str, tmp_path: Path) -> None:
+    result = run(req(f"{site}/hidden-text", tmp_path, step_timeout=10))
+    assert result.ok, result.reason
+    assert result.log.reshots == 0
+    assert len(result.log.blank_bands) == 1
+    assert re.fullmatch(r"segment 2: y=8000–\d+ blank, nothing is drawn there", result.log.blank_bands[0])
 
 
 def test_a_blank_raster_where_the_dom_draws_is_shot_again_then_fails(site: str, tmp_path: Path) -> None:

@@ -150,6 +150,18 @@ def test_blank_detection() -> None:
     assert find_blank(drawn, text) is None
 
 
+def test_blank_detection_counts_only_the_text_on_the_page() -> None:
+    drawn = Image.new("RGB", (200, 3000), "white")
+    ImageDraw.Draw(drawn).rectangle((10, 10, 100, 40), fill="black")
+    # 400 px of a line 20 px high lies left of the page, 19 px on it: 380 px², under the
+    # 400 px² that makes a flat band suspicious.
+    assert find_blank(drawn, (TextBox(-400, 2100, 419, 20, "Utanför", 16),)) is None
+    assert find_blank(drawn, (TextBox(-400, 2100, 420, 20, "Utanför", 16),)) == 2000
+    # Right of the page the same.
+    assert find_blank(drawn, (TextBox(181, 2100, 900, 20, "Utanför", 16),)) is None
+    assert find_blank(drawn, (TextBox(180, 2100, 900, 20, "Utanför", 16),)) == 2000
+
+
 def test_host_allow_list() -> None:
     assert host_allowed("www.facebook.com", ("facebook.com",))
     assert host_allowed("facebook.com", ("facebook.com",))

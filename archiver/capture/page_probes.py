@@ -313,39 +313,76 @@ IMAGE_POSITIONS = """() => {
 # Whether anything visible is drawn in the document band [top, bottom): text, images,
 # canvases, video, SVG, form controls, or boxes whose background, border or shadow
 # differs from the page's own background. Returns a short description or null.
+# Only what a person would see counts: text or a box off the page's left edge, outside a
+# clipping ancestor or under an opaque box (a saved app page whose feed was laid out off
+# screen, under the app's own background) is in the DOM but not drawn.
 DRAWN_IN_BAND = (
     """(band) => {"""
     + _VISIBLE
     + """
   const pageBg = getComputedStyle(document.body || document.documentElement).backgroundColor;
   const rootBg = getComputedStyle(document.documentElement).backgroundColor;
-  const clear = (c) => !c || c === 'transparent' || /rgba\\(.*,\\s*0\\)$/.test(c) || c === pageBg || c === rootBg;
-  const sy = window.scrollY;
-  const inBand = (r) => r.width > 0 && r.height > 0 && r.top + sy < band.bottom && r.bottom + sy > band.top;
-  const walker = document.createTreeWalker(document.body || document.documentElement, NodeFilter.SHOW_TEXT);
-  const range = document.createRange();
-  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-    if (!/\\S/.test(n.data) || !n.parentElement || !visible(n.parentElement)) continue;
-    if (['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE'].includes(n.parentElement.tagName)) continue;
-    range.selectNodeContents(n);
-    for (const r of range.getClientRects()) if (inBand(r)) return 'text "' + n.data.trim().slice(0, 40) + '"';
-  }
-  for (const el of document.querySelectorAll('body *')) {
-    const r = el.getBoundingClientRect();
-    if (!inBand(r) || !visible(el)) continue;
-    if (['IMG', 'CANVAS', 'VIDEO', 'svg', 'IFRAME', 'INPUT', 'TEXTAREA', 'SELECT', 'PICTURE',
-         'OBJECT', 'EMBED'].includes(el.tagName))
-      return el.tagName.toLowerCase();
-    const cs = getComputedStyle(el);
-    if (!clear(cs.backgroundColor)) return 'background ' + cs.backgroundColor;
-    if (cs.backgroundImage && cs.backgroundImage !== 'none') return 'background image';
-    if (cs.boxShadow && cs.boxShadow !== 'none') return 'shadow';
-    for (const side of ['Top', 'Right', 'Bottom', 'Left']) {
-      if (parseFloat(cs['border' + side + 'Width']) > 0 && cs['border' + side + 'Style'] !== 'none'
-          && !clear(cs['border' + side + 'Color'])) return 'border';
+  const transparent = (c) => !c || c === 'transparent' || /rgba\\(.*,\\s*0\\)$/.test(c);
+  const clear = (c) => transparent(c) || c === pageBg || c === rootBg;
+  const width = document.documentElement.clientWidth || window.innerWidth;
+  const inBand = (r) => r.width > 0 && r.height > 0 && r.top + window.scrollY < band.bottom
+    && r.bottom + window.scrollY > band.top && r.right > 0 && r.left < width;
+  // Whether the middle of the part of box r (of el, or of text in el) that lies on the page
+  // and in the band is shown: inside every clipping box around it, and not under an
+  // opaque box that is not its own.
+  const seen = (r, clipper, el = clipper) => {
+    const x = (Math.max(r.left, 0) + Math.min(r.right, width)) / 2;
+    const sy = window.scrollY;
+    const y = (Math.max(r.top + sy, band.top) + Math.min(r.bottom + sy, band.bottom)) / 2;  // document y
+    for (let a = clipper; a && a !== document.documentElement; a = a.parentElement) {
+      if (getComputedStyle(a).overflow === 'visible') continue;
+      const c = a.getBoundingClientRect();
+      if (x < c.left || x >= c.right || y < c.top + sy || y >= c.bottom + sy) return false;
     }
-  }
-  return null;
+    // Only a point in the viewport can be hit-tested: bring it there, and back at once
+    // (fixed boxes move with the viewport, and every other box is measured from here).
+    if (y < sy || y >= sy + window.innerHeight) window.scrollTo(window.scrollX, y - window.innerHeight / 2);
+    const vy = y - window.scrollY;
+    const hit = vy >= 0 && vy < window.innerHeight ? document.elementFromPoint(x, vy) : null;
+    window.scrollTo(window.scrollX, sy);
+    if (!hit || hit === el || hit.contains(el)) return true;  // not hit-tested: count it
+    // Something else is on top there: a transparent link layer lets the text show, a box
+    // with a background of its own hides it.
+    for (let c = hit; c && !c.contains(el); c = c.parentElement) {
+      const cs = getComputedStyle(c);
+      if (!transparent(cs.backgroundColor) || cs.backgroundImage !== 'none') return false;
+    }
+    return true;
+  };
+  const drawn = () => {
+    const walker = document.createTreeWalker(document.body || document.documentElement, NodeFilter.SHOW_TEXT);
+    const range = document.createRange();
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement;
+      if (!/\\S/.test(n.data) || !el || !visible(el)) continue;
+      if (['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE'].includes(el.tagName)) continue;
+      range.selectNodeContents(n);
+      for (const r of range.getClientRects())
+        if (inBand(r) && seen(r, el)) return 'text "' + n.data.trim().slice(0, 40) + '"';
+    }
+    for (const el of document.querySelectorAll('body *')) {
+      const r = el.getBoundingClientRect();
+      if (!inBand(r) || !visible(el) || !seen(r, el.parentElement || el, el)) continue;
+      if (['IMG', 'CANVAS', 'VIDEO', 'svg', 'IFRAME', 'INPUT', 'TEXTAREA', 'SELECT', 'PICTURE',
+           'OBJECT', 'EMBED'].includes(el.tagName))
+        return el.tagName.toLowerCase();
+      const cs = getComputedStyle(el);
+      if (!clear(cs.backgroundColor)) return 'background ' + cs.backgroundColor;
+      if (cs.backgroundImage && cs.backgroundImage !== 'none') return 'background image';
+      if (cs.boxShadow && cs.boxShadow !== 'none') return 'shadow';
+      for (const side of ['Top', 'Right', 'Bottom', 'Left']) {
+        if (parseFloat(cs['border' + side + 'Width']) > 0 && cs['border' + side + 'Style'] !== 'none'
+            && !clear(cs['border' + side + 'Color'])) return 'border';
+      }
+    }
+    return null;
+  };
+  return drawn();
 }"""
 )
 

@@ -90,8 +90,9 @@ def find_blank(image: Image.Image, boxes: Sequence[TextBox]) -> int | None:
         area = 0.0
         for box in boxes:
             overlap = min(box.y + box.h, band_bottom) - max(box.y, band_top)
-            if overlap > 0 and box.x < rgb.width and box.x + box.w > 0:
-                area += overlap * min(box.w, rgb.width)
+            across = min(box.x + box.w, rgb.width) - max(box.x, 0)  # the part on the page
+            if overlap > 0 and across > 0:
+                area += overlap * across
         if area >= MIN_TEXT_AREA and _flat(rgb.crop((0, band_top, rgb.width, band_bottom))):
             return band_top
     return None
