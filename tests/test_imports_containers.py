@@ -9,6 +9,7 @@ refusal is checked by its whole one-line message.
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import io
 import tarfile
@@ -20,7 +21,9 @@ from test_imports_fields import write
 from test_imports_tar import member as tar_member
 
 from archiver.errors import BadInputError, ExitCode
-from archiver.items.imports import ExportLimits, open_export
+from archiver.items.imports import ExportLimits, MediaRef, open_export
+from archiver.items.imports.csvstream import iter_rows, read_header
+from archiver.items.imports.fields import ESCAPING_MEDIA, MISSING_MEDIA, WEB_MEDIA, as_epoch, as_int, local_media
 from archiver.items.imports.jsonstream import iter_items
 from archiver.items.imports.source import normalise_member
 
@@ -228,3 +231,104 @@ def test_a_tar_member_cut_short_is_refused_and_nothing_unpacked_is_left(tmp_path
         open_export(path, scratch=tmp_path)
     assert str(err.value) == f"cut.tar: not a readable tar file (unexpected end of data); {FIX}"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cut.tar"]
+
+
+# --- source: the byte budget while reading ----------------------------------------------------
+
+def test_reading_may_use_the_whole_budget_and_not_one_byte_more(tmp_path: Path) -> None:
+    root = write(tmp_path / "li", {"Shares.csv": SHARES})
+    limits = ExportLimits(max_total_bytes=len(SHARES))
+    with open_export(root, limits=limits) as source, source.open_member("Shares.csv") as fh:
+        assert fh.read() == SHARES
+    with open_export(root, limits=limits) as source:
+        (root / "Shares.csv").write_bytes(SHARES + b"\n")  # grown after the check
+        with source.open_member("Shares.csv") as fh, pytest.raises(BadInputError) as err:
+            fh.read()
+    assert str(err.value) == (f"li:Shares.csv: reading it takes the export past its limit of {len(SHARES)} "
+                              f"uncompressed bytes; refusing to import it ({FIX}, or raise the limit)")
+
+
+# --- csvstream: headers and encodings --------------------------------------------------------
+
+@pytest.mark.parametrize(("data", "header"), [
+    (b'"Date","ShareLink"\r\n2025-01-01 09:00:00,x\r\n', ["date", "sharelink"]),
+    (codecs.BOM_UTF8 + b"Date,ShareLink\n", ["date", "sharelink"]),
+    (b' Date , "Share Link" \n', ["date", "share link"]),  # quotes the csv module leaves after a space
+    (b"INDEX,MAX,X\n", ["index", "max", "x"]),
+    # LinkedIn 2018: UTF-16 with its mark, tab-separated (a comma inside a cell is text).
+    (codecs.BOM_UTF16_LE + "First Name\tLast Name\tMaiden Name\r\n".encode("utf-16-le"),
+     ["first name", "last name", "maiden name"]),
+    (codecs.BOM_UTF16_BE + "First Name\tLast Name, Jr\tHeadline\n".encode("utf-16-be"),
+     ["first name", "last name, jr", "headline"]),
+    (b"Date\x00,Link\n", ["date\x00", "link"]),  # only the first four bytes can make a file UTF-16
+    (b"", []),
+])
+def test_a_csv_header_is_read_lower_cased_and_stripped(tmp_path: Path, data: bytes, header: list[str]) -> None:
+    root = write(tmp_path / "li", {"Profile.csv": data})
+    with open_export(root) as source:
+        assert read_header(source, "Profile.csv") == header
+
+
+@pytest.mark.parametrize(("data", "problem"), [
+    (codecs.BOM_UTF32_LE + "Date,Link\n".encode("utf-32-le"), "is UTF-32-encoded, but the export must be UTF-8"),
+    (codecs.BOM_UTF32_BE + "Date,Link\n".encode("utf-32-be"), "is UTF-32-encoded, but the export must be UTF-8"),
+    ("Date,Link\n".encode("utf-16-le"), "is UTF-16-encoded without a byte-order mark, so its byte order would be a "
+                                        "guess"),
+    ("Date,Link\n".encode("utf-16-be"), "is UTF-16-encoded without a byte-order mark, so its byte order would be a "
+                                        "guess"),
+])
+def test_a_csv_in_another_encoding_is_refused_by_header_and_by_rows(tmp_path: Path, data: bytes,
+                                                                     problem: str) -> None:
+    root = write(tmp_path / "li", {"Comments.csv": data})
+    expected = f"li:Comments.csv: {problem}; re-download the export instead of re-saving the file"
+    with open_export(root) as source:
+        with pytest.raises(BadInputError) as by_header:
+            read_header(source, "Comments.csv")
+        with pytest.raises(BadInputError) as by_rows:
+            list(iter_rows(source, "Comments.csv"))
+    assert str(by_header.value) == str(by_rows.value) == expected
+
+
+# --- fields: numbers, epochs and media paths ---------------------------------------------------
+
+@pytest.mark.parametrize(("value", "number"), [
+    (7, 7), (-3, -3), (0, 0), (1735725600, 1735725600),
+    (3.9, 3), (-2.5, -2), (1735725600.0, 1735725600),
+    ("0042", 42), ("1" * 20, 11111111111111111111), ("1" * 21, None),
+    ("-5", None), ("+5", None), ("4.0", None), (" 4", None), ("", None), ("12a", None),
+    ("²", None), ("١٢", None),  # digits to str.isdigit, not to a JSON reader
+    (True, None), (False, None), (None, None), ([1], None), ({"n": 1}, None),
+    (float("nan"), None), (float("inf"), None), (float("-inf"), None),
+])
+def test_an_integer_is_a_json_number_or_a_string_of_ascii_digits(value: object, number: int | None) -> None:
+    assert as_int(value) == number
+
+
+@pytest.mark.parametrize(("value", "epoch"), [
+    (631_152_000, 631_152_000), (631_151_999, None),  # 1990-01-01T00:00:00Z and the second before
+    (4_102_444_800, 4_102_444_800), (4_102_444_801, None),  # 2100-01-01T00:00:00Z and the second after
+    ("1735725600", 1735725600), (1735725600.75, 1735725600), (1735725600000, None),  # milliseconds
+    (0, None), (-1735725600, None), (True, None), ("", None), (float("inf"), None),
+])
+def test_an_epoch_is_a_second_from_1990_to_2100(value: object, epoch: int | None) -> None:
+    assert as_epoch(value) == epoch
+
+
+def test_a_media_path_is_a_file_of_the_export_a_web_address_or_why_not(tmp_path: Path) -> None:
+    root = write(tmp_path / "fb", {"your_activity/posts/media/a.jpg": b"\xff\xd8\xff", "posts.json": "[]"})
+    with open_export(root) as source:
+        assert local_media(source, "your_activity/posts", "media/a.jpg") == MediaRef(
+            "your_activity/posts/media/a.jpg", "image/jpeg", "media/a.jpg")
+        assert local_media(source, "", "your_activity/posts/media/a.jpg", "https://cdn.fb/a.jpg") == MediaRef(
+            "your_activity/posts/media/a.jpg", "image/jpeg", "https://cdn.fb/a.jpg")
+        assert local_media(source, "your_activity", "posts\\media\\a.jpg") == MediaRef(
+            "your_activity/posts/media/a.jpg", "image/jpeg", "posts\\media\\a.jpg")
+        for uri in ("http://scontent.xx.fbcdn.net/a.jpg", "https://scontent.xx.fbcdn.net/a.jpg"):
+            assert local_media(source, "your_activity/posts", uri) == WEB_MEDIA
+        assert local_media(source, "", "HTTPS://scontent.xx.fbcdn.net/a.jpg") == MISSING_MEDIA  # a path then
+        assert local_media(source, "your_activity", "../../a.jpg") == ESCAPING_MEDIA
+        assert local_media(source, "", "/etc/passwd") == ESCAPING_MEDIA
+        assert local_media(source, "your_activity", "media/a.jpg") == MISSING_MEDIA
+    assert (WEB_MEDIA, ESCAPING_MEDIA, MISSING_MEDIA) == (
+        "media is a web address, not a file in the export (kept as named only)",
+        "media path escapes the export folder", "media file listed but missing from the export")
