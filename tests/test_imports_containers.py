@@ -12,12 +12,15 @@ from __future__ import annotations
 import codecs
 import gzip
 import io
+import json
 import tarfile
 import zipfile
 from pathlib import Path
 
 import pytest
 from test_imports_fields import write
+from test_imports_layouts import parse
+from test_imports_rules import derived
 from test_imports_tar import member as tar_member
 
 from archiver.errors import BadInputError, ExitCode
@@ -25,7 +28,10 @@ from archiver.items.imports import ExportLimits, MediaRef, open_export
 from archiver.items.imports.csvstream import iter_rows, read_header
 from archiver.items.imports.fields import ESCAPING_MEDIA, MISSING_MEDIA, WEB_MEDIA, as_epoch, as_int, local_media
 from archiver.items.imports.jsonstream import iter_items
+from archiver.items.imports.neutral import _Shapes
+from archiver.items.imports.sniff import META, OTHER, OWNER, RECORDS, Found, classify, is_data_file
 from archiver.items.imports.source import normalise_member
+from archiver.items.imports.textfix import IdMinter, mojibake, repair_mojibake
 
 FIX = "re-download the export"
 X_LINE = "window.YTD.tweets.part0"
@@ -332,3 +338,359 @@ def test_a_media_path_is_a_file_of_the_export_a_web_address_or_why_not(tmp_path:
     assert (WEB_MEDIA, ESCAPING_MEDIA, MISSING_MEDIA) == (
         "media is a web address, not a file in the export (kept as named only)",
         "media path escapes the export folder", "media file listed but missing from the export")
+
+
+# --- jsonstream: values, X's first line, depth, errors ---------------------------------------
+
+def _items(tmp_path: Path, data: bytes, prefix: str = "item", *, js_prefix: bool = False) -> list[object]:
+    root = write(tmp_path / "j", {"data.json": data})
+    with open_export(root) as source:
+        return list(iter_items(source, "data.json", prefix, js_prefix=js_prefix))
+
+
+@pytest.mark.parametrize(("data", "prefix", "values"), [
+    (b'[{"id": "1"}, {"id": "2"}]', "item", [{"id": "1"}, {"id": "2"}]),
+    (b'{"comments_v2": [{"timestamp": 1735725600.5}]}', "comments_v2.item", [{"timestamp": 1735725600.5}]),
+    (codecs.BOM_UTF8 + b'\n  {"a": [1, 2]}', "", [{"a": [1, 2]}]),
+    (b"7", "", [7]),
+    (b'"Torsby kommun"', "", ["Torsby kommun"]),
+    (b"null", "", [None]),
+    (b"[]", "item", []),
+])
+def test_a_plain_json_file_yields_the_values_under_its_prefix(tmp_path: Path, data: bytes, prefix: str,
+                                                              values: list[object]) -> None:
+    assert _items(tmp_path, data, prefix) == values
+
+
+@pytest.mark.parametrize(("data", "values"), [
+    (b'window.YTD.tweets.part0 = [{"id": "1"}]', [{"id": "1"}]),
+    (codecs.BOM_UTF8 + b'\n\nwindow.YTD.tweets.part12=\n[{"id": "1"}]', [{"id": "1"}]),
+    (b'  [{"id": "1"}]', [{"id": "1"}]),  # bare JSON, as older archives have it
+    (b'\n{"item": 5}', [5]),
+    (b"window.YTD.tweets.part0" + b" " * (200 - 23) + b'= [{"id": "1"}]', [{"id": "1"}]),
+    (b" " * 4095 + b'[{"id": "1"}]', [{"id": "1"}]),
+])
+def test_an_x_file_is_read_after_its_first_line_or_as_bare_json(tmp_path: Path, data: bytes,
+                                                                  values: list[object]) -> None:
+    assert _items(tmp_path, data, js_prefix=True) == values
+
+
+@pytest.mark.parametrize("data", [
+    b"window.YTD.tweets.part0" + b" " * (201 - 23) + b'= [{"id": "1"}]',  # '=' past byte 200
+    b'window.YTD.tweets.part0 [{"id": "1"}]',
+    b'var tweets = [{"id": "1"}]',
+    b'"window.YTD.tweets.part0 = "',
+    b" " * 4096 + b'[{"id": "1"}]',  # its start is not in the first 4 KiB
+    b"",
+])
+def test_an_x_file_without_its_first_line_nor_json_is_refused(tmp_path: Path, data: bytes) -> None:
+    with pytest.raises(BadInputError) as err:
+        _items(tmp_path, data, js_prefix=True)
+    assert str(err.value) == ("j:data.json: does not start with the 'window.YTD.<name>.part<N> =' line of an X "
+                              f"archive file; {FIX}")
+
+
+def test_many_closed_lists_are_not_nesting(tmp_path: Path) -> None:
+    """40,000 brackets in 50 KB, lists that each close at once: depth 3 in every 16 KiB piece."""
+    assert _items(tmp_path, b"[" + b",".join([b"[[]]"] * 10_000) + b"]") == [[[]]] * 10_000
+
+
+@pytest.mark.parametrize(("data", "where", "reason"), [
+    (b"[1,", " line 1", "ends in the middle of the data (truncated download)"),
+    (b"", " line 1", "ends in the middle of the data (truncated download)"),
+    (b'[\n"Torsby', " line 2", "ends in the middle of the data (truncated download)"),
+    (b"\n\n\n[1,\n2\n", " line 6", "ends in the middle of the data (truncated download)"),
+    (b'[{"text": "V\xe4lkommen"}]', "", "holds bytes that are not UTF-8"),
+    (b"nope", " line 1", "is not valid JSON (lexical error: invalid string in json text.)"),
+    (b"[1]\n x", " line 2", "is not valid JSON (parse error: trailing garbage)"),
+    (b'{"a":\n\n}', " line 3", "is not valid JSON (parse error: unallowed token at this point in JSON text)"),
+])
+def test_broken_json_is_refused_naming_the_line_and_why(tmp_path: Path, data: bytes, where: str,
+                                                        reason: str) -> None:
+    with pytest.raises(BadInputError) as err:
+        _items(tmp_path, data, "")
+    assert str(err.value) == f"j:data.json{where}: {reason}; {FIX}"
+
+
+# --- sniff: what each file is taken for --------------------------------------------------------
+
+def _classified(tmp_path: Path, member: str, data: str | bytes) -> Found | None:
+    root = write(tmp_path / "e", {member: data})
+    with open_export(root) as source:
+        return classify(source, member)
+
+
+M = "your_activity/data.json"
+
+
+@pytest.mark.parametrize(("data", "found"), [
+    ('{"comments_v2": []}', Found(M, "facebook", RECORDS, "comments", "comments_v2.item")),
+    ('{"group_comments_v2": []}', Found(M, "facebook", RECORDS, "comments", "group_comments_v2.item")),
+    ('{"comments": []}', Found(M, "facebook", RECORDS, "comments", "comments.item")),
+    ('{"group_posts_v2": []}', Found(M, "facebook", RECORDS, "posts", "group_posts_v2.item")),
+    ('{"status_updates_v2": []}', Found(M, "facebook", RECORDS, "posts", "status_updates_v2.item")),
+    ('{"profile_v2": {"name": {"full_name": "Torsby kommun"}}}', Found(M, "facebook", OWNER, "profile")),
+    ('{"profile": {"name": "Torsby kommun"}}', Found(M, "facebook", OWNER, "profile")),
+    ('{"comments_media_comments": []}',
+     Found(M, "instagram", RECORDS, "comments", "comments_media_comments.item")),
+    ('{"comments_reels_comments": []}',
+     Found(M, "instagram", RECORDS, "comments", "comments_reels_comments.item")),
+    ('{"comments_story_comments": []}',
+     Found(M, "instagram", RECORDS, "comments", "comments_story_comments.item")),
+    ('{"ig_igtv_media": []}', Found(M, "instagram", RECORDS, "posts", "ig_igtv_media.item")),
+    ('{"ig_reels_media": []}', Found(M, "instagram", RECORDS, "posts", "ig_reels_media.item")),
+    ('{"ig_archived_post_media": []}', Found(M, "instagram", RECORDS, "posts", "ig_archived_post_media.item")),
+    ('{"ig_stories": []}', Found(M, "instagram", RECORDS, "posts", "ig_stories.item")),
+    ('{"profile_user": [{"string_map_data": {}}]}', Found(M, "instagram", OWNER, "profile")),
+    ('{"ig_profile_picture": []}', Found(M, "instagram", OTHER)),
+    ('{"account_history_registration_info": []}', Found(M, "instagram", OTHER)),
+    ('{"participants": [], "messages": []}', Found(M, META, RECORDS, "thread")),
+    ('{"messages": []}', Found(M, META, RECORDS, "thread")),
+    ('{"thread_path": "inbox/torsby_1"}', Found(M, META, RECORDS, "thread")),
+    ('{"Profile": {}}', Found(M, "tiktok", RECORDS, "user_data")),
+    ('{"Your Activity": {}}', Found(M, "tiktok", RECORDS, "user_data")),
+    ('{"Tiktok Live": {}}', Found(M, "tiktok", RECORDS, "user_data")),
+    # The first key that decides does, however many come before it.
+    ('{"title": "Torsby", "version": 2, "status_updates_v2": []}',
+     Found(M, "facebook", RECORDS, "posts", "status_updates_v2.item")),
+    # Known keys count only at the top.
+    ('{"data": {"profile_v2": {}, "comments_v2": []}}', None),
+    ('{"label_values": [{"messages": []}]}', None),
+    ("{}", None),
+    # Several values, as a JSON Lines file misnamed .json: the first decides, the rest is not read.
+    ('{"title": "Torsby"}\n{"comments_v2": []}', None),
+    ('"Torsby"\n"kommun"', None),
+    ("1735725600\n1735725601", None),
+    ("true\nfalse", None),
+    ("null\nnull", None),
+])
+def test_a_json_object_is_known_by_its_first_deciding_top_level_key(tmp_path: Path, data: str,
+                                                                     found: Found | None) -> None:
+    assert _classified(tmp_path, M, data) == found
+
+
+@pytest.mark.parametrize(("first", "found"), [
+    ({"id": "n1", "kind": "post", "created": "2026-03-02T10:00:00+01:00", "text": "Hej"},
+     Found(M, "items", RECORDS, "json", "item")),
+    ({"sender_name": "Torsby kommun", "timestamp_ms": 1735725600000, "content": "Hej"},
+     Found(M, META, RECORDS, "messages", "item")),
+    ({"title": "", "string_map_data": {}}, Found(M, "instagram", RECORDS, "mixed", "item")),
+    ({"title": "", "string_list_data": []}, Found(M, "instagram", RECORDS, "mixed", "item")),
+    ({"media": [], "title": ""}, Found(M, "instagram", RECORDS, "mixed", "item")),
+    ({"ig_reels_media": []}, Found(M, "instagram", RECORDS, "mixed", "item")),
+    ({"ig_profile_picture": []}, Found(M, "instagram", RECORDS, "mixed", "item")),
+    ({"comments_v2": []}, Found(M, "facebook", RECORDS, "mixed", "item")),
+    ({"timestamp": 1735725600, "data": []}, Found(M, "facebook", RECORDS, "mixed", "item")),
+    ({"timestamp": 1735725600, "attachments": []}, Found(M, "facebook", RECORDS, "mixed", "item")),
+    ({"timestamp": 1735725600, "title": "Torsby"}, Found(M, "facebook", RECORDS, "mixed", "item")),
+    ({"timestamp": 1735725600, "tags": []}, Found(M, "facebook", RECORDS, "mixed", "item")),
+    ({"timestamp": 1735725600, "place": {}}, Found(M, "facebook", RECORDS, "mixed", "item")),
+    ({"timestamp": 1735725600}, None),
+    ({"title": "Torsby"}, None),
+    ({"Comment ID": "Ugw1", "Channel ID": "UC1", "Comment Create Timestamp": "2025-03-02T09:00:00Z",
+      "Video ID": "v1", "Comment Text": '{"text":"Tack"}'}, Found(M, "youtube", RECORDS, "comments_json", "item")),
+    ({"Comment ID": "Ugw1", "Comment Create Timestamp": "2025-03-02T09:00:00Z", "Comment Text": ""}, None),
+    ({"id": "n1", "kind": "post"}, None),
+])
+def test_a_json_list_is_known_by_the_keys_of_its_first_entry(tmp_path: Path, first: dict[str, object],
+                                                             found: Found | None) -> None:
+    assert _classified(tmp_path, M, json.dumps([first, {"other": 1}])) == found
+
+
+@pytest.mark.parametrize("data", ["[]", "[1, 2]", '[["a"]]', '["Torsby"]', "[null]"])
+def test_a_json_list_without_an_object_first_is_not_known(tmp_path: Path, data: str) -> None:
+    assert _classified(tmp_path, M, data) is None
+
+
+@pytest.mark.parametrize(("member", "data", "found"), [
+    ("data/manifest.js", "window.__THAR_CONFIG = {}", Found("data/manifest.js", "x", OWNER, "manifest")),
+    ("data/manifest.js", "\ufeff\n window.__THAR_CONFIG={}", Found("data/manifest.js", "x", OWNER, "manifest")),
+    ("data/manifest.js", " " * 490 + "window.__THAR_CONFIG = {}", Found("data/manifest.js", "x", OWNER, "manifest")),
+    ("data/manifest.js", " " * 491 + "window.__THAR_CONFIG = {}", None),  # its line is not in the first 512 bytes
+    ("data/tweets.js", "window.YTD.tweets.part0 = []", Found("data/tweets.js", "x", RECORDS, "tweets")),
+    ("data/tweet.js", "\ufeffwindow.YTD.tweet.part0 = []", Found("data/tweet.js", "x", RECORDS, "tweet")),
+    ("data/deleted-tweets.js", "window.YTD.deleted_tweets.part3 =[]",
+     Found("data/deleted-tweets.js", "x", RECORDS, "deleted_tweets")),
+    ("data/direct-messages.js", "  window.YTD.direct_messages.part0 = []",
+     Found("data/direct-messages.js", "x", RECORDS, "direct_messages")),
+    ("data/note-tweet.js", "window.YTD.note_tweet.part0 = []", Found("data/note-tweet.js", "x", RECORDS, "note_tweet")),
+    ("data/account.js", "window.YTD.account.part0 = []", Found("data/account.js", "x", OWNER, "account")),
+    ("data/like.js", "window.YTD.like.part0 = []", Found("data/like.js", "x", OTHER, "like")),
+    ("data/tweets.js", '[{"tweet": {}}]', Found("data/tweets.js", "x", RECORDS, "bad_prefix")),
+    ("archive/data/tweets-part2.js", "var x = 1", Found("archive/data/tweets-part2.js", "x", RECORDS, "bad_prefix")),
+    ("data/deleted-tweets.js", "", Found("data/deleted-tweets.js", "x", RECORDS, "bad_prefix")),
+    ("data/like.js", '[{"like": {}}]', None),
+    ("tweets.js", "var x = 1", None),
+    ("data/mytweets.js", "var x = 1", None),
+    ("assets/app.js", "window.YTD = {}", None),
+])
+def test_an_x_script_file_is_known_by_its_first_line(tmp_path: Path, member: str, data: str,
+                                                      found: Found | None) -> None:
+    assert _classified(tmp_path, member, data) == found
+
+
+@pytest.mark.parametrize(("header", "found"), [
+    ("Date,ShareLink,ShareCommentary", Found("x.csv", "linkedin", RECORDS, "shares")),
+    ("Date,Share Link", Found("x.csv", "linkedin", RECORDS, "shares")),  # 2018
+    ("Date,Link,Message", Found("x.csv", "linkedin", RECORDS, "comments")),
+    ("CONVERSATION ID,FROM,TO,DATE,CONTENT", Found("x.csv", "linkedin", RECORDS, "messages")),
+    ("From,To,Date,Content,Direction", Found("x.csv", "linkedin", RECORDS, "messages")),
+    ("From,To,Date,Content", None),
+    ("First Name,Last Name,Headline", Found("x.csv", "linkedin", OWNER, "profile")),
+    ("First Name,Last Name,Maiden Name", Found("x.csv", "linkedin", OWNER, "profile")),
+    ("First Name,Last Name", None),
+    ("id,kind,created,text", Found("x.csv", "items", RECORDS, "csv")),
+    ("ID, Kind ,Created", Found("x.csv", "items", RECORDS, "csv")),
+    ("id,kind,text", None),
+    ("Comment ID,Channel ID,Comment Create Timestamp,Price,Parent Comment ID,Video ID,Comment Text",
+     Found("x.csv", "youtube", RECORDS, "comments")),
+    ("Channel ID,Channel Title (Original),Channel Visibility", Found("x.csv", "youtube", OWNER, "channel")),
+    ("Kanal-ID,Kanaltitel", Found("x.csv", "youtube", OWNER, "channel")),
+    ("Channel ID,Channel Visibility", None),
+])
+def test_a_csv_is_known_by_its_header(tmp_path: Path, header: str, found: Found | None) -> None:
+    assert _classified(tmp_path, "x.csv", header + "\n") == found
+
+
+@pytest.mark.parametrize(("member", "found"), [
+    ("items.jsonl", Found("items.jsonl", "items", RECORDS, "jsonl")),
+    ("a/Items.NDJSON", Found("a/Items.NDJSON", "items", RECORDS, "jsonl")),
+    ("posts.html", None), ("media/a.jpg", None), ("README.txt", None), ("Posts.JSON.bak", None),
+])
+def test_items_lines_are_known_by_their_name_and_other_files_are_not_read(tmp_path: Path, member: str,
+                                                                          found: Found | None) -> None:
+    assert _classified(tmp_path, member, "{}\n") == found
+
+
+@pytest.mark.parametrize(("member", "data"), [
+    ("a.json", True), ("a/b.JS", True), ("c.csv", True), ("d.jsonl", True), ("d.JSONL", True),
+    ("e.ndjson", True), ("posts_1.html", True), ("posts_1.HTM", True), ("README.txt", True),
+    ("export.xml", True), ("inner.zip", True),
+    ("media/a.jpg", False), ("video.mp4", False), ("jsonl", False), ("a.json.gz", False), ("Makefile", False),
+])
+def test_data_files_are_those_that_could_hold_records(member: str, data: bool) -> None:
+    assert is_data_file(member) is data
+
+
+# --- neutral: every finding of an items file, in the format's words ---------------------------
+
+ITEMS_END = "fix them (schema: schemas/items.schema.json) and import again"
+WHEN = "2026-03-02T10:00:00+01:00"
+
+
+def _items_error(tmp_path: Path, member: str, data: str) -> str:
+    with pytest.raises(BadInputError) as err:
+        parse(write(tmp_path / "n", {member: data}))
+    assert err.value.exit_code == ExitCode.bad_input
+    return str(err.value)
+
+
+def test_an_items_csv_lists_every_row_that_does_not_fit(tmp_path: Path) -> None:
+    csv = ("id,kind,created,text,own,deleted\n"
+           f"n1,post,{WHEN},Öppet,true,false\n"
+           f"n2,post,{WHEN},Öppet,true\n"
+           f"n3,post,{WHEN},Öppet,true,false,x\n"
+           f"n4,post,{WHEN},Öppet,yes,false\n"
+           f"n5,post,{WHEN},Öppet,,maybe\n"
+           f"n6,post,{WHEN},,,\n"
+           f",inlägg,{WHEN},x,,\n")
+    assert _items_error(tmp_path, "items.csv", csv) == (
+        "n:items.csv: 5 rows do not fit the items format (line 3: has 5 cells, the header 6; "
+        "line 4: has 7 cells, the header 6; line 5: own must be true or false or null; "
+        "line 6: deleted must be true or false; "
+        f"line 8: kind must be one of post, comment, reply, message, id must be a string); {ITEMS_END}")
+
+
+def test_an_items_csv_reads_lists_booleans_and_empty_cells(tmp_path: Path) -> None:
+    csv = ("id,kind,created,text,own,deleted,recipients,thread_id,author_name\n"
+           f"m1,message,{WHEN},Hej,,,Anna Berg; Bo Ek;,t1,\n"
+           f"m2,message,{WHEN},,FALSE, TRUE ,, t2,Torsby kommun\n")
+    fmt, items, skipped = parse(write(tmp_path / "n", {"items.csv": csv}))
+    assert (fmt, skipped) == ("items", [])
+    assert [(i.platform_id, i.text, i.is_own, i.deleted, i.recipients, i.thread_id, i.author_name)
+            for i in items] == [("m1", "Hej", None, False, ("Anna Berg", "Bo Ek"), "t1", None),
+                                ("m2", "", False, True, (), " t2", "Torsby kommun")]
+
+
+def test_an_items_json_row_is_told_what_each_field_must_be(tmp_path: Path) -> None:
+    base = {"id": "a", "kind": "post", "created": WHEN, "text": "x"}
+    rows = [{**base, "id": 5}, {**base, "own": "yes"}, {**base, "media": "a.jpg"}, ["a"],
+            {**base, "parent_id": 5, "deleted": "yes", "extra": 1},
+            {**base, "text": 5, "media": [5], "recipients": {}},
+            {"kind": "post", "created": "2026-03-02", "text": None}]
+    jsonl = "\n".join(json.dumps(r) for r in rows) + "\n"
+    assert _items_error(tmp_path, "items.jsonl", jsonl) == (
+        "n:items.jsonl: 7 rows do not fit the items format (line 1: id must be a string; "
+        "line 2: own must be true or false or null; line 3: media must be a list; line 4: row must be an object; "
+        "line 5: deleted must be true or false, parent_id must be a string or null, unknown field ('extra' was "
+        "unexpected); line 6: media.0 must be a string, text must be a string, recipients must be a list; "
+        "line 7: created must be an ISO 8601 time with its offset, e.g. 2026-03-02T10:00:00+01:00, 'id' is "
+        f"missing, text must be a string); {ITEMS_END}")
+
+
+# --- neutral: the shapes that spare rows a full schema check ---------------------------------
+
+EVERY_COVERED = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://bevara.se/x",
+                 "title": "t", "description": "d", "type": "object", "additionalProperties": False,
+                 "required": [], "properties": {}, "items": {}, "minLength": 0, "maxLength": 9,
+                 "enum": [{}], "pattern": ".", "allOf": [], "if": {}, "then": {}, "const": {}}
+
+
+@pytest.mark.parametrize(("doc", "usable"), [
+    (EVERY_COVERED, True),
+    ({"type": "object", "properties": {"id": {"type": "string", "format": "uuid"}}}, False),
+    ({"properties": {"media": {"type": "array", "items": {"type": "string", "format": "uri"}}}}, False),
+    ({"allOf": [{"required": ["id"]}, {"not": {"required": ["x"]}}]}, False),
+    ({"if": {"properties": {"kind": {"const": "message"}}}, "then": {"dependentRequired": {}}}, False),
+    ({"if": {"propertyNames": {"maxLength": 3}}, "then": {}}, False),
+    ({"type": "object", "uniqueItems": True}, False),
+])
+def test_shapes_are_used_only_for_a_schema_of_keywords_they_cover(doc: dict[str, object], usable: bool) -> None:
+    shapes = _Shapes(doc)
+    assert shapes.usable is usable
+    assert (shapes.shape({"id": "a"}) is not None) is usable
+    assert shapes.shape(["not", "a", "row"]) is None
+
+
+def test_a_shape_keeps_exactly_what_the_schema_can_tell_apart() -> None:
+    doc = {"type": "object", "properties": {
+        "id": {"type": "string", "minLength": 1, "maxLength": 3},
+        "version": {"const": "1"},
+        "kind": {"enum": ["post", "message"]},
+        "tag": {"allOf": [{"pattern": "^#"}]},
+        "text": {"type": "string"}},
+        "allOf": [{"enum": [{"id": "a"}]}]}
+    shapes = _Shapes(doc)
+
+    def same(a: dict[str, object], b: dict[str, object]) -> bool:
+        return shapes.shape(a) == shapes.shape(b)
+
+    assert same({"id": "ab"}, {"id": "abc"}) and not same({"id": "a"}, {"id": ""})
+    assert not same({"id": "abc"}, {"id": "abcd"})  # maxLength 3
+    assert not same({"version": "1"}, {"version": "2"}) and not same({"kind": "post"}, {"kind": "message"})
+    assert same({"text": "Hej"}, {"text": "Tja"}) and same({"text": "#ab"}, {"text": "ab#"})
+    assert not same({"tag": "#ab"}, {"tag": "ab#"})
+    assert not same({"id": "ab"}, {"id": 12}) and not same({"text": None}, {"text": False})
+
+
+# --- textfix: derived ids and Meta's escaping -------------------------------------------------
+
+def test_derived_ids_follow_the_documented_rule_in_every_case() -> None:
+    minter = IdMinter("fb")
+    assert minter.mint("post", 1735725600, "", "Hej då") == derived("fb", "post", "1735725600", "")
+    assert minter.mint("post", None, "", "Hej") == derived("fb", "post", "", "")  # no time: an empty stamp
+    assert minter.mint("post", 0, "", "Hej") == derived("fb", "post", "0", "")
+    assert minter.mint("comment", 1735725600, "https://www.facebook.com/p/1", "Tack") == derived(
+        "fb", "comment", "1735725600", "https://www.facebook.com/p/1")
+    # The same key again: the text, NFC and with its spaces collapsed, then the place in the export.
+    assert minter.mint("post", 1735725600, "", "  Hej\n då ") == derived("fb", "post", "1735725600", "", "Hej då")
+    assert minter.mint("post", 1735725600, "", "Hej då") == derived("fb", "post", "1735725600", "", "Hej då", "2")
+    assert minter.mint("post", 1735725600, "", "Hej  då") == derived("fb", "post", "1735725600", "", "Hej då", "3")
+    assert minter.mint("post", None, "", "Va\u0308lkommen") == derived("fb", "post", "", "", "Välkommen")
+    assert IdMinter("ig").mint("post", 1735725600, "", "Hej då") == derived("ig", "post", "1735725600", "")
+
+
+def test_meta_escaping_is_one_latin_1_character_per_utf_8_byte() -> None:
+    assert mojibake("Välkommen 👋") == "VÃ¤lkommen ð\x9f\x91\x8b"
+    assert repair_mojibake(mojibake("Välkommen 👋")) == "Välkommen 👋"
+    assert mojibake("Torsby") == "Torsby"
