@@ -13,7 +13,10 @@ import codecs
 import gzip
 import io
 import json
+import os
+import stat
 import tarfile
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -694,3 +697,128 @@ def test_meta_escaping_is_one_latin_1_character_per_utf_8_byte() -> None:
     assert mojibake("Välkommen 👋") == "VÃ¤lkommen ð\x9f\x91\x8b"
     assert repair_mojibake(mojibake("Välkommen 👋")) == "Välkommen 👋"
     assert mojibake("Torsby") == "Torsby"
+
+
+# --- source: every limit in every container, at its value and one past ------------------------
+
+FILES = {"Takeout/Shares.csv": SHARES, "Takeout/big.csv": b"Date,Link,Message\n" + b"x" * 1482,
+         "Takeout/media/a.jpg": b"\xff\xd8\xff\xe0"}
+TOTAL = sum(len(d) for d in FILES.values())  # 1,609 bytes in 3 files, the largest 1,500
+AGAIN = f"({FIX}, or raise the limit)"
+GENUINE = "(raise the limit if it is genuine)"
+
+
+def _container(tmp_path: Path, kind: str) -> Path:
+    if kind == "folder":
+        return write(tmp_path / "export", dict(FILES))
+    path = tmp_path / f"export.{kind}"
+    if kind == "tar":
+        path.write_bytes(tar_bytes(FILES))
+    else:
+        with zipfile.ZipFile(path, "w") as zf:
+            for name, data in FILES.items():
+                zf.writestr(name, data)
+    return path
+
+
+@pytest.mark.parametrize(("kind", "limit", "refused"), [
+    ("zip", "max_members", f"export.zip: has 3 members, more than the limit of 2; refusing to import it {AGAIN}"),
+    ("tar", "max_members", f"export.tar: has more than 2 members; refusing to import it {AGAIN}"),
+    ("folder", "max_members", f"export: has more than 2 files; refusing to import it {AGAIN}"),
+    ("zip", "max_member_bytes", "export.zip: member 'Takeout/big.csv' declares 1,500 bytes, more than the per-file "
+                                f"limit of 1,499; refusing to import it {AGAIN}"),
+    ("tar", "max_member_bytes", "export.tar: member 'Takeout/big.csv' declares 1,500 bytes, more than the per-file "
+                                f"limit of 1,499; refusing to import it {AGAIN}"),
+    ("folder", "max_member_bytes", "export: 'Takeout/big.csv' has 1,500 bytes, more than the per-file limit of "
+                                   f"1,499; refusing to import it {GENUINE}"),
+    ("zip", "max_total_bytes", "export.zip: declares more than 1,608 uncompressed bytes in total; refusing to "
+                               f"import it {AGAIN}"),
+    ("tar", "max_total_bytes", f"export.tar: declares more than 1,608 bytes in total; refusing to import it {AGAIN}"),
+    ("folder", "max_total_bytes", f"export: holds more than 1,608 bytes; refusing to import it {GENUINE}"),
+])
+def test_each_limit_allows_its_value_and_refuses_past_it_in_one_line(tmp_path: Path, kind: str, limit: str,
+                                                                      refused: str) -> None:
+    path = _container(tmp_path, kind)
+    exact = {"max_members": 3, "max_member_bytes": 1500, "max_total_bytes": TOTAL}[limit]
+    with open_export(path, limits=ExportLimits(**{limit: exact}), scratch=tmp_path) as source:
+        assert list(source.members()) == sorted(FILES)
+        assert {m: source.member_size(m) for m in source.members()} == {m: len(d) for m, d in FILES.items()}
+    with pytest.raises(BadInputError) as err:
+        open_export(path, limits=ExportLimits(**{limit: exact - 1}), scratch=tmp_path)
+    assert str(err.value) == refused
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
+
+
+def test_a_single_file_over_the_per_file_limit_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, {"big.csv": FILES["Takeout/big.csv"]}) / "big.csv"
+    with open_export(path, limits=ExportLimits(max_member_bytes=1500)) as source:
+        assert list(source.members()) == ["big.csv"]
+    with pytest.raises(BadInputError) as err:
+        open_export(path, limits=ExportLimits(max_member_bytes=1499))
+    assert str(err.value) == ("big.csv: has 1,500 bytes, more than the per-file limit of 1,499; refusing to "
+                              f"import it {GENUINE}")
+
+
+def _zip_of(path: Path, members: list[tuple[zipfile.ZipInfo | str, bytes]],
+            method: int = zipfile.ZIP_STORED) -> Path:
+    with zipfile.ZipFile(path, "w", compression=method) as zf:
+        for info, data in members:
+            zf.writestr(info, data)
+    return path
+
+
+def _link(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name)
+    info.external_attr = (stat.S_IFLNK | 0o777) << 16
+    return info
+
+
+@pytest.mark.parametrize(("members", "message"), [
+    ([("Takeout/Shares.csv", SHARES), ("Takeout\\Shares.csv", SHARES)],
+     f"export.zip: member 'Takeout/Shares.csv' appears twice; refusing an ambiguous export ({FIX})"),
+    ([("Takeout/Shares.csv", SHARES), (_link("Takeout/passwd"), b"/etc/passwd")],
+     f"export.zip: member 'Takeout/passwd' is a symbolic link; refusing to import it ({FIX})"),
+    ([("Takeout/Shares.csv", SHARES), ("Takeout/../../evil.csv", SHARES)],
+     f"export.zip: member 'Takeout/../../evil.csv' escapes the export folder; refusing to import it ({FIX})"),
+])
+def test_a_zip_member_that_is_ambiguous_a_link_or_escaping_is_refused(tmp_path: Path, members: list,  # type: ignore[type-arg]
+                                                                      message: str) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns of the duplicate name it is told to write
+        path = _zip_of(tmp_path / "export.zip", members)
+    with pytest.raises(BadInputError) as err:
+        open_export(path)
+    assert str(err.value) == message
+
+
+def test_a_zip_members_expansion_exactly_at_the_limit_is_allowed_and_past_it_refused(tmp_path: Path) -> None:
+    path = _zip_of(tmp_path / "export.zip", [("Takeout/zeros.csv", bytes(100_000))], zipfile.ZIP_DEFLATED)
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo("Takeout/zeros.csv")
+    ratio = 100_000 / info.compress_size  # about 1,000:1
+    with open_export(path, limits=ExportLimits(max_ratio=ratio, ratio_applies_above=99_999)):
+        pass
+    with open_export(path, limits=ExportLimits(max_ratio=ratio / 2, ratio_applies_above=100_000)):
+        pass  # a member no larger than the floor is not looked at
+    with pytest.raises(BadInputError) as err:
+        open_export(path, limits=ExportLimits(max_ratio=ratio * 0.999, ratio_applies_above=99_999))
+    assert str(err.value) == (f"export.zip: member 'Takeout/zeros.csv' expands {ratio:,.0f}:1 (limit "
+                              f"{ratio * 0.999:,.0f}:1), a zip bomb; refusing to import it ({FIX})")
+
+
+def test_a_folders_links_inside_are_followed_and_other_files_refused(tmp_path: Path) -> None:
+    root = write(tmp_path / "export", dict(FILES))
+    (root / "Takeout" / "copy.csv").symlink_to(root / "Takeout" / "big.csv")
+    (root / "alias").symlink_to(root / "Takeout", target_is_directory=True)
+    with open_export(root, limits=ExportLimits(max_total_bytes=TOTAL + 1500)) as source:
+        assert list(source.members()) == ["Takeout/Shares.csv", "Takeout/big.csv", "Takeout/copy.csv",
+                                          "Takeout/media/a.jpg"]
+        assert source.member_size("Takeout/copy.csv") == 1500
+    with pytest.raises(BadInputError) as err:
+        open_export(root, limits=ExportLimits(max_total_bytes=TOTAL + 1499))
+    assert str(err.value) == f"export: holds more than {TOTAL + 1499:,} bytes; refusing to import it {GENUINE}"
+    os.mkfifo(root / "Takeout" / "media" / "pipe")
+    with pytest.raises(BadInputError) as err:
+        open_export(root)
+    assert str(err.value) == ("export: 'Takeout/media/pipe' is not a regular file; refusing to import it (remove "
+                              "it from the folder)")
