@@ -27,7 +27,7 @@ from test_imports_rules import derived
 from test_imports_tar import member as tar_member
 
 from archiver.errors import BadInputError, ExitCode
-from archiver.items.imports import ExportLimits, MediaRef, open_export
+from archiver.items.imports import ExportLimits, MediaRef, open_export, read_export
 from archiver.items.imports.csvstream import iter_rows, read_header
 from archiver.items.imports.fields import ESCAPING_MEDIA, MISSING_MEDIA, WEB_MEDIA, as_epoch, as_int, local_media
 from archiver.items.imports.jsonstream import iter_items
@@ -822,3 +822,32 @@ def test_a_folders_links_inside_are_followed_and_other_files_refused(tmp_path: P
         open_export(root)
     assert str(err.value) == ("export: 'Takeout/media/pipe' is not a regular file; refusing to import it (remove "
                               "it from the folder)")
+
+
+def test_items_files_are_checked_in_name_order_and_the_first_with_findings_stops_the_import(
+        tmp_path: Path) -> None:
+    good = json.dumps({"id": "n1", "kind": "post", "created": WHEN, "text": "Hej", "media": ["bild.jpg"]})
+    bad = json.dumps({"id": "n2", "kind": "post", "created": WHEN, "text": "Hej", "media": ["saknas.jpg"]})
+    root = write(tmp_path / "n", {"a/items.jsonl": good + "\n", "a/bild.jpg": b"\xff\xd8\xff",
+                                  "b/items.jsonl": "\n" + bad + "\n", "c/items.jsonl": "[\n"})
+    with open_export(root) as source:
+        records = read_export(source, "items")
+        first = next(records)
+        assert (first.platform_id, first.media) == ("n1", (MediaRef("a/bild.jpg", "image/jpeg", "bild.jpg"),))
+        with pytest.raises(BadInputError) as err:
+            next(records)
+    assert str(err.value) == (f"n:b/items.jsonl: 1 row do not fit the items format (line 2: {MISSING_MEDIA}: "
+                              f"saknas.jpg); {ITEMS_END}")
+
+
+def test_an_items_csv_names_its_media_beside_it_and_strips_its_header(tmp_path: Path) -> None:
+    csv = (" id , kind ,created,text,media\n"
+           f"n1,post,{WHEN},Bilder,bild.jpg; ; foto/två.png\n"
+           f"n2,post,{WHEN},,\n")
+    root = write(tmp_path / "n", {"items.csv": csv, "bild.jpg": b"\xff\xd8\xff", "foto/två.png": b"\x89PNG"})
+    fmt, items, skipped = parse(root)
+    assert (fmt, skipped) == ("items", [])
+    assert [(i.platform_id, i.text, i.media) for i in items] == [
+        ("n1", "Bilder", (MediaRef("bild.jpg", "image/jpeg", "bild.jpg"),
+                          MediaRef("foto/två.png", "image/png", "foto/två.png"))),
+        ("n2", "", ())]
