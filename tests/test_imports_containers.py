@@ -31,7 +31,7 @@ from archiver.items.imports import ExportLimits, MediaRef, open_export, read_exp
 from archiver.items.imports.csvstream import iter_rows, read_header
 from archiver.items.imports.fields import ESCAPING_MEDIA, MISSING_MEDIA, WEB_MEDIA, as_epoch, as_int, local_media
 from archiver.items.imports.jsonstream import iter_items
-from archiver.items.imports.neutral import _Shapes
+from archiver.items.imports.neutral import _Shapes, _types
 from archiver.items.imports.sniff import META, OTHER, OWNER, RECORDS, Found, classify, is_data_file
 from archiver.items.imports.source import normalise_member
 from archiver.items.imports.textfix import IdMinter, mojibake, repair_mojibake
@@ -539,9 +539,11 @@ def test_an_x_script_file_is_known_by_its_first_line(tmp_path: Path, member: str
     ("CONVERSATION ID,FROM,TO,DATE,CONTENT", Found("x.csv", "linkedin", RECORDS, "messages")),
     ("From,To,Date,Content,Direction", Found("x.csv", "linkedin", RECORDS, "messages")),
     ("From,To,Date,Content", None),
+    ("Conversation ID,Date,Direction", None),
     ("First Name,Last Name,Headline", Found("x.csv", "linkedin", OWNER, "profile")),
     ("First Name,Last Name,Maiden Name", Found("x.csv", "linkedin", OWNER, "profile")),
     ("First Name,Last Name", None),
+    ("Headline,Maiden Name", None),
     ("id,kind,created,text", Found("x.csv", "items", RECORDS, "csv")),
     ("ID, Kind ,Created", Found("x.csv", "items", RECORDS, "csv")),
     ("id,kind,text", None),
@@ -641,6 +643,7 @@ EVERY_COVERED = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id
 
 @pytest.mark.parametrize(("doc", "usable"), [
     (EVERY_COVERED, True),
+    ({"properties": {"anything": True, "nothing": False}, "items": [{"type": "string"}, True]}, True),
     ({"type": "object", "properties": {"id": {"type": "string", "format": "uuid"}}}, False),
     ({"properties": {"media": {"type": "array", "items": {"type": "string", "format": "uri"}}}}, False),
     ({"allOf": [{"required": ["id"]}, {"not": {"required": ["x"]}}]}, False),
@@ -851,3 +854,10 @@ def test_an_items_csv_names_its_media_beside_it_and_strips_its_header(tmp_path: 
         ("n1", "Bilder", (MediaRef("bild.jpg", "image/jpeg", "bild.jpg"),
                           MediaRef("foto/två.png", "image/png", "foto/två.png"))),
         ("n2", "", ())]
+
+
+def test_json_type_names_are_said_in_words_and_others_as_they_are() -> None:
+    assert _types("string") == ["a string"]
+    assert _types(["string", "null"]) == ["a string", "null"]
+    assert _types(["boolean", "array", "object"]) == ["true or false", "a list", "an object"]
+    assert _types(["integer", "number"]) == ["integer", "number"]
