@@ -393,6 +393,21 @@ def test_an_x_file_without_its_first_line_nor_json_is_refused(tmp_path: Path, da
                               f"archive file; {FIX}")
 
 
+def test_a_broken_file_is_located_up_to_64_mib_and_refused_without_a_line_past_it(tmp_path: Path) -> None:
+    root = tmp_path / "j"
+    root.mkdir()
+    for name, size in (("at.json", 64 << 20), ("past.json", (64 << 20) + 1)):
+        with (root / name).open("wb") as fh:
+            fh.write(b"[1,,")
+            fh.truncate(size)  # the rest NUL bytes, on disk as a hole
+    unallowed = "is not valid JSON (parse error: unallowed token at this point in JSON text)"
+    with open_export(root) as source:
+        for name, where in (("at.json", " line 1"), ("past.json", "")):
+            with pytest.raises(BadInputError) as err:
+                list(iter_items(source, name))
+            assert str(err.value) == f"j:{name}{where}: {unallowed}; {FIX}"
+
+
 def test_many_closed_lists_are_not_nesting(tmp_path: Path) -> None:
     """40,000 brackets in 50 KB, lists that each close at once: depth 3 in every 16 KiB piece."""
     assert _items(tmp_path, b"[" + b",".join([b"[[]]"] * 10_000) + b"]") == [[[]]] * 10_000
@@ -407,6 +422,9 @@ def test_many_closed_lists_are_not_nesting(tmp_path: Path) -> None:
     (b"nope", " line 1", "is not valid JSON (lexical error: invalid string in json text.)"),
     (b"[1]\n x", " line 2", "is not valid JSON (parse error: trailing garbage)"),
     (b'{"a":\n\n}', " line 3", "is not valid JSON (parse error: unallowed token at this point in JSON text)"),
+    # The fault comes before the stray byte, so the line is found in the text read with it replaced.
+    (b'[\n1,,\n"V\xe4lkommen"]', " line 2", "is not valid JSON (parse error: unallowed token at this point in "
+                                          "JSON text)"),
 ])
 def test_broken_json_is_refused_naming_the_line_and_why(tmp_path: Path, data: bytes, where: str,
                                                         reason: str) -> None:
@@ -861,3 +879,16 @@ def test_json_type_names_are_said_in_words_and_others_as_they_are() -> None:
     assert _types(["string", "null"]) == ["a string", "null"]
     assert _types(["boolean", "array", "object"]) == ["true or false", "a list", "an object"]
     assert _types(["integer", "number"]) == ["integer", "number"]
+
+
+@pytest.mark.parametrize(("data", "reason"), [
+    ("Välkommen till Torsby", "is not valid JSON (lexical error: invalid char in json text.)"),
+    ('{"title" "Torsby"}', "is not valid JSON (parse error: object key and value must be separated by a colon "
+                           "(':'))"),
+    ('[{"id": "1",', "ends in the middle of the data (truncated download)"),
+])
+def test_a_json_file_broken_before_it_decides_is_refused_naming_its_line(tmp_path: Path, data: str,
+                                                                         reason: str) -> None:
+    with pytest.raises(BadInputError) as err:
+        _classified(tmp_path, M, data)
+    assert str(err.value) == f"e:{M} line 1: {reason}; {FIX}"

@@ -162,8 +162,10 @@ def wrap_errors(items: Iterator[Any], label: str,
     try:
         yield from items
     except ijson.JSONError as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else "malformed"
-        first = first.lstrip("b'\"")
+        # yajl hands its message over as bytes when the text it quotes is not UTF-8.
+        said = exc.args[0] if exc.args else ""
+        text = said.decode("utf-8", errors="replace") if isinstance(said, bytes) else str(said)
+        first = text.strip().splitlines()[0] if text.strip() else "malformed"
         if "premature EOF" in first or isinstance(exc, ijson.IncompleteJSONError) and (
             "EOF" in first
         ):
