@@ -272,11 +272,8 @@ class ExportSource:
                 while tf.fileobj is not None and tf.fileobj.read(1 << 20):
                     pass
         except (tarfile.TarError, EOFError, OSError, zlib.error) as exc:
-            shutil.rmtree(scratch, ignore_errors=True)
+            # What was unpacked goes with the source, which open_export closes on any failure.
             raise BadInputError(f"{self.name}: not a readable tar file ({exc}); {_REDOWNLOAD}") from None
-        except BaseException:
-            shutil.rmtree(scratch, ignore_errors=True)
-            raise
 
     def _check_folder(self) -> None:
         lim = self.limits
