@@ -156,6 +156,17 @@ def test_a_zips_folder_entries_are_passed_over_wherever_they_stand(tmp_path: Pat
         assert list(source.members()) == ["Takeout/Shares.csv", "Takeout/media/a.jpg"]
 
 
+def test_a_zip_whose_directory_is_damaged_is_refused(tmp_path: Path) -> None:
+    whole = io.BytesIO()
+    with zipfile.ZipFile(whole, "w") as zf:
+        zf.writestr("Takeout/Shares.csv", SHARES)
+    path = tmp_path / "export.zip"
+    path.write_bytes(whole.getvalue().replace(b"PK\x01\x02", b"PK\x01\x00"))  # its end record still says zip
+    with pytest.raises(BadInputError) as err:
+        open_export(path)
+    assert str(err.value) == f"export.zip: not a readable zip (Bad magic number for central directory); {FIX}"
+
+
 def _encrypt_flag(data: bytes, name: bytes) -> bytes:
     """Set the 'encrypted' bit of *name*'s local and central headers, as a password-protected
     zip has it (zipfile cannot write one)."""
@@ -831,6 +842,11 @@ def test_a_zip_members_expansion_exactly_at_the_limit_is_allowed_and_past_it_ref
         open_export(path, limits=ExportLimits(max_ratio=ratio * 0.999, ratio_applies_above=99_999))
     assert str(err.value) == (f"export.zip: member 'Takeout/zeros.csv' expands {ratio:,.0f}:1 (limit "
                               f"{ratio * 0.999:,.0f}:1), a zip bomb; refusing to import it ({FIX})")
+    one = _zip_of(tmp_path / "one.zip", [("Takeout/a.txt", b"x")])  # stored: one byte is one byte
+    with pytest.raises(BadInputError) as err:
+        open_export(one, limits=ExportLimits(max_ratio=0.9, ratio_applies_above=0))
+    assert str(err.value) == (f"one.zip: member 'Takeout/a.txt' expands 1:1 (limit 1:1), a zip bomb; refusing to "
+                              f"import it ({FIX})")
 
 
 def test_a_folders_links_inside_are_followed_and_other_files_refused(tmp_path: Path) -> None:
