@@ -31,7 +31,7 @@ from archiver.errors import BadInputError, ExitCode
 from archiver.items.imports import ExportLimits, MediaRef, open_export, read_export
 from archiver.items.imports.csvstream import iter_rows, read_header
 from archiver.items.imports.fields import ESCAPING_MEDIA, MISSING_MEDIA, WEB_MEDIA, as_epoch, as_int, local_media
-from archiver.items.imports.jsonstream import iter_items
+from archiver.items.imports.jsonstream import _Prefixed, iter_items
 from archiver.items.imports.neutral import _Shapes, _types
 from archiver.items.imports.sniff import META, OTHER, OWNER, RECORDS, Found, classify, is_data_file
 from archiver.items.imports.source import normalise_member
@@ -288,6 +288,8 @@ def test_reading_may_use_the_whole_budget_and_not_one_byte_more(tmp_path: Path) 
      ["first name", "last name, jr", "headline"]),
     (b"Date\x00,Link\n", ["date\x00", "link"]),  # only the first four bytes can make a file UTF-16
     (b"", []),
+    # Detection reads the first 8 KiB: a header line longer than that is taken as far as it goes.
+    (b"Date," + b"x" * 8187 + b",ShareLink\n", ["date", "x" * 8187]),
 ])
 def test_a_csv_header_is_read_lower_cased_and_stripped(tmp_path: Path, data: bytes, header: list[str]) -> None:
     root = write(tmp_path / "li", {"Profile.csv": data})
@@ -370,7 +372,7 @@ def _items(tmp_path: Path, data: bytes, prefix: str = "item", *, js_prefix: bool
 
 @pytest.mark.parametrize(("data", "prefix", "values"), [
     (b'[{"id": "1"}, {"id": "2"}]', "item", [{"id": "1"}, {"id": "2"}]),
-    (b'{"comments_v2": [{"timestamp": 1735725600.5}]}', "comments_v2.item", [{"timestamp": 1735725600.5}]),
+    (b'{"comments_v2": [{"timestamp": 1735725600.1}]}', "comments_v2.item", [{"timestamp": 1735725600.1}]),
     (codecs.BOM_UTF8 + b'\n  {"a": [1, 2]}', "", [{"a": [1, 2]}]),
     (b"7", "", [7]),
     (b'"Torsby kommun"', "", ["Torsby kommun"]),
@@ -423,6 +425,34 @@ def test_a_broken_file_is_located_up_to_64_mib_and_refused_without_a_line_past_i
             with pytest.raises(BadInputError) as err:
                 list(iter_items(source, name))
             assert str(err.value) == f"j:{name}{where}: {unallowed}; {FIX}"
+
+
+@pytest.mark.parametrize(("data", "encoding"), [
+    (codecs.BOM_UTF16_LE + '[{"id": "1"}]'.encode("utf-16-le"), "UTF-16"),
+    (codecs.BOM_UTF16_BE + '[{"id": "1"}]'.encode("utf-16-be"), "UTF-16"),
+    ('[{"id": "1"}]'.encode("utf-16-le"), "UTF-16"),
+    ('[{"id": "1"}]'.encode("utf-16-be"), "UTF-16"),
+    (codecs.BOM_UTF32_LE + '[{"id": "1"}]'.encode("utf-32-le"), "UTF-32"),
+    (codecs.BOM_UTF32_BE + '[{"id": "1"}]'.encode("utf-32-be"), "UTF-32"),
+])
+def test_a_json_file_in_another_encoding_is_refused(tmp_path: Path, data: bytes, encoding: str) -> None:
+    with pytest.raises(BadInputError) as err:
+        _items(tmp_path, data)
+    assert str(err.value) == (f"j:data.json: is {encoding}-encoded, but exports are UTF-8; re-download the export "
+                              "instead of re-saving the file")
+
+
+def test_a_stream_begun_with_bytes_already_read_gives_them_first_in_any_piece_size() -> None:
+    def stream() -> _Prefixed:
+        return _Prefixed(b"abc", io.BytesIO(b"defgh"))
+
+    pieces = stream()
+    assert [pieces.read(2), pieces.read(0), pieces.read(3), pieces.read(2), pieces.read(5), pieces.read(1)] == [
+        b"ab", b"", b"cde", b"fg", b"h", b""]
+    assert stream().read() == stream().read(-1) == b"abcdefgh"
+    whole = stream()
+    assert [whole.read(3), whole.read(3), whole.read(-1)] == [b"abc", b"def", b"gh"]
+    assert _Prefixed(b"", io.BytesIO(b"abc")).read(2) == b"ab"
 
 
 def test_many_closed_lists_are_not_nesting(tmp_path: Path) -> None:
