@@ -442,6 +442,30 @@ def test_a_json_file_in_another_encoding_is_refused(tmp_path: Path, data: bytes,
                               "instead of re-saving the file")
 
 
+VALUE_LIMIT = "holds a single value longer than 4 MiB, which no export does"
+DEPTH_LIMIT = "is nested more than 4096 levels deep, which no export is"
+
+
+@pytest.mark.parametrize(("data", "refused"), [
+    (b"[" * 4096 + b"]" * 4096, None),
+    (b" " * 16384 + b"[" * 4096 + b"]" * 4096, None),  # its first 16 KiB piece holds no bracket
+    (b" " * 16384 + b"[" * 4097 + b"]" * 4097, DEPTH_LIMIT),
+    # 4 MiB after the last quote is the most a value may run; the pieces are 16 KiB.
+    (b'["a"' + b" " * ((4 << 20) - 1) + b"]", None),
+    (b'["' + b"a" * 16382 + b'"' + b" " * ((4 << 20) - 1) + b"]", None),  # its quote opens the second piece
+    (b'["a"' + b" " * (4 << 20) + b"]", VALUE_LIMIT),
+    (b'["' + b"a" * 16382 + b'"' + b" " * (4 << 20) + b"]", VALUE_LIMIT),
+])
+def test_nesting_and_value_length_are_allowed_up_to_their_limits(tmp_path: Path, data: bytes,
+                                                                 refused: str | None) -> None:
+    if refused is None:
+        assert len(_items(tmp_path, data, "")) == 1
+    else:
+        with pytest.raises(BadInputError) as err:
+            _items(tmp_path, data, "")
+        assert str(err.value) == f"j:data.json: {refused}; {FIX}"
+
+
 def test_a_stream_begun_with_bytes_already_read_gives_them_first_in_any_piece_size() -> None:
     def stream() -> _Prefixed:
         return _Prefixed(b"abc", io.BytesIO(b"defgh"))
