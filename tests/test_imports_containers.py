@@ -28,7 +28,7 @@ from test_imports_rules import derived
 from test_imports_tar import member as tar_member
 
 from archiver.errors import BadInputError, ExitCode
-from archiver.items.imports import ExportLimits, MediaRef, open_export, read_export
+from archiver.items.imports import ExportLimits, ImportedItem, MediaRef, open_export, read_export
 from archiver.items.imports.csvstream import iter_rows, read_header
 from archiver.items.imports.fields import ESCAPING_MEDIA, MISSING_MEDIA, WEB_MEDIA, as_epoch, as_int, local_media
 from archiver.items.imports.jsonstream import _Prefixed, iter_items
@@ -906,10 +906,13 @@ def test_a_zip_members_expansion_exactly_at_the_limit_is_allowed_and_past_it_ref
 def test_a_folders_links_inside_are_followed_and_other_files_refused(tmp_path: Path) -> None:
     root = write(tmp_path / "export", dict(FILES))
     (root / "Takeout" / "copy.csv").symlink_to(root / "Takeout" / "big.csv")
-    (root / "alias").symlink_to(root / "Takeout", target_is_directory=True)
+    for n in range(3):  # links to folders inside, among files: whatever order the folder lists them in
+        (root / "Takeout" / f"alias{n}").symlink_to(root / "Takeout" / "media", target_is_directory=True)
+        (root / "Takeout" / "media" / f"b{n}.jpg").write_bytes(b"")
     with open_export(root, limits=ExportLimits(max_total_bytes=TOTAL + 1500)) as source:
         assert list(source.members()) == ["Takeout/Shares.csv", "Takeout/big.csv", "Takeout/copy.csv",
-                                          "Takeout/media/a.jpg"]
+                                          "Takeout/media/a.jpg", "Takeout/media/b0.jpg", "Takeout/media/b1.jpg",
+                                          "Takeout/media/b2.jpg"]
         assert source.member_size("Takeout/copy.csv") == 1500
     with pytest.raises(BadInputError) as err:
         open_export(root, limits=ExportLimits(max_total_bytes=TOTAL + 1499))
@@ -925,14 +928,14 @@ def test_items_files_are_checked_in_name_order_and_the_first_with_findings_stops
         tmp_path: Path) -> None:
     good = json.dumps({"id": "n1", "kind": "post", "created": WHEN, "text": "Hej", "media": ["bild.jpg"]})
     bad = json.dumps({"id": "n2", "kind": "post", "created": WHEN, "text": "Hej", "media": ["saknas.jpg"]})
+    after = json.dumps({"id": "n3", "kind": "post", "created": WHEN, "text": "Efter"})
     root = write(tmp_path / "n", {"a/items.jsonl": good + "\n", "a/bild.jpg": b"\xff\xd8\xff",
-                                  "b/items.jsonl": "\n" + bad + "\n", "c/items.jsonl": "[\n"})
-    with open_export(root) as source:
-        records = read_export(source, "items")
-        first = next(records)
-        assert (first.platform_id, first.media) == ("n1", (MediaRef("a/bild.jpg", "image/jpeg", "bild.jpg"),))
-        with pytest.raises(BadInputError) as err:
-            next(records)
+                                  "b/items.jsonl": "\n" + bad + "\n" + after + "\n", "c/items.jsonl": "[\n"})
+    read: list[ImportedItem] = []
+    with open_export(root) as source, pytest.raises(BadInputError) as err:
+        read.extend(r for r in read_export(source, "items") if isinstance(r, ImportedItem))
+    assert [(i.platform_id, i.media) for i in read] == [  # nothing of a file after its first finding
+        ("n1", (MediaRef("a/bild.jpg", "image/jpeg", "bild.jpg"),))]
     assert str(err.value) == (f"n:b/items.jsonl: 1 row do not fit the items format (line 2: {MISSING_MEDIA}: "
                               f"saknas.jpg); {ITEMS_END}")
 
