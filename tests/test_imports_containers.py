@@ -545,6 +545,8 @@ M = "your_activity/data.json"
     # The first key that decides does, however many come before it.
     ('{"title": "Torsby", "version": 2, "status_updates_v2": []}',
      Found(M, "facebook", RECORDS, "posts", "status_updates_v2.item")),
+    ('{"title": "Torsby", "attachments": [{"data": [{"uri": "a.jpg"}]}], "label": {"messages": []}, '
+     '"comments_v2": []}', Found(M, "facebook", RECORDS, "comments", "comments_v2.item")),
     # Known keys count only at the top.
     ('{"data": {"profile_v2": {}, "comments_v2": []}}', None),
     ('{"label_values": [{"messages": []}]}', None),
@@ -564,8 +566,10 @@ def test_a_json_object_is_known_by_its_first_deciding_top_level_key(tmp_path: Pa
 @pytest.mark.parametrize(("first", "found"), [
     ({"id": "n1", "kind": "post", "created": "2026-03-02T10:00:00+01:00", "text": "Hej"},
      Found(M, "items", RECORDS, "json", "item")),
+    ({"id": "n1", "kind": "post", "created": "2026-03-02T10:00:00+01:00"}, Found(M, "items", RECORDS, "json", "item")),
     ({"sender_name": "Torsby kommun", "timestamp_ms": 1735725600000, "content": "Hej"},
      Found(M, META, RECORDS, "messages", "item")),
+    ({"sender_name": "Torsby kommun", "timestamp_ms": 1735725600000}, Found(M, META, RECORDS, "messages", "item")),
     ({"title": "", "string_map_data": {}}, Found(M, "instagram", RECORDS, "mixed", "item")),
     ({"title": "", "string_list_data": []}, Found(M, "instagram", RECORDS, "mixed", "item")),
     ({"media": [], "title": ""}, Found(M, "instagram", RECORDS, "mixed", "item")),
