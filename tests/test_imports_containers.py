@@ -4,7 +4,10 @@ is taken for (sniff), typed values and media paths (fields), derived ids (textfi
 neutral items format's row checks (neutral).
 
 Expected values are written down by hand from the formats and the documented rules; every
-refusal is checked by its whole one-line message.
+refusal is checked by its whole one-line message, and every limit at its value and one past.
+The file is longer than a module should be because it is one table per function of seven
+modules, kept together as the imports mutation run's guard of those modules (mostly
+parametrised rows; the whole file runs in about two seconds).
 """
 
 from __future__ import annotations
@@ -39,36 +42,6 @@ from archiver.items.imports.textfix import IdMinter, mojibake, repair_mojibake
 
 FIX = "re-download the export"
 X_LINE = "window.YTD.tweets.part0"
-
-
-# --- jsonstream: X's first line, errors located ----------------------------------------------
-
-def _tweets_error(tmp_path: Path, text: str | bytes) -> str:
-    root = write(tmp_path / "x", {"data/tweets.js": text})
-    with open_export(root) as source, pytest.raises(BadInputError) as err:
-        list(iter_items(source, "data/tweets.js", js_prefix=True))
-    return str(err.value)
-
-
-BROKEN_BODY = '[\n  {"tweet": {"id_str": "1", "full_text": "https://t.co/a?b=c"}},\n  ,\n]'
-"""Its fault (the stray comma) is on the body's line 3; its text holds a second '='."""
-
-
-@pytest.mark.parametrize(("text", "line"), [
-    (f"{X_LINE} = {BROKEN_BODY}", 3),
-    (f"\ufeff{X_LINE} = {BROKEN_BODY}", 3),
-    # The '=' as late as the first line may put it (200 bytes in), and blank lines before it.
-    (X_LINE + " " * (200 - len(X_LINE)) + "= " + BROKEN_BODY, 3),
-    ("\n\n" + X_LINE + " " * (198 - len(X_LINE)) + "= " + BROKEN_BODY, 5),
-    (f"{X_LINE}\n=\n{BROKEN_BODY}", 5),
-    # Bare JSON without the first line, as X's older archives have it.
-    (f"\n\n{BROKEN_BODY}", 5),
-])
-def test_a_broken_x_file_is_located_at_its_fault_wherever_its_first_line_ends(
-        tmp_path: Path, text: str, line: int) -> None:
-    assert _tweets_error(tmp_path, text) == (
-        f"x:data/tweets.js line {line}: is not valid JSON (parse error: unallowed token at this point "
-        f"in JSON text); {FIX}")
 
 
 # --- source: member names, what a path is taken for ------------------------------------------
@@ -259,6 +232,139 @@ def test_a_tar_member_cut_short_is_refused_and_nothing_unpacked_is_left(tmp_path
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cut.tar"]
 
 
+# --- source: every limit in every container, at its value and one past ------------------------
+
+FILES = {"Takeout/Shares.csv": SHARES, "Takeout/big.csv": b"Date,Link,Message\n" + b"x" * 1482,
+         "Takeout/media/a.jpg": b"\xff\xd8\xff\xe0"}
+TOTAL = sum(len(d) for d in FILES.values())  # 1,609 bytes in 3 files, the largest 1,500
+AGAIN = f"({FIX}, or raise the limit)"
+GENUINE = "(raise the limit if it is genuine)"
+
+
+def _container(tmp_path: Path, kind: str) -> Path:
+    if kind == "folder":
+        return write(tmp_path / "export", dict(FILES))
+    path = tmp_path / f"export.{kind}"
+    if kind == "tar":
+        path.write_bytes(tar_bytes(FILES))
+    else:
+        with zipfile.ZipFile(path, "w") as zf:
+            for name, data in FILES.items():
+                zf.writestr(name, data)
+    return path
+
+
+@pytest.mark.parametrize(("kind", "limit", "refused"), [
+    ("zip", "max_members", f"export.zip: has 3 members, more than the limit of 2; refusing to import it {AGAIN}"),
+    ("tar", "max_members", f"export.tar: has more than 2 members; refusing to import it {AGAIN}"),
+    ("folder", "max_members", f"export: has more than 2 files; refusing to import it {AGAIN}"),
+    ("zip", "max_member_bytes", "export.zip: member 'Takeout/big.csv' declares 1,500 bytes, more than the per-file "
+                                f"limit of 1,499; refusing to import it {AGAIN}"),
+    ("tar", "max_member_bytes", "export.tar: member 'Takeout/big.csv' declares 1,500 bytes, more than the per-file "
+                                f"limit of 1,499; refusing to import it {AGAIN}"),
+    ("folder", "max_member_bytes", "export: 'Takeout/big.csv' has 1,500 bytes, more than the per-file limit of "
+                                   f"1,499; refusing to import it {GENUINE}"),
+    ("zip", "max_total_bytes", "export.zip: declares more than 1,608 uncompressed bytes in total; refusing to "
+                               f"import it {AGAIN}"),
+    ("tar", "max_total_bytes", f"export.tar: declares more than 1,608 bytes in total; refusing to import it {AGAIN}"),
+    ("folder", "max_total_bytes", f"export: holds more than 1,608 bytes; refusing to import it {GENUINE}"),
+])
+def test_each_limit_allows_its_value_and_refuses_past_it_in_one_line(tmp_path: Path, kind: str, limit: str,
+                                                                      refused: str) -> None:
+    path = _container(tmp_path, kind)
+    exact = {"max_members": 3, "max_member_bytes": 1500, "max_total_bytes": TOTAL}[limit]
+    with open_export(path, limits=ExportLimits(**{limit: exact}), scratch=tmp_path) as source:
+        assert list(source.members()) == sorted(FILES)
+        assert {m: source.member_size(m) for m in source.members()} == {m: len(d) for m, d in FILES.items()}
+    with pytest.raises(BadInputError) as err:
+        open_export(path, limits=ExportLimits(**{limit: exact - 1}), scratch=tmp_path)
+    assert str(err.value) == refused
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
+
+
+def test_a_single_file_over_the_per_file_limit_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, {"big.csv": FILES["Takeout/big.csv"]}) / "big.csv"
+    with open_export(path, limits=ExportLimits(max_member_bytes=1500)) as source:
+        assert list(source.members()) == ["big.csv"]
+    with pytest.raises(BadInputError) as err:
+        open_export(path, limits=ExportLimits(max_member_bytes=1499))
+    assert str(err.value) == ("big.csv: has 1,500 bytes, more than the per-file limit of 1,499; refusing to "
+                              f"import it {GENUINE}")
+
+
+def _zip_of(path: Path, members: list[tuple[zipfile.ZipInfo | str, bytes]],
+            method: int = zipfile.ZIP_STORED) -> Path:
+    with zipfile.ZipFile(path, "w", compression=method) as zf:
+        for info, data in members:
+            zf.writestr(info, data)
+    return path
+
+
+def _link(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name)
+    info.external_attr = (stat.S_IFLNK | 0o777) << 16
+    return info
+
+
+@pytest.mark.parametrize(("members", "message"), [
+    ([("Takeout/Shares.csv", SHARES), ("Takeout\\Shares.csv", SHARES)],
+     f"export.zip: member 'Takeout/Shares.csv' appears twice; refusing an ambiguous export ({FIX})"),
+    ([("Takeout/Shares.csv", SHARES), (_link("Takeout/passwd"), b"/etc/passwd")],
+     f"export.zip: member 'Takeout/passwd' is a symbolic link; refusing to import it ({FIX})"),
+    ([("Takeout/Shares.csv", SHARES), ("Takeout/../../evil.csv", SHARES)],
+     f"export.zip: member 'Takeout/../../evil.csv' escapes the export folder; refusing to import it ({FIX})"),
+])
+def test_a_zip_member_that_is_ambiguous_a_link_or_escaping_is_refused(tmp_path: Path, members: list,  # type: ignore[type-arg]
+                                                                      message: str) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns of the duplicate name it is told to write
+        path = _zip_of(tmp_path / "export.zip", members)
+    with pytest.raises(BadInputError) as err:
+        open_export(path)
+    assert str(err.value) == message
+
+
+def test_a_zip_members_expansion_exactly_at_the_limit_is_allowed_and_past_it_refused(tmp_path: Path) -> None:
+    path = _zip_of(tmp_path / "export.zip", [("Takeout/zeros.csv", bytes(100_000))], zipfile.ZIP_DEFLATED)
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo("Takeout/zeros.csv")
+    ratio = 100_000 / info.compress_size  # about 1,000:1
+    with open_export(path, limits=ExportLimits(max_ratio=ratio, ratio_applies_above=99_999)):
+        pass
+    with open_export(path, limits=ExportLimits(max_ratio=ratio / 2, ratio_applies_above=100_000)):
+        pass  # a member no larger than the floor is not looked at
+    with pytest.raises(BadInputError) as err:
+        open_export(path, limits=ExportLimits(max_ratio=ratio * 0.999, ratio_applies_above=99_999))
+    assert str(err.value) == (f"export.zip: member 'Takeout/zeros.csv' expands {ratio:,.0f}:1 (limit "
+                              f"{ratio * 0.999:,.0f}:1), a zip bomb; refusing to import it ({FIX})")
+    one = _zip_of(tmp_path / "one.zip", [("Takeout/a.txt", b"x")])  # stored: one byte is one byte
+    with pytest.raises(BadInputError) as err:
+        open_export(one, limits=ExportLimits(max_ratio=0.9, ratio_applies_above=0))
+    assert str(err.value) == (f"one.zip: member 'Takeout/a.txt' expands 1:1 (limit 1:1), a zip bomb; refusing to "
+                              f"import it ({FIX})")
+
+
+def test_a_folders_links_inside_are_followed_and_other_files_refused(tmp_path: Path) -> None:
+    root = write(tmp_path / "export", dict(FILES))
+    (root / "Takeout" / "copy.csv").symlink_to(root / "Takeout" / "big.csv")
+    for n in range(3):  # links to folders inside, among files: whatever order the folder lists them in
+        (root / "Takeout" / f"alias{n}").symlink_to(root / "Takeout" / "media", target_is_directory=True)
+        (root / "Takeout" / "media" / f"b{n}.jpg").write_bytes(b"")
+    with open_export(root, limits=ExportLimits(max_total_bytes=TOTAL + 1500)) as source:
+        assert list(source.members()) == ["Takeout/Shares.csv", "Takeout/big.csv", "Takeout/copy.csv",
+                                          "Takeout/media/a.jpg", "Takeout/media/b0.jpg", "Takeout/media/b1.jpg",
+                                          "Takeout/media/b2.jpg"]
+        assert source.member_size("Takeout/copy.csv") == 1500
+    with pytest.raises(BadInputError) as err:
+        open_export(root, limits=ExportLimits(max_total_bytes=TOTAL + 1499))
+    assert str(err.value) == f"export: holds more than {TOTAL + 1499:,} bytes; refusing to import it {GENUINE}"
+    os.mkfifo(root / "Takeout" / "media" / "pipe")
+    with pytest.raises(BadInputError) as err:
+        open_export(root)
+    assert str(err.value) == ("export: 'Takeout/media/pipe' is not a regular file; refusing to import it (remove "
+                              "it from the folder)")
+
+
 # --- source: the byte budget while reading ----------------------------------------------------
 
 def test_reading_may_use_the_whole_budget_and_not_one_byte_more(tmp_path: Path) -> None:
@@ -315,51 +421,6 @@ def test_a_csv_in_another_encoding_is_refused_by_header_and_by_rows(tmp_path: Pa
         with pytest.raises(BadInputError) as by_rows:
             list(iter_rows(source, "Comments.csv"))
     assert str(by_header.value) == str(by_rows.value) == expected
-
-
-# --- fields: numbers, epochs and media paths ---------------------------------------------------
-
-@pytest.mark.parametrize(("value", "number"), [
-    (7, 7), (-3, -3), (0, 0), (1735725600, 1735725600),
-    (3.9, 3), (-2.5, -2), (1735725600.0, 1735725600),
-    ("0042", 42), ("1" * 20, 11111111111111111111), ("1" * 21, None),
-    ("-5", None), ("+5", None), ("4.0", None), (" 4", None), ("", None), ("12a", None),
-    ("²", None), ("١٢", None),  # digits to str.isdigit, not to a JSON reader
-    (True, None), (False, None), (None, None), ([1], None), ({"n": 1}, None),
-    (float("nan"), None), (float("inf"), None), (float("-inf"), None),
-])
-def test_an_integer_is_a_json_number_or_a_string_of_ascii_digits(value: object, number: int | None) -> None:
-    assert as_int(value) == number
-
-
-@pytest.mark.parametrize(("value", "epoch"), [
-    (631_152_000, 631_152_000), (631_151_999, None),  # 1990-01-01T00:00:00Z and the second before
-    (4_102_444_800, 4_102_444_800), (4_102_444_801, None),  # 2100-01-01T00:00:00Z and the second after
-    ("1735725600", 1735725600), (1735725600.75, 1735725600), (1735725600000, None),  # milliseconds
-    (0, None), (-1735725600, None), (True, None), ("", None), (float("inf"), None),
-])
-def test_an_epoch_is_a_second_from_1990_to_2100(value: object, epoch: int | None) -> None:
-    assert as_epoch(value) == epoch
-
-
-def test_a_media_path_is_a_file_of_the_export_a_web_address_or_why_not(tmp_path: Path) -> None:
-    root = write(tmp_path / "fb", {"your_activity/posts/media/a.jpg": b"\xff\xd8\xff", "posts.json": "[]"})
-    with open_export(root) as source:
-        assert local_media(source, "your_activity/posts", "media/a.jpg") == MediaRef(
-            "your_activity/posts/media/a.jpg", "image/jpeg", "media/a.jpg")
-        assert local_media(source, "", "your_activity/posts/media/a.jpg", "https://cdn.fb/a.jpg") == MediaRef(
-            "your_activity/posts/media/a.jpg", "image/jpeg", "https://cdn.fb/a.jpg")
-        assert local_media(source, "your_activity", "posts\\media\\a.jpg") == MediaRef(
-            "your_activity/posts/media/a.jpg", "image/jpeg", "posts\\media\\a.jpg")
-        for uri in ("http://scontent.xx.fbcdn.net/a.jpg", "https://scontent.xx.fbcdn.net/a.jpg"):
-            assert local_media(source, "your_activity/posts", uri) == WEB_MEDIA
-        assert local_media(source, "", "HTTPS://scontent.xx.fbcdn.net/a.jpg") == MISSING_MEDIA  # a path then
-        assert local_media(source, "your_activity", "../../a.jpg") == ESCAPING_MEDIA
-        assert local_media(source, "", "/etc/passwd") == ESCAPING_MEDIA
-        assert local_media(source, "your_activity", "media/a.jpg") == MISSING_MEDIA
-    assert (WEB_MEDIA, ESCAPING_MEDIA, MISSING_MEDIA) == (
-        "media is a web address, not a file in the export (kept as named only)",
-        "media path escapes the export folder", "media file listed but missing from the export")
 
 
 # --- jsonstream: values, X's first line, depth, errors ---------------------------------------
@@ -502,6 +563,36 @@ def test_broken_json_is_refused_naming_the_line_and_why(tmp_path: Path, data: by
     with pytest.raises(BadInputError) as err:
         _items(tmp_path, data, "")
     assert str(err.value) == f"j:data.json{where}: {reason}; {FIX}"
+
+
+# --- jsonstream: X's first line, errors located ----------------------------------------------
+
+def _tweets_error(tmp_path: Path, text: str | bytes) -> str:
+    root = write(tmp_path / "x", {"data/tweets.js": text})
+    with open_export(root) as source, pytest.raises(BadInputError) as err:
+        list(iter_items(source, "data/tweets.js", js_prefix=True))
+    return str(err.value)
+
+
+BROKEN_BODY = '[\n  {"tweet": {"id_str": "1", "full_text": "https://t.co/a?b=c"}},\n  ,\n]'
+"""Its fault (the stray comma) is on the body's line 3; its text holds a second '='."""
+
+
+@pytest.mark.parametrize(("text", "line"), [
+    (f"{X_LINE} = {BROKEN_BODY}", 3),
+    (f"\ufeff{X_LINE} = {BROKEN_BODY}", 3),
+    # The '=' as late as the first line may put it (200 bytes in), and blank lines before it.
+    (X_LINE + " " * (200 - len(X_LINE)) + "= " + BROKEN_BODY, 3),
+    ("\n\n" + X_LINE + " " * (198 - len(X_LINE)) + "= " + BROKEN_BODY, 5),
+    (f"{X_LINE}\n=\n{BROKEN_BODY}", 5),
+    # Bare JSON without the first line, as X's older archives have it.
+    (f"\n\n{BROKEN_BODY}", 5),
+])
+def test_a_broken_x_file_is_located_at_its_fault_wherever_its_first_line_ends(
+        tmp_path: Path, text: str, line: int) -> None:
+    assert _tweets_error(tmp_path, text) == (
+        f"x:data/tweets.js line {line}: is not valid JSON (parse error: unallowed token at this point "
+        f"in JSON text); {FIX}")
 
 
 # --- sniff: what each file is taken for --------------------------------------------------------
@@ -670,6 +761,64 @@ def test_data_files_are_those_that_could_hold_records(member: str, data: bool) -
     assert is_data_file(member) is data
 
 
+@pytest.mark.parametrize(("data", "reason"), [
+    ("Välkommen till Torsby", "is not valid JSON (lexical error: invalid char in json text.)"),
+    ('{"title" "Torsby"}', "is not valid JSON (parse error: object key and value must be separated by a colon "
+                           "(':'))"),
+    ('[{"id": "1",', "ends in the middle of the data (truncated download)"),
+])
+def test_a_json_file_broken_before_it_decides_is_refused_naming_its_line(tmp_path: Path, data: str,
+                                                                         reason: str) -> None:
+    with pytest.raises(BadInputError) as err:
+        _classified(tmp_path, M, data)
+    assert str(err.value) == f"e:{M} line 1: {reason}; {FIX}"
+
+
+# --- fields: numbers, epochs and media paths ---------------------------------------------------
+
+@pytest.mark.parametrize(("value", "number"), [
+    (7, 7), (-3, -3), (0, 0), (1735725600, 1735725600),
+    (3.9, 3), (-2.5, -2), (1735725600.0, 1735725600),
+    ("0042", 42), ("1" * 20, 11111111111111111111), ("1" * 21, None),
+    ("-5", None), ("+5", None), ("4.0", None), (" 4", None), ("", None), ("12a", None),
+    ("²", None), ("١٢", None),  # digits to str.isdigit, not to a JSON reader
+    (True, None), (False, None), (None, None), ([1], None), ({"n": 1}, None),
+    (float("nan"), None), (float("inf"), None), (float("-inf"), None),
+])
+def test_an_integer_is_a_json_number_or_a_string_of_ascii_digits(value: object, number: int | None) -> None:
+    assert as_int(value) == number
+
+
+@pytest.mark.parametrize(("value", "epoch"), [
+    (631_152_000, 631_152_000), (631_151_999, None),  # 1990-01-01T00:00:00Z and the second before
+    (4_102_444_800, 4_102_444_800), (4_102_444_801, None),  # 2100-01-01T00:00:00Z and the second after
+    ("1735725600", 1735725600), (1735725600.75, 1735725600), (1735725600000, None),  # milliseconds
+    (0, None), (-1735725600, None), (True, None), ("", None), (float("inf"), None),
+])
+def test_an_epoch_is_a_second_from_1990_to_2100(value: object, epoch: int | None) -> None:
+    assert as_epoch(value) == epoch
+
+
+def test_a_media_path_is_a_file_of_the_export_a_web_address_or_why_not(tmp_path: Path) -> None:
+    root = write(tmp_path / "fb", {"your_activity/posts/media/a.jpg": b"\xff\xd8\xff", "posts.json": "[]"})
+    with open_export(root) as source:
+        assert local_media(source, "your_activity/posts", "media/a.jpg") == MediaRef(
+            "your_activity/posts/media/a.jpg", "image/jpeg", "media/a.jpg")
+        assert local_media(source, "", "your_activity/posts/media/a.jpg", "https://cdn.fb/a.jpg") == MediaRef(
+            "your_activity/posts/media/a.jpg", "image/jpeg", "https://cdn.fb/a.jpg")
+        assert local_media(source, "your_activity", "posts\\media\\a.jpg") == MediaRef(
+            "your_activity/posts/media/a.jpg", "image/jpeg", "posts\\media\\a.jpg")
+        for uri in ("http://scontent.xx.fbcdn.net/a.jpg", "https://scontent.xx.fbcdn.net/a.jpg"):
+            assert local_media(source, "your_activity/posts", uri) == WEB_MEDIA
+        assert local_media(source, "", "HTTPS://scontent.xx.fbcdn.net/a.jpg") == MISSING_MEDIA  # a path then
+        assert local_media(source, "your_activity", "../../a.jpg") == ESCAPING_MEDIA
+        assert local_media(source, "", "/etc/passwd") == ESCAPING_MEDIA
+        assert local_media(source, "your_activity", "media/a.jpg") == MISSING_MEDIA
+    assert (WEB_MEDIA, ESCAPING_MEDIA, MISSING_MEDIA) == (
+        "media is a web address, not a file in the export (kept as named only)",
+        "media path escapes the export folder", "media file listed but missing from the export")
+
+
 # --- neutral: every finding of an items file, in the format's words ---------------------------
 
 ITEMS_END = "fix them (schema: schemas/items.schema.json) and import again"
@@ -724,6 +873,42 @@ def test_an_items_json_row_is_told_what_each_field_must_be(tmp_path: Path) -> No
         "unexpected); line 6: media.0 must be a string, text must be a string, recipients must be a list; "
         "line 7: created must be an ISO 8601 time with its offset, e.g. 2026-03-02T10:00:00+01:00, 'id' is "
         f"missing, text must be a string); {ITEMS_END}")
+
+
+def test_items_files_are_checked_in_name_order_and_the_first_with_findings_stops_the_import(
+        tmp_path: Path) -> None:
+    good = json.dumps({"id": "n1", "kind": "post", "created": WHEN, "text": "Hej", "media": ["bild.jpg"]})
+    bad = json.dumps({"id": "n2", "kind": "post", "created": WHEN, "text": "Hej", "media": ["saknas.jpg"]})
+    after = json.dumps({"id": "n3", "kind": "post", "created": WHEN, "text": "Efter"})
+    root = write(tmp_path / "n", {"a/items.jsonl": good + "\n", "a/bild.jpg": b"\xff\xd8\xff",
+                                  "b/items.jsonl": "\n" + bad + "\n" + after + "\n", "c/items.jsonl": "[\n"})
+    read: list[ImportedItem] = []
+    with open_export(root) as source, pytest.raises(BadInputError) as err:
+        read.extend(r for r in read_export(source, "items") if isinstance(r, ImportedItem))
+    assert [(i.platform_id, i.media) for i in read] == [  # nothing of a file after its first finding
+        ("n1", (MediaRef("a/bild.jpg", "image/jpeg", "bild.jpg"),))]
+    assert str(err.value) == (f"n:b/items.jsonl: 1 row do not fit the items format (line 2: {MISSING_MEDIA}: "
+                              f"saknas.jpg); {ITEMS_END}")
+
+
+def test_an_items_csv_names_its_media_beside_it_and_strips_its_header(tmp_path: Path) -> None:
+    csv = (" id , kind ,created,text,media\n"
+           f"n1,post,{WHEN},Bilder,bild.jpg; ; foto/två.png\n"
+           f"n2,post,{WHEN},,\n")
+    root = write(tmp_path / "n", {"items.csv": csv, "bild.jpg": b"\xff\xd8\xff", "foto/två.png": b"\x89PNG"})
+    fmt, items, skipped = parse(root)
+    assert (fmt, skipped) == ("items", [])
+    assert [(i.platform_id, i.text, i.media) for i in items] == [
+        ("n1", "Bilder", (MediaRef("bild.jpg", "image/jpeg", "bild.jpg"),
+                          MediaRef("foto/två.png", "image/png", "foto/två.png"))),
+        ("n2", "", ())]
+
+
+def test_json_type_names_are_said_in_words_and_others_as_they_are() -> None:
+    assert _types("string") == ["a string"]
+    assert _types(["string", "null"]) == ["a string", "null"]
+    assert _types(["boolean", "array", "object"]) == ["true or false", "a list", "an object"]
+    assert _types(["integer", "number"]) == ["integer", "number"]
 
 
 # --- neutral: the shapes that spare rows a full schema check ---------------------------------
@@ -793,185 +978,3 @@ def test_meta_escaping_is_one_latin_1_character_per_utf_8_byte() -> None:
     assert mojibake("Välkommen 👋") == "VÃ¤lkommen ð\x9f\x91\x8b"
     assert repair_mojibake(mojibake("Välkommen 👋")) == "Välkommen 👋"
     assert mojibake("Torsby") == "Torsby"
-
-
-# --- source: every limit in every container, at its value and one past ------------------------
-
-FILES = {"Takeout/Shares.csv": SHARES, "Takeout/big.csv": b"Date,Link,Message\n" + b"x" * 1482,
-         "Takeout/media/a.jpg": b"\xff\xd8\xff\xe0"}
-TOTAL = sum(len(d) for d in FILES.values())  # 1,609 bytes in 3 files, the largest 1,500
-AGAIN = f"({FIX}, or raise the limit)"
-GENUINE = "(raise the limit if it is genuine)"
-
-
-def _container(tmp_path: Path, kind: str) -> Path:
-    if kind == "folder":
-        return write(tmp_path / "export", dict(FILES))
-    path = tmp_path / f"export.{kind}"
-    if kind == "tar":
-        path.write_bytes(tar_bytes(FILES))
-    else:
-        with zipfile.ZipFile(path, "w") as zf:
-            for name, data in FILES.items():
-                zf.writestr(name, data)
-    return path
-
-
-@pytest.mark.parametrize(("kind", "limit", "refused"), [
-    ("zip", "max_members", f"export.zip: has 3 members, more than the limit of 2; refusing to import it {AGAIN}"),
-    ("tar", "max_members", f"export.tar: has more than 2 members; refusing to import it {AGAIN}"),
-    ("folder", "max_members", f"export: has more than 2 files; refusing to import it {AGAIN}"),
-    ("zip", "max_member_bytes", "export.zip: member 'Takeout/big.csv' declares 1,500 bytes, more than the per-file "
-                                f"limit of 1,499; refusing to import it {AGAIN}"),
-    ("tar", "max_member_bytes", "export.tar: member 'Takeout/big.csv' declares 1,500 bytes, more than the per-file "
-                                f"limit of 1,499; refusing to import it {AGAIN}"),
-    ("folder", "max_member_bytes", "export: 'Takeout/big.csv' has 1,500 bytes, more than the per-file limit of "
-                                   f"1,499; refusing to import it {GENUINE}"),
-    ("zip", "max_total_bytes", "export.zip: declares more than 1,608 uncompressed bytes in total; refusing to "
-                               f"import it {AGAIN}"),
-    ("tar", "max_total_bytes", f"export.tar: declares more than 1,608 bytes in total; refusing to import it {AGAIN}"),
-    ("folder", "max_total_bytes", f"export: holds more than 1,608 bytes; refusing to import it {GENUINE}"),
-])
-def test_each_limit_allows_its_value_and_refuses_past_it_in_one_line(tmp_path: Path, kind: str, limit: str,
-                                                                      refused: str) -> None:
-    path = _container(tmp_path, kind)
-    exact = {"max_members": 3, "max_member_bytes": 1500, "max_total_bytes": TOTAL}[limit]
-    with open_export(path, limits=ExportLimits(**{limit: exact}), scratch=tmp_path) as source:
-        assert list(source.members()) == sorted(FILES)
-        assert {m: source.member_size(m) for m in source.members()} == {m: len(d) for m, d in FILES.items()}
-    with pytest.raises(BadInputError) as err:
-        open_export(path, limits=ExportLimits(**{limit: exact - 1}), scratch=tmp_path)
-    assert str(err.value) == refused
-    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
-
-
-def test_a_single_file_over_the_per_file_limit_is_refused(tmp_path: Path) -> None:
-    path = write(tmp_path, {"big.csv": FILES["Takeout/big.csv"]}) / "big.csv"
-    with open_export(path, limits=ExportLimits(max_member_bytes=1500)) as source:
-        assert list(source.members()) == ["big.csv"]
-    with pytest.raises(BadInputError) as err:
-        open_export(path, limits=ExportLimits(max_member_bytes=1499))
-    assert str(err.value) == ("big.csv: has 1,500 bytes, more than the per-file limit of 1,499; refusing to "
-                              f"import it {GENUINE}")
-
-
-def _zip_of(path: Path, members: list[tuple[zipfile.ZipInfo | str, bytes]],
-            method: int = zipfile.ZIP_STORED) -> Path:
-    with zipfile.ZipFile(path, "w", compression=method) as zf:
-        for info, data in members:
-            zf.writestr(info, data)
-    return path
-
-
-def _link(name: str) -> zipfile.ZipInfo:
-    info = zipfile.ZipInfo(name)
-    info.external_attr = (stat.S_IFLNK | 0o777) << 16
-    return info
-
-
-@pytest.mark.parametrize(("members", "message"), [
-    ([("Takeout/Shares.csv", SHARES), ("Takeout\\Shares.csv", SHARES)],
-     f"export.zip: member 'Takeout/Shares.csv' appears twice; refusing an ambiguous export ({FIX})"),
-    ([("Takeout/Shares.csv", SHARES), (_link("Takeout/passwd"), b"/etc/passwd")],
-     f"export.zip: member 'Takeout/passwd' is a symbolic link; refusing to import it ({FIX})"),
-    ([("Takeout/Shares.csv", SHARES), ("Takeout/../../evil.csv", SHARES)],
-     f"export.zip: member 'Takeout/../../evil.csv' escapes the export folder; refusing to import it ({FIX})"),
-])
-def test_a_zip_member_that_is_ambiguous_a_link_or_escaping_is_refused(tmp_path: Path, members: list,  # type: ignore[type-arg]
-                                                                      message: str) -> None:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # zipfile warns of the duplicate name it is told to write
-        path = _zip_of(tmp_path / "export.zip", members)
-    with pytest.raises(BadInputError) as err:
-        open_export(path)
-    assert str(err.value) == message
-
-
-def test_a_zip_members_expansion_exactly_at_the_limit_is_allowed_and_past_it_refused(tmp_path: Path) -> None:
-    path = _zip_of(tmp_path / "export.zip", [("Takeout/zeros.csv", bytes(100_000))], zipfile.ZIP_DEFLATED)
-    with zipfile.ZipFile(path) as zf:
-        info = zf.getinfo("Takeout/zeros.csv")
-    ratio = 100_000 / info.compress_size  # about 1,000:1
-    with open_export(path, limits=ExportLimits(max_ratio=ratio, ratio_applies_above=99_999)):
-        pass
-    with open_export(path, limits=ExportLimits(max_ratio=ratio / 2, ratio_applies_above=100_000)):
-        pass  # a member no larger than the floor is not looked at
-    with pytest.raises(BadInputError) as err:
-        open_export(path, limits=ExportLimits(max_ratio=ratio * 0.999, ratio_applies_above=99_999))
-    assert str(err.value) == (f"export.zip: member 'Takeout/zeros.csv' expands {ratio:,.0f}:1 (limit "
-                              f"{ratio * 0.999:,.0f}:1), a zip bomb; refusing to import it ({FIX})")
-    one = _zip_of(tmp_path / "one.zip", [("Takeout/a.txt", b"x")])  # stored: one byte is one byte
-    with pytest.raises(BadInputError) as err:
-        open_export(one, limits=ExportLimits(max_ratio=0.9, ratio_applies_above=0))
-    assert str(err.value) == (f"one.zip: member 'Takeout/a.txt' expands 1:1 (limit 1:1), a zip bomb; refusing to "
-                              f"import it ({FIX})")
-
-
-def test_a_folders_links_inside_are_followed_and_other_files_refused(tmp_path: Path) -> None:
-    root = write(tmp_path / "export", dict(FILES))
-    (root / "Takeout" / "copy.csv").symlink_to(root / "Takeout" / "big.csv")
-    for n in range(3):  # links to folders inside, among files: whatever order the folder lists them in
-        (root / "Takeout" / f"alias{n}").symlink_to(root / "Takeout" / "media", target_is_directory=True)
-        (root / "Takeout" / "media" / f"b{n}.jpg").write_bytes(b"")
-    with open_export(root, limits=ExportLimits(max_total_bytes=TOTAL + 1500)) as source:
-        assert list(source.members()) == ["Takeout/Shares.csv", "Takeout/big.csv", "Takeout/copy.csv",
-                                          "Takeout/media/a.jpg", "Takeout/media/b0.jpg", "Takeout/media/b1.jpg",
-                                          "Takeout/media/b2.jpg"]
-        assert source.member_size("Takeout/copy.csv") == 1500
-    with pytest.raises(BadInputError) as err:
-        open_export(root, limits=ExportLimits(max_total_bytes=TOTAL + 1499))
-    assert str(err.value) == f"export: holds more than {TOTAL + 1499:,} bytes; refusing to import it {GENUINE}"
-    os.mkfifo(root / "Takeout" / "media" / "pipe")
-    with pytest.raises(BadInputError) as err:
-        open_export(root)
-    assert str(err.value) == ("export: 'Takeout/media/pipe' is not a regular file; refusing to import it (remove "
-                              "it from the folder)")
-
-
-def test_items_files_are_checked_in_name_order_and_the_first_with_findings_stops_the_import(
-        tmp_path: Path) -> None:
-    good = json.dumps({"id": "n1", "kind": "post", "created": WHEN, "text": "Hej", "media": ["bild.jpg"]})
-    bad = json.dumps({"id": "n2", "kind": "post", "created": WHEN, "text": "Hej", "media": ["saknas.jpg"]})
-    after = json.dumps({"id": "n3", "kind": "post", "created": WHEN, "text": "Efter"})
-    root = write(tmp_path / "n", {"a/items.jsonl": good + "\n", "a/bild.jpg": b"\xff\xd8\xff",
-                                  "b/items.jsonl": "\n" + bad + "\n" + after + "\n", "c/items.jsonl": "[\n"})
-    read: list[ImportedItem] = []
-    with open_export(root) as source, pytest.raises(BadInputError) as err:
-        read.extend(r for r in read_export(source, "items") if isinstance(r, ImportedItem))
-    assert [(i.platform_id, i.media) for i in read] == [  # nothing of a file after its first finding
-        ("n1", (MediaRef("a/bild.jpg", "image/jpeg", "bild.jpg"),))]
-    assert str(err.value) == (f"n:b/items.jsonl: 1 row do not fit the items format (line 2: {MISSING_MEDIA}: "
-                              f"saknas.jpg); {ITEMS_END}")
-
-
-def test_an_items_csv_names_its_media_beside_it_and_strips_its_header(tmp_path: Path) -> None:
-    csv = (" id , kind ,created,text,media\n"
-           f"n1,post,{WHEN},Bilder,bild.jpg; ; foto/två.png\n"
-           f"n2,post,{WHEN},,\n")
-    root = write(tmp_path / "n", {"items.csv": csv, "bild.jpg": b"\xff\xd8\xff", "foto/två.png": b"\x89PNG"})
-    fmt, items, skipped = parse(root)
-    assert (fmt, skipped) == ("items", [])
-    assert [(i.platform_id, i.text, i.media) for i in items] == [
-        ("n1", "Bilder", (MediaRef("bild.jpg", "image/jpeg", "bild.jpg"),
-                          MediaRef("foto/två.png", "image/png", "foto/två.png"))),
-        ("n2", "", ())]
-
-
-def test_json_type_names_are_said_in_words_and_others_as_they_are() -> None:
-    assert _types("string") == ["a string"]
-    assert _types(["string", "null"]) == ["a string", "null"]
-    assert _types(["boolean", "array", "object"]) == ["true or false", "a list", "an object"]
-    assert _types(["integer", "number"]) == ["integer", "number"]
-
-
-@pytest.mark.parametrize(("data", "reason"), [
-    ("Välkommen till Torsby", "is not valid JSON (lexical error: invalid char in json text.)"),
-    ('{"title" "Torsby"}', "is not valid JSON (parse error: object key and value must be separated by a colon "
-                           "(':'))"),
-    ('[{"id": "1",', "ends in the middle of the data (truncated download)"),
-])
-def test_a_json_file_broken_before_it_decides_is_refused_naming_its_line(tmp_path: Path, data: str,
-                                                                         reason: str) -> None:
-    with pytest.raises(BadInputError) as err:
-        _classified(tmp_path, M, data)
-    assert str(err.value) == f"e:{M} line 1: {reason}; {FIX}"
