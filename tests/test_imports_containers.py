@@ -22,6 +22,7 @@ import stat
 import tarfile
 import warnings
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -342,6 +343,24 @@ def test_a_zip_members_expansion_exactly_at_the_limit_is_allowed_and_past_it_ref
         open_export(one, limits=ExportLimits(max_ratio=0.9, ratio_applies_above=0))
     assert str(err.value) == (f"one.zip: member 'Takeout/a.txt' expands 1:1 (limit 1:1), a zip bomb; refusing to "
                               f"import it ({FIX})")
+
+
+def test_a_folder_that_cannot_be_listed_is_refused_naming_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Root reads any folder whatever its mode, so the refusal the system gives is put in place."""
+    root = write(tmp_path / "export", dict(FILES))
+    locked = (root / "Takeout" / "media").resolve()
+    listing = os.scandir
+
+    def scandir(path: Path) -> Iterator[os.DirEntry[str]]:
+        if Path(path) == locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return listing(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    with pytest.raises(BadInputError) as err:
+        open_export(root)
+    assert str(err.value) == (f"{locked}: cannot be listed ([Errno 13] Permission denied: '{locked}'); check its "
+                              "permissions")
 
 
 def test_a_folders_links_inside_are_followed_and_other_files_refused(tmp_path: Path) -> None:
