@@ -447,7 +447,9 @@ def test_a_csv_in_another_encoding_is_refused_by_header_and_by_rows(tmp_path: Pa
 def _items(tmp_path: Path, data: bytes, prefix: str = "item", *, js_prefix: bool = False) -> list[object]:
     root = write(tmp_path / "j", {"data.json": data})
     with open_export(root) as source:
-        return list(iter_items(source, "data.json", prefix, js_prefix=js_prefix))
+        if js_prefix:
+            return list(iter_items(source, "data.json", prefix, js_prefix=True))
+        return list(iter_items(source, "data.json", prefix))  # plain JSON unless told otherwise
 
 
 @pytest.mark.parametrize(("data", "prefix", "values"), [
@@ -530,6 +532,10 @@ DEPTH_LIMIT = "is nested more than 4096 levels deep, which no export is"
     (b"[" * 4096 + b"]" * 4096, None),
     (b" " * 16384 + b"[" * 4096 + b"]" * 4096, None),  # its first 16 KiB piece holds no bracket
     (b" " * 16384 + b"[" * 4097 + b"]" * 4097, DEPTH_LIMIT),
+    (b'{"a":' * 4096 + b"1" + b"}" * 4096, None),
+    (b'{"a":' * 4097 + b"1" + b"}" * 4097, DEPTH_LIMIT),
+    # Counted one by one (more than 4096 brackets in its piece), only brackets count, not letters.
+    (b"[" * 3000 + b'"' + b"X" * 1200 + b'",' + b",".join([b"[]"] * 1100) + b"]" * 3000, None),
     # 4 MiB after the last quote is the most a value may run; the pieces are 16 KiB.
     (b'["a"' + b" " * ((4 << 20) - 1) + b"]", None),
     (b'["' + b"a" * 16382 + b'"' + b" " * ((4 << 20) - 1) + b"]", None),  # its quote opens the second piece
