@@ -536,6 +536,10 @@ DEPTH_LIMIT = "is nested more than 4096 levels deep, which no export is"
     (b'{"a":' * 4097 + b"1" + b"}" * 4097, DEPTH_LIMIT),
     # Counted one by one (more than 4096 brackets in its piece), only brackets count, not letters.
     (b"[" * 3000 + b'"' + b"X" * 1200 + b'",' + b",".join([b"[]"] * 1100) + b"]" * 3000, None),
+    (b"[" * 4000 + b'"' + b"X" * 200 + b'",' + b"[" * 200 + b"]" * 4200, DEPTH_LIMIT),
+    (b"[" + b",".join([b"[[[]]]"] * 5000) + b"]", None),
+    # Depth carried from one piece to the next.
+    (b"[" * 3000 + b" " * (16384 - 3000) + b"[" * 1200 + b"]" * 4200, DEPTH_LIMIT),
     # 4 MiB after the last quote is the most a value may run; the pieces are 16 KiB.
     (b'["a"' + b" " * ((4 << 20) - 1) + b"]", None),
     (b'["' + b"a" * 16382 + b'"' + b" " * ((4 << 20) - 1) + b"]", None),  # its quote opens the second piece
