@@ -143,15 +143,12 @@ def error_line(source: ExportSource, member: str, *, js_prefix: bool = False) ->
     if source.member_size(member) > 64 * 1024 * 1024:
         return None
     with source.open_member(member) as fh:
-        raw = fh.read()
-    text = raw.decode("utf-8-sig", errors="replace")
-    offset = 0
-    if js_prefix and "=" in text[:200] and text.lstrip().startswith("window."):
-        eq = text.index("=") + 1
-        offset = text[:eq].count("\n")
-        text = text[eq:]
+        raw = fh.read().removeprefix(codecs.BOM_UTF8)
+    # The same cut as open_json's, so the line is counted from the file's own first line.
+    body = _strip_js_assignment(raw, source.label(member)) if js_prefix else raw
+    offset = raw[: len(raw) - len(body)].count(b"\n")
     try:
-        json.loads(text)
+        json.loads(body.decode("utf-8", errors="replace"))
     except json.JSONDecodeError as exc:
         return exc.lineno + offset
     except (ValueError, RecursionError):
@@ -165,8 +162,10 @@ def wrap_errors(items: Iterator[Any], label: str,
     try:
         yield from items
     except ijson.JSONError as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else "malformed"
-        first = first.lstrip("b'\"")
+        # yajl hands its message over as bytes when the text it quotes is not UTF-8.
+        said = exc.args[0] if exc.args else ""
+        text = said.decode("utf-8", errors="replace") if isinstance(said, bytes) else str(said)
+        first = text.strip().splitlines()[0] if text.strip() else "malformed"
         if "premature EOF" in first or isinstance(exc, ijson.IncompleteJSONError) and (
             "EOF" in first
         ):

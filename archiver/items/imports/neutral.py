@@ -147,8 +147,7 @@ def _message(error: jsonschema.ValidationError) -> str:
 
 
 def _types(value: Any) -> list[str]:
-    names = {"string": "a string", "null": "null", "boolean": "true or false",
-             "array": "a list", "object": "an object"}
+    names = {"string": "a string", "boolean": "true or false", "array": "a list", "object": "an object"}
     return [names.get(str(v), str(v)) for v in (value if isinstance(value, list) else [value])]
 
 

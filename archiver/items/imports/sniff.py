@@ -105,13 +105,11 @@ def _first_events(source: ExportSource, member: str) -> Iterator[tuple[str, str,
 
 
 def _json(source: ExportSource, member: str) -> Found | None:
-    keys: set[str] = set()
     for prefix, event, value in _first_events(source, member):
         if prefix == "" and event == "start_array":
             return _array(source, member)
         if prefix == "" and event == "map_key":
-            keys.add(value)
-            found = _object_key(member, value, keys)
+            found = _object_key(member, value)
             if found is not None:
                 return found
         if prefix == "" and event in ("end_map", "string", "number", "boolean", "null"):
@@ -119,7 +117,7 @@ def _json(source: ExportSource, member: str) -> Found | None:
     return None
 
 
-def _object_key(member: str, key: str, keys: set[str]) -> Found | None:
+def _object_key(member: str, key: str) -> Found | None:
     """Decide on a top-level key of a JSON object, or None to read the next one."""
     if key in _FB_LISTS:
         return Found(member, "facebook", RECORDS, _FB_LISTS[key], f"{key}.item")

@@ -263,11 +263,8 @@ class ExportSource:
                     target = scratch / f"{len(self._files):06d}"
                     source = tf.extractfile(info)
                     assert source is not None  # a regular file always has its data
-                    with source, target.open("xb") as out:
+                    with source, target.open("xb") as out:  # a member cut short raises ReadError
                         shutil.copyfileobj(source, out, 1 << 20)
-                    if target.stat().st_size != info.size:
-                        raise BadInputError(f"{self.name}: member {info.name!r} is shorter than it "
-                                            f"declares (truncated download); {_REDOWNLOAD}")
                     self._files[norm] = target
                 # gzip, bzip2 and xz check their CRC only at the stream's end, which the
                 # tar reader never reaches (it stops at the end-of-archive blocks): read
@@ -275,11 +272,8 @@ class ExportSource:
                 while tf.fileobj is not None and tf.fileobj.read(1 << 20):
                     pass
         except (tarfile.TarError, EOFError, OSError, zlib.error) as exc:
-            shutil.rmtree(scratch, ignore_errors=True)
+            # What was unpacked goes with the source, which open_export closes on any failure.
             raise BadInputError(f"{self.name}: not a readable tar file ({exc}); {_REDOWNLOAD}") from None
-        except BaseException:
-            shutil.rmtree(scratch, ignore_errors=True)
-            raise
 
     def _check_folder(self) -> None:
         lim = self.limits
