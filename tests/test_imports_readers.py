@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -125,7 +126,9 @@ def test_linkedin_messages_own_by_the_sender_found_in_most_conversations(tmp_pat
         f"c2,,Torsby kommun,{TORSBY_URL},Erik Ek,2025-03-02 08:00:00 UTC,Möte,Ses &amp; hörs,INBOX\n"
         "c2,,,,,2025-03-02 08:01:00 UTC,,,INBOX\n"
         f"c2,,Erik Ek,https://www.linkedin.com/in/erik,Torsby kommun,igår,,Hej,INBOX\n"
-        f"c3,,Torsby kommun,{TORSBY_URL},Erik Ek,2025-03-03 08:00:00 UTC,Kallelse\n")
+        f"c3,,Torsby kommun,{TORSBY_URL},Erik Ek,2025-03-03 08:00:00 UTC,Kallelse\n"
+        f"c4,,Torsby kommun,{TORSBY_URL},Erik Ek,2025-03-04 08:00:00 UTC\n"
+        f"c5,,Torsby kommun,{TORSBY_URL},,2025-03-05 08:00:00 UTC,,Till ingen,INBOX\n")
     fmt, items, skipped = parse(write(tmp_path / "li", {"messages.csv": rows}))
     assert fmt == "linkedin"
     assert items == [
@@ -135,6 +138,9 @@ def test_linkedin_messages_own_by_the_sender_found_in_most_conversations(tmp_pat
         li_message("c2", "Torsby kommun", TORSBY_URL, at(2025, 3, 2, 8), "Möte\n\nSes &amp; hörs", own=True,
                    to="Erik Ek"),
         li_message("c3", "Torsby kommun", TORSBY_URL, at(2025, 3, 3, 8), "Kallelse", own=True, to="Erik Ek"),
+        li_message("c4", "Torsby kommun", TORSBY_URL, at(2025, 3, 4, 8), "", own=True, to="Erik Ek"),
+        replace(li_message("c5", "Torsby kommun", TORSBY_URL, at(2025, 3, 5, 8), "Till ingen", own=True, to=""),
+                recipients=()),
     ]
     assert skipped == [
         Skipped("li:messages.csv line 5", "a conversation event (someone joined or left), not a message: "
@@ -166,6 +172,29 @@ def test_linkedin_messages_fall_back_on_the_profile_name_without_a_clear_owner(
     _, items, _ = parse(write(tmp_path / "li", {"Profile.csv": PROFILE, "messages.csv": MESSAGES_HEADER + rows}))
     assert [i.is_own for i in items] == owns
     assert [(i.author_name, i.author_handle) for i in items][-1] == ("Anna Lind", ANNA_URL)
+
+
+def test_linkedin_2018_messages_are_unescaped_owned_by_direction_and_threaded_by_the_other_party(
+        tmp_path: Path) -> None:
+    rows = ("From,To,Date,Subject,Content,Direction,Folder\n"
+            'Anna Lind,Torsby kommun,"10/16/18, 8:36 AM",Fråga,Finns det &quot;lediga&quot; jobb?,INCOMING,INBOX\n'
+            'Torsby kommun,Anna Lind,"10/16/18, 2:05 PM",,Ja &amp; välkommen,OUTGOING,SENT\n'
+            'Torsby kommun,Erik Ek,"12/31/18, 12:30 PM",,God fortsättning,outgoing,SENT\n'
+            'Erik Ek,Torsby kommun,"12/31/18, 12:05 AM",,Gott nytt år,INCOMING,INBOX\n'
+            'Erik Ek,Torsby kommun,"13/31/18, 8:00 AM",,Fel datum,INCOMING,INBOX\n')
+    fmt, items, skipped = parse(write(tmp_path / "li", {"messages.csv": rows}))
+    assert fmt == "linkedin"
+    assert items == [
+        li_message("Anna Lind", "Anna Lind", None, at(2018, 10, 16, 8, 36), 'Fråga\n\nFinns det "lediga" jobb?',
+                   own=False, to="Torsby kommun"),
+        li_message("Anna Lind", "Torsby kommun", None, at(2018, 10, 16, 14, 5), "Ja & välkommen", own=True,
+                   to="Anna Lind"),
+        li_message("Erik Ek", "Torsby kommun", None, at(2018, 12, 31, 12, 30), "God fortsättning", own=True,
+                   to="Erik Ek"),
+        li_message("Erik Ek", "Erik Ek", None, at(2018, 12, 31, 0, 5), "Gott nytt år", own=False,
+                   to="Torsby kommun"),
+    ]
+    assert skipped == [Skipped("li:messages.csv line 6", "message has no valid Date")]
 
 
 def test_linkedin_messages_without_a_profile_name_no_owner(tmp_path: Path) -> None:
@@ -215,6 +244,8 @@ def test_x_edited_tweets_come_after_the_file_by_initial_id_each_in_its_own_order
         control = {"editControlInitial": {"editTweetIds": ids}} if ids else {}
         return {"edit_info": {"edit": {"initialTweetId": initial, **control}}}
     tweets = [
+        {"tweet": {"full_text": "Utan id", "created_at": "Mon Mar 02 07:00:00 +0000 2026"}},
+        tweet("1499", "Fel tid", "igår"),
         tweet("1001", "Tusen, rättat", "Mon Mar 02 10:01:00 +0000 2026", **edit("1000", ["1000", "1001"])),
         tweet("1000", "Tusen", "Mon Mar 02 10:00:00 +0000 2026",
               edit_info={"initial": {"editTweetIds": ["1000", "1001"]}}),
@@ -227,7 +258,8 @@ def test_x_edited_tweets_come_after_the_file_by_initial_id_each_in_its_own_order
     ]
     fmt, items, skipped = parse(write(tmp_path / "x", {"data/account.js": ACCOUNT,
                                                        "data/tweets.js": x_js("tweets", tweets)}))
-    assert (fmt, skipped) == ("x", [])
+    assert (fmt, skipped) == ("x", [Skipped("x:data/tweets.js[0]", "tweet lacks an id or a text"),
+                                    Skipped("x:data/tweets.js[1]", "tweet has no valid created_at")])
     assert items == [
         x_item("500", "Oredigerad", at(2026, 3, 2, 8)),
         x_item("900", "Nio", at(2026, 3, 2, 9)),
@@ -429,20 +461,44 @@ def test_tiktok_owner_display_name_locations_and_chats_of_any_title(tmp_path: Pa
             {"Date": "2025-01-02 10:00:00", "Link": "https://www.tiktokv.com/share/video/7001/",
              "Title": "N/A", "Location": "Torsby"},
             {"Date": "2025-01-03 10:00:00", "Link": "https://www.tiktokv.com/share/video/7002/",
-             "Title": "", "Description": "Vinter", "Location": "Torsby"}]}},
+             "Title": "", "Description": "Vinter", "Location": "Torsby"},
+            {"Date": "2025-01-03 11:00:00", "Title": "Utan länk"},
+            {"Date": "2025-01-03 12:00:00", "Title": "Foto",
+             "Link": "https://p16-sign.tiktokcdn.com/obj/foto.jpeg?x-expires=1?sig=ab https://p16/2.jpeg"}]}},
         "Direct Messages": {"Chat History": {"ChatHistory": {"anna_lind": [
             {"Date": "2025-01-04 10:00:00", "From": "anna_lind", "Content": "Hej!"},
             {"Date": "2025-01-04 10:01:00", "From": "torsbykommun", "Content": "Hej Anna"}]}}}}
     fmt, items, skipped = parse(write(tmp_path / "tt", {"user_data_tiktok.json": json.dumps(data)}))
     assert (fmt, skipped) == ("tiktok", [])
+    assert [i.url for i in items[:4]] == ["https://www.tiktokv.com/share/video/7001/",
+                                         "https://www.tiktokv.com/share/video/7002/", None,
+                                         "https://p16-sign.tiktokcdn.com/obj/foto.jpeg?x-expires=1?sig=ab"]
     assert [(i.platform_id, i.author_handle, i.author_name, i.is_own, i.text, i.thread_id, i.recipients)
             for i in items] == [
         ("7001", "torsbykommun", "Torsby kommun", True, "Torsby", None, ()),
         ("7002", "torsbykommun", "Torsby kommun", True, "Vinter", None, ()),
+        (derived("tt", "post", str(epoch(2025, 1, 3, 11)), ""), "torsbykommun", "Torsby kommun", True,
+         "Utan länk", None, ()),
+        (derived("tt", "post", str(epoch(2025, 1, 3, 12)), "https://p16-sign.tiktokcdn.com/obj/foto.jpeg"),
+         "torsbykommun", "Torsby kommun", True, "Foto", None, ()),
         (derived("tt", "message", str(epoch(2025, 1, 4, 10)), "anna_lind\x1fanna_lind"), "anna_lind",
          "anna_lind", False, "Hej!", "anna_lind", ("torsbykommun",)),
         (derived("tt", "message", str(epoch(2025, 1, 4, 10, 1)), "anna_lind\x1ftorsbykommun"), "torsbykommun",
          "Torsby kommun", True, "Hej Anna", "anna_lind", ("anna_lind",))]
+
+
+def test_tiktok_with_only_a_display_name_knows_only_the_other_partys_messages(tmp_path: Path) -> None:
+    data = {"Profile": {"Profile Info": {"ProfileMap": {"displayName": "Torsby kommun"}}},
+            "Direct Message": {"Direct Messages": {"ChatHistory": {"Chat History with erik.ek:": [
+                {"Date": "2025-07-16 09:58:00", "Content": "Utan avsändare"},
+                {"Date": "2025-07-16 09:59:09", "From": "erik.ek", "Content": "Hej!"},
+                {"Date": "2025-07-16 10:00:00", "From": "torsbykommun", "Content": "Hej Erik"}]}}}}
+    fmt, items, skipped = parse(write(tmp_path / "tt", {"user_data_tiktok.json": json.dumps(data)}))
+    assert skipped == [Skipped("tt:user_data_tiktok.json ChatHistory['Chat History with erik.ek:'][0]",
+                               "message lacks a sender or a valid Date")]
+    assert [(i.author_handle, i.author_name, i.is_own, i.thread_id, i.recipients) for i in items] == [
+        ("erik.ek", "erik.ek", False, "erik.ek", ()),
+        ("torsbykommun", "torsbykommun", None, "erik.ek", ("erik.ek",))]
 
 
 def test_tiktok_without_a_profile_map_owns_what_the_other_party_did_not_send(tmp_path: Path) -> None:
