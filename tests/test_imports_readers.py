@@ -226,11 +226,11 @@ def tweet(tweet_id: str, text: str, created: str, **more: object) -> dict[str, o
 
 
 def x_item(tweet_id: str, text: str, created: dt.datetime, *, platform_id: str | None = None,
-           edited: dt.datetime | None = None) -> ImportedItem:
+           edited: dt.datetime | None = None, handle: str | None = "torsbykommun") -> ImportedItem:
     return ImportedItem(platform_id=platform_id or tweet_id, kind="post", parent_id=None,
-                        author_handle="torsbykommun", author_name="Torsby kommun", is_own=True,
+                        author_handle=handle, author_name="Torsby kommun" if handle else None, is_own=True,
                         created=created, edited=edited, text=text,
-                        url=f"https://x.com/torsbykommun/status/{tweet_id}")
+                        url=f"https://x.com/{handle or 'i/web'}/status/{tweet_id}")
 
 
 ACCOUNT = x_js("account", [{"account": {"accountId": "99", "username": "torsbykommun",
@@ -350,6 +350,11 @@ def test_threads_beside_another_platforms_export_are_two_exports(tmp_path: Path)
         detect_format(source)
     assert str(err.value) == ("blandat: looks like more than one export (facebook or instagram, x); "
                               "import each platform's export into its own account")
+    with open_export(root) as source:  # read as X, the threads are a file not read
+        records = list(read_export(source, "x"))
+    assert records == [x_item("1500", "Hej!", at(2026, 3, 2, 9), handle=None),
+                       Skipped("blandat:messages/inbox/erik_1/message_1.json",
+                               "file not read: it holds no posts, comments or messages of this format")]
 
 
 def test_a_format_whose_files_are_absent_is_refused_naming_it(tmp_path: Path) -> None:
