@@ -383,15 +383,26 @@ def test_a_facebook_comment_takes_its_own_time_before_the_entrys(tmp_path: Path)
         {"timestamp": 1717500600, "title": "Torsby kommun replied to Erik's comment.",
          "data": [{"comment": {"comment": "Postens tid", "author": "Torsby kommun"}}]},
         {"timestamp": "igår", "title": "Torsby kommun commented on a post.",
-         "data": [{"comment": {"timestamp": 1717500900, "comment": "Ogiltig post, giltig kommentar"}}]},
+         "data": [{"comment": {"timestamp": 1717500900, "comment": "Ogiltig post, giltig kommentar",
+                               "author": "Anna Lind"}}]},
+        {"timestamp": 1717501200, "data": [{"comment": {"timestamp": 1717501200}}]},
     ]}
-    fmt, items, skipped = parse(write(tmp_path / "fb", {"comments/comments.json": json.dumps(comments)}))
+    profile = {"profile_v2": {"name": {"full_name": "Torsby kommun"},
+                              "profile_uri": "https://www.facebook.com/torsbykommun"}}
+    fmt, items, skipped = parse(write(tmp_path / "fb", {
+        "comments/comments.json": json.dumps(comments),
+        "profile_information/profile_information.json": json.dumps(profile)}))
     assert (fmt, skipped) == ("facebook", [])
-    assert [(i.platform_id, i.kind, i.created, i.text) for i in items] == [
-        (derived("fb", "comment", "1717400000", ""), "comment", at(2024, 6, 3, 7, 33, 20), "Egen tid"),
-        (derived("fb", "reply", "1717500600", ""), "reply", at(2024, 6, 4, 11, 30), "Postens tid"),
+    assert [(i.platform_id, i.kind, i.created, i.text, i.author_handle, i.author_name) for i in items] == [
+        (derived("fb", "comment", "1717400000", ""), "comment", at(2024, 6, 3, 7, 33, 20), "Egen tid",
+         "torsbykommun", "Torsby kommun"),
+        (derived("fb", "reply", "1717500600", ""), "reply", at(2024, 6, 4, 11, 30), "Postens tid",
+         "torsbykommun", "Torsby kommun"),
         (derived("fb", "comment", "1717500900", ""), "comment", at(2024, 6, 4, 11, 35),
-         "Ogiltig post, giltig kommentar")]
+         "Ogiltig post, giltig kommentar", "torsbykommun", "Anna Lind"),
+        # nothing but a time: still a record, empty, by the owner
+        (derived("fb", "comment", "1717501200", ""), "comment", at(2024, 6, 4, 11, 40), "",
+         "torsbykommun", "Torsby kommun")]
 
 
 def test_a_bare_list_of_messages_keeps_its_photos_found_beside_it(tmp_path: Path) -> None:
