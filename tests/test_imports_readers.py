@@ -427,18 +427,24 @@ def test_instagram_comments_ids_by_the_rule_with_and_without_a_media_owner(tmp_p
         return {"string_map_data": data}
     comments = {"comments_media_comments": [
         comment("Fint!", 1717500000, "visitvarmland"), comment("Så  fint!", 1717500000, "visitvarmland"),
-        comment("Utan ägare", 1717500060, None)]}
+        comment("Utan ägare", 1717500060, None),
+        # the older layout: the media owner is the title, the first object of the list the comment
+        {"title": "visitvarmland", "string_list_data": ["skräp", {"value": "Gammal stil", "timestamp": 1600000000}]},
+        {"title": "visitvarmland", "string_list_data": [{"value": "Utan tid"}]}]}
     profile: dict[str, list[object]] = {"profile_user": []}
     fmt, items, skipped = parse(write(tmp_path / "ig", {
         "your_instagram_activity/comments/post_comments_1.json": json.dumps(comments),
         "personal_information/personal_information/personal_information.json": json.dumps(profile)}))
-    assert (fmt, skipped) == ("instagram", [])
+    assert (fmt, skipped) == ("instagram", [Skipped(
+        "ig:your_instagram_activity/comments/post_comments_1.json[4]", "comment lacks a text or a valid time")])
     assert [(i.platform_id, i.author_handle, i.author_name, i.created, i.text) for i in items] == [
         (derived("ig", "comment", "1717500000", "visitvarmland"), None, None, at(2024, 6, 4, 11, 20), "Fint!"),
         # the second of one second and one media owner mixes in its text, spaces normalised
         (derived("ig", "comment", "1717500000", "visitvarmland", "Så fint!"), None, None,
          at(2024, 6, 4, 11, 20), "Så  fint!"),
-        (derived("ig", "comment", "1717500060", ""), None, None, at(2024, 6, 4, 11, 21), "Utan ägare")]
+        (derived("ig", "comment", "1717500060", ""), None, None, at(2024, 6, 4, 11, 21), "Utan ägare"),
+        (derived("ig", "comment", "1600000000", "visitvarmland"), None, None, at(2020, 9, 13, 12, 26, 40),
+         "Gammal stil")]
 
 
 def test_instagram_stories_wrapped_in_a_list_are_posts_with_their_one_file(tmp_path: Path) -> None:
