@@ -63,6 +63,8 @@ def test_unwrap_lines_undoes_per_line_quoting_only_where_it_is_consistent() -> N
     assert unwrap_lines('första\n"andra') == 'första\n"andra'
     assert unwrap_lines('första"\r\nandra') == 'första"\nandra'
     assert unwrap_lines("rad ett\r\nrad två\r\n") == "rad ett\nrad två\n"
+    assert unwrap_lines('första"\n"andra\n"tredje') == 'första"\n"andra\n"tredje'  # the middle line
+    assert unwrap_lines('första"\n"andra  ') == "första\nandra  "  # only line ends are cut
 
 
 def test_backslash_quotes_are_found_anywhere_in_the_file_even_across_reads(tmp_path: Path) -> None:
@@ -93,17 +95,23 @@ def test_linkedin_comments_name_the_profile_author_and_keep_backslashes_and_fina
     comments = ("Date,Link,Message\n"
                 f"2024-03-01 10:00:00,{link},Följ oss även på X\n"
                 "2024-03-01 10:05:00,https://www.linkedin.com/feed/update/urn:li:share:7,"
-                "Bilderna ligger i G:\\Kommun\\Bilder\n")
+                "Bilderna ligger i G:\\Kommun\\Bilder\n"
+                "2024-13-01 10:05:00,https://www.linkedin.com/feed/update/urn:li:share:7,Omöjligt datum\n")
     shares = SHARES_HEADER + ("2024-03-01 09:30:00,https://www.linkedin.com/feed/update/urn:li:share:7,"
-                              '"Nytt från XXX""\n""Läs mer på XX""\n""",,,PUBLIC\n')
+                              '"Nytt från XXX""\n""Läs mer på XX""\n""",,,PUBLIC\n'
+                              "2024-03-01 09:40:00\n")
     fmt, items, skipped = parse(write(tmp_path / "li", {"Profile.csv": PROFILE, "Comments.csv": comments,
                                                        "Shares.csv": shares}))
-    assert (fmt, skipped) == ("linkedin", [])
+    assert (fmt, skipped) == ("linkedin", [Skipped("li:Comments.csv line 4", "comment has no valid Date")])
     assert items == [
         ImportedItem(platform_id="urn:li:share:7", kind="post", parent_id=None, author_handle=None,
                      author_name="Torsby kommun", is_own=True, created=at(2024, 3, 1, 9, 30), edited=None,
                      text="Nytt från XXX\nLäs mer på XX",
                      url="https://www.linkedin.com/feed/update/urn:li:share:7"),
+        # a row cut short after its date: an empty post without a link
+        ImportedItem(platform_id=derived("li", "post", str(epoch(2024, 3, 1, 9, 40)), ""), kind="post",
+                     parent_id=None, author_handle=None, author_name="Torsby kommun", is_own=True,
+                     created=at(2024, 3, 1, 9, 40), edited=None, text="", url=None),
         ImportedItem(platform_id="urn:li:comment:(activity:42,99)", kind="comment",
                      parent_id="urn:li:activity:42", author_handle=None, author_name="Torsby kommun",
                      is_own=True, created=at(2024, 3, 1, 10), edited=None, text="Följ oss även på X",
@@ -128,7 +136,9 @@ def test_linkedin_messages_own_by_the_sender_found_in_most_conversations(tmp_pat
         f"c2,,Erik Ek,https://www.linkedin.com/in/erik,Torsby kommun,igår,,Hej,INBOX\n"
         f"c3,,Torsby kommun,{TORSBY_URL},Erik Ek,2025-03-03 08:00:00 UTC,Kallelse\n"
         f"c4,,Torsby kommun,{TORSBY_URL},Erik Ek,2025-03-04 08:00:00 UTC\n"
-        f"c5,,Torsby kommun,{TORSBY_URL},,2025-03-05 08:00:00 UTC,,Till ingen,INBOX\n")
+        f"c5,,Torsby kommun,{TORSBY_URL},,2025-03-05 08:00:00 UTC,,Till ingen,INBOX\n"
+        f'c6,,Torsby kommun,{TORSBY_URL},Erik Ek,"10/16/18, 8:36 AM",,Fel form,INBOX\n'
+        "c7\n")
     fmt, items, skipped = parse(write(tmp_path / "li", {"messages.csv": rows}))
     assert fmt == "linkedin"
     assert items == [
@@ -146,7 +156,22 @@ def test_linkedin_messages_own_by_the_sender_found_in_most_conversations(tmp_pat
         Skipped("li:messages.csv line 5", "a conversation event (someone joined or left), not a message: "
                 "it has no sender"),
         Skipped("li:messages.csv line 6", "message has no valid Date"),
+        Skipped("li:messages.csv line 10", "message has no valid Date"),  # 2018's date form, 2021's layout
+        Skipped("li:messages.csv line 11", "message has no valid Date"),
     ]
+
+
+def test_linkedin_rows_without_a_sender_url_do_not_count_toward_the_owner(tmp_path: Path) -> None:
+    """Conversation events (no sender) and rows cut short (no URL) in three conversations do not
+    outnumber the account's two."""
+    rows = MESSAGES_HEADER + (
+        f"c1,,Torsby kommun,{TORSBY_URL},Anna Lind,2025-03-01 10:00:00 UTC,,Hej,INBOX\n"
+        f"c2,,Torsby kommun,{TORSBY_URL},Erik Ek,2025-03-01 11:00:00 UTC,,Hej,INBOX\n"
+        f"c1,,Anna Lind,{ANNA_URL},Torsby kommun,2025-03-01 12:00:00 UTC,,Svar,INBOX\n"
+        + "".join(f"c{n},,,,,2025-03-02 08:00:00 UTC,,,INBOX\nc{n},,Torsby kommun\n" for n in (1, 2, 3)))
+    _, items, _ = parse(write(tmp_path / "li", {"messages.csv": rows}))
+    assert [(i.author_name, i.is_own) for i in items] == [
+        ("Torsby kommun", True), ("Torsby kommun", True), ("Anna Lind", False)]
 
 
 @pytest.mark.parametrize(("rows", "owns"), [
@@ -355,6 +380,19 @@ def test_threads_beside_another_platforms_export_are_two_exports(tmp_path: Path)
     assert records == [x_item("1500", "Hej!", at(2026, 3, 2, 9), handle=None),
                        Skipped("blandat:messages/inbox/erik_1/message_1.json",
                                "file not read: it holds no posts, comments or messages of this format")]
+
+
+def test_threads_alone_are_the_hinted_meta_platforms_and_no_others(tmp_path: Path) -> None:
+    thread = {"participants": [{"name": "Erik Ek"}], "messages": [
+        {"sender_name": "Erik Ek", "timestamp_ms": 1717500000000, "content": "Hej!"}]}
+    root = write(tmp_path / "dm", {"messages/inbox/erik_1/message_1.json": json.dumps(thread)})
+    with open_export(root) as source:
+        assert [detect_format(source, hint) for hint in ("facebook", "instagram")] == ["facebook", "instagram"]
+        for hint in (None, "x", "linkedin"):
+            with pytest.raises(BadInputError) as err:
+                detect_format(source, hint)
+            assert str(err.value) == ("dm: holds only message threads, which Facebook and Instagram export alike; "
+                                      "use --format facebook or --format instagram")
 
 
 def test_a_format_whose_files_are_absent_is_refused_naming_it(tmp_path: Path) -> None:
@@ -574,15 +612,18 @@ def test_is_time_knows_takeouts_times_only(cell: str, expected: bool) -> None:
     assert is_time(cell) is expected
 
 
-def test_youtube_channel_title_names_the_author_only_where_given(tmp_path: Path) -> None:
+@pytest.mark.parametrize("channel_file", ["channels/channel.csv", "vår kanal/channel.csv"])
+def test_youtube_channel_title_names_the_author_only_where_given(tmp_path: Path, channel_file: str) -> None:
+    """Wherever the channel file sorts, before the comments or after them."""
     top = "Takeout/YouTube and YouTube Music"
     comments = ("Comment ID,Channel ID,Comment Create Timestamp,Price,Parent Comment ID,Video ID,Comment Text\n"
                 'Ugw1,UCtorsby,2025-03-02T09:00:00Z,0,,vid1,"{""takeoutSegments"":[{""text"":""Hej""}]}"\n'
-                'Ugw2,UCnamnlos,2025-03-02T09:05:00Z,0,Ugw1,vid1,Svar\n')
+                'Ugw2,UCnamnlos,2025-03-02T09:05:00Z,0,Ugw1,vid1,Svar\n'
+                "Ugw3,UCtorsby,2025-03-02T09:10:00Z,0,,vid1\n")
     channels = ("Channel ID,Channel Title (Original),Channel Visibility\n"
                 "UCtorsby,Torsby kommun,Public\nUCnamnlos,,Public\n")
     fmt, items, skipped = parse(write(tmp_path / "yt", {f"{top}/comments/comments.csv": comments,
-                                                       f"{top}/channels/channel.csv": channels}))
+                                                       f"{top}/{channel_file}": channels}))
     assert (fmt, skipped) == ("youtube", [])
     assert items == [
         ImportedItem(platform_id="Ugw1", kind="comment", parent_id="vid1", author_handle="UCtorsby",
@@ -590,4 +631,8 @@ def test_youtube_channel_title_names_the_author_only_where_given(tmp_path: Path)
                      text="Hej", url="https://www.youtube.com/watch?v=vid1&lc=Ugw1"),
         ImportedItem(platform_id="Ugw2", kind="reply", parent_id="Ugw1", author_handle="UCnamnlos",
                      author_name=None, is_own=True, created=at(2025, 3, 2, 9, 5), edited=None,
-                     text="Svar", url="https://www.youtube.com/watch?v=vid1&lc=Ugw2")]
+                     text="Svar", url="https://www.youtube.com/watch?v=vid1&lc=Ugw2"),
+        # a row cut short before its text: an empty comment
+        ImportedItem(platform_id="Ugw3", kind="comment", parent_id="vid1", author_handle="UCtorsby",
+                     author_name="Torsby kommun", is_own=True, created=at(2025, 3, 2, 9, 10), edited=None,
+                     text="", url="https://www.youtube.com/watch?v=vid1&lc=Ugw3")]
