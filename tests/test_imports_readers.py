@@ -468,13 +468,15 @@ def test_instagram_comments_ids_by_the_rule_with_and_without_a_media_owner(tmp_p
         comment("Utan ägare", 1717500060, None),
         # the older layout: the media owner is the title, the first object of the list the comment
         {"title": "visitvarmland", "string_list_data": ["skräp", {"value": "Gammal stil", "timestamp": 1600000000}]},
-        {"title": "visitvarmland", "string_list_data": [{"value": "Utan tid"}]}]}
+        {"title": "visitvarmland", "string_list_data": [{"value": "Utan tid"}]},
+        {"title": "visitvarmland", "string_list_data": ["inget objekt"]}]}
     profile: dict[str, list[object]] = {"profile_user": []}
     fmt, items, skipped = parse(write(tmp_path / "ig", {
         "your_instagram_activity/comments/post_comments_1.json": json.dumps(comments),
         "personal_information/personal_information/personal_information.json": json.dumps(profile)}))
-    assert (fmt, skipped) == ("instagram", [Skipped(
-        "ig:your_instagram_activity/comments/post_comments_1.json[4]", "comment lacks a text or a valid time")])
+    where = "ig:your_instagram_activity/comments/post_comments_1.json"
+    assert (fmt, skipped) == ("instagram", [Skipped(f"{where}[4]", "comment lacks a text or a valid time"),
+                                            Skipped(f"{where}[5]", "comment lacks a text or a valid time")])
     assert [(i.platform_id, i.author_handle, i.author_name, i.created, i.text) for i in items] == [
         (derived("ig", "comment", "1717500000", "visitvarmland"), None, None, at(2024, 6, 4, 11, 20), "Fint!"),
         # the second of one second and one media owner mixes in its text, spaces normalised
@@ -509,6 +511,31 @@ def test_instagram_stories_wrapped_in_a_list_are_posts_with_their_one_file(tmp_p
     assert skipped == [Skipped(f"{where}[1] media/stories/202406/saknas.jpg",
                                "media file listed but missing from the export"),
                        Skipped(f"{where}[2]", "entry is not an object")]
+
+
+def test_instagram_stories_file_and_comments_wrapped_in_a_list(tmp_path: Path) -> None:
+    """A stories file's entries are each one media object; comments may come wrapped as
+    entries of a bare list, each read with its place in the wrapper."""
+    story = "media/stories/202406/midsommar.jpg"
+    stories = {"ig_stories": [{"uri": story, "creation_timestamp": 1717500000, "title": "Midsommar"},
+                              {"uri": story, "title": "Utan tid"}]}
+    comments = [{"comments_media_comments": [
+        {"string_map_data": {"Comment": {"value": "Fint!"}, "Media Owner": {"value": "visitvarmland"},
+                             "Time": {"timestamp": 1717500000}}},
+        {"string_map_data": {"Comment": {"value": "Utan tid"}}}]}]
+    fmt, items, skipped = parse(write(tmp_path / "ig", {
+        "your_instagram_activity/content/stories.json": json.dumps(stories), story: JPEG,
+        "your_instagram_activity/comments/post_comments_1.json": json.dumps(comments)}))
+    assert fmt == "instagram"
+    # a bare list is a mixed file, read with the posts files, in member order
+    assert [(i.platform_id, i.kind, i.text, i.media) for i in items] == [
+        (derived("ig", "comment", "1717500000", "visitvarmland"), "comment", "Fint!", ()),
+        (derived("ig", "post", "1717500000", "midsommar.jpg"), "post", "Midsommar",
+         (MediaRef(story, "image/jpeg", story),))]
+    assert skipped == [
+        Skipped("ig:your_instagram_activity/comments/post_comments_1.json[0].comments_media_comments[1]",
+                "comment lacks a text or a valid time"),
+        Skipped("ig:your_instagram_activity/content/stories.json[1]", "post has no valid creation_timestamp")]
 
 
 # --- TikTok --------------------------------------------------------------------------------
