@@ -469,14 +469,16 @@ def test_instagram_comments_ids_by_the_rule_with_and_without_a_media_owner(tmp_p
         # the older layout: the media owner is the title, the first object of the list the comment
         {"title": "visitvarmland", "string_list_data": ["skräp", {"value": "Gammal stil", "timestamp": 1600000000}]},
         {"title": "visitvarmland", "string_list_data": [{"value": "Utan tid"}]},
-        {"title": "visitvarmland", "string_list_data": ["inget objekt"]}]}
+        {"title": "visitvarmland", "string_list_data": ["inget objekt"]},
+        {"title": "visitvarmland"}]}  # in a comments file: a comment without its text
     profile: dict[str, list[object]] = {"profile_user": []}
     fmt, items, skipped = parse(write(tmp_path / "ig", {
         "your_instagram_activity/comments/post_comments_1.json": json.dumps(comments),
         "personal_information/personal_information/personal_information.json": json.dumps(profile)}))
     where = "ig:your_instagram_activity/comments/post_comments_1.json"
     assert (fmt, skipped) == ("instagram", [Skipped(f"{where}[4]", "comment lacks a text or a valid time"),
-                                            Skipped(f"{where}[5]", "comment lacks a text or a valid time")])
+                                            Skipped(f"{where}[5]", "comment lacks a text or a valid time"),
+                                            Skipped(f"{where}[6]", "comment lacks a text or a valid time")])
     assert [(i.platform_id, i.author_handle, i.author_name, i.created, i.text) for i in items] == [
         (derived("ig", "comment", "1717500000", "visitvarmland"), None, None, at(2024, 6, 4, 11, 20), "Fint!"),
         # the second of one second and one media owner mixes in its text, spaces normalised
@@ -523,18 +525,24 @@ def test_instagram_stories_file_and_comments_wrapped_in_a_list(tmp_path: Path) -
         {"string_map_data": {"Comment": {"value": "Fint!"}, "Media Owner": {"value": "visitvarmland"},
                              "Time": {"timestamp": 1717500000}}},
         {"string_map_data": {"Comment": {"value": "Utan tid"}}}]}]
+    reel = "media/reels/202406/reel.mp4"
+    reels = [{"ig_reels_media": [{"media": [{"uri": reel, "creation_timestamp": 1717500600, "title": "Reel"}]},
+                                 {"title": "Utan media"}]}]
     fmt, items, skipped = parse(write(tmp_path / "ig", {
         "your_instagram_activity/content/stories.json": json.dumps(stories), story: JPEG,
+        "your_instagram_activity/content/reels.json": json.dumps(reels), reel: b"\x00\x00\x00\x18ftypmp42",
         "your_instagram_activity/comments/post_comments_1.json": json.dumps(comments)}))
     assert fmt == "instagram"
     # a bare list is a mixed file, read with the posts files, in member order
     assert [(i.platform_id, i.kind, i.text, i.media) for i in items] == [
         (derived("ig", "comment", "1717500000", "visitvarmland"), "comment", "Fint!", ()),
+        (derived("ig", "post", "1717500600", "reel.mp4"), "post", "Reel", (MediaRef(reel, "video/mp4", reel),)),
         (derived("ig", "post", "1717500000", "midsommar.jpg"), "post", "Midsommar",
          (MediaRef(story, "image/jpeg", story),))]
     assert skipped == [
         Skipped("ig:your_instagram_activity/comments/post_comments_1.json[0].comments_media_comments[1]",
                 "comment lacks a text or a valid time"),
+        Skipped("ig:your_instagram_activity/content/reels.json[0].ig_reels_media[1]", "entry is not a post with media"),
         Skipped("ig:your_instagram_activity/content/stories.json[1]", "post has no valid creation_timestamp")]
 
 
