@@ -446,7 +446,8 @@ def test_a_facebook_comment_takes_its_own_time_before_the_entrys(tmp_path: Path)
 def test_a_bare_list_of_messages_keeps_its_photos_found_beside_it(tmp_path: Path) -> None:
     photo = "messages/inbox/anna_1/photos/bild.png"
     messages = [{"sender_name": "Anna Lind", "timestamp_ms": 1717500000000, "content": "Bilden",
-                 "photos": [{"uri": photo}]}]
+                 "photos": [{"uri": photo}]},
+                {"sender_name": "Anna Lind", "timestamp_ms": "igår", "content": "Utan tid"}]
     root = write(tmp_path / "fb", {"messages/inbox/anna_1/message_1.json": json.dumps(messages), photo: PIXEL})
     with open_export(root) as source:
         records = list(read_export(source, "facebook"))
@@ -454,7 +455,8 @@ def test_a_bare_list_of_messages_keeps_its_photos_found_beside_it(tmp_path: Path
         platform_id=derived("fb", "message", "1717500000000", "anna_1\x1fAnna Lind"), kind="message",
         parent_id=None, author_handle=None, author_name="Anna Lind", is_own=None,
         created=at(2024, 6, 4, 11, 20), edited=None, text="Bilden", url=None,
-        media=(MediaRef(photo, "image/png", photo),), thread_id="anna_1", recipients=())]
+        media=(MediaRef(photo, "image/png", photo),), thread_id="anna_1", recipients=()),
+        Skipped("fb:messages/inbox/anna_1/message_1.json[1]", "message lacks a sender or a valid timestamp_ms")]
 
 
 def test_instagram_comments_ids_by_the_rule_with_and_without_a_media_owner(tmp_path: Path) -> None:
