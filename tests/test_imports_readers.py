@@ -320,6 +320,25 @@ def test_x_long_tweet_takes_its_note_across_a_link_and_notes_lacking_text_or_tim
     assert items == [x_item("1500", NOTE + " https://t.co/BBBB", at(2026, 3, 2, 9))]
 
 
+def test_x_media_files_are_named_by_the_url_before_its_query_and_deleted_tweets_have_their_own_folder(
+        tmp_path: Path) -> None:
+    photo = "https://pbs.twimg.com/media/bild.jpg?format=jpg?name=large"
+    gone = "https://pbs.twimg.com/media/borta.jpg"
+    fmt, items, skipped = parse(write(tmp_path / "x", {
+        "data/account.js": ACCOUNT,
+        "data/tweets.js": x_js("tweets", [tweet("1500", "Bild", "Mon Mar 02 09:00:00 +0000 2026",
+                                                extended_entities={"media": [{"media_url_https": photo}]})]),
+        "data/tweets_media/1500-bild.jpg": JPEG,
+        "data/deleted-tweets.js": x_js("deleted_tweets", [tweet(
+            "1600", "Borttagen", "Mon Mar 02 10:00:00 +0000 2026", deleted_at="Mon Mar 02 11:00:00 +0000 2026",
+            extended_entities={"media": [{"media_url_https": gone}]})]),
+        "data/deleted_tweets_media/1600-borta.jpg": JPEG}))
+    assert (fmt, skipped) == ("x", [])
+    assert [(i.platform_id, i.deleted, i.media) for i in items] == [
+        ("1500", False, (MediaRef("data/tweets_media/1500-bild.jpg", "image/jpeg", photo),)),
+        ("1600", True, (MediaRef("data/deleted_tweets_media/1600-borta.jpg", "image/jpeg", gone),))]
+
+
 def test_full_text_takes_only_a_note_longer_than_what_the_tweet_shows() -> None:
     created = at(2026, 3, 2, 9)
     notes = {created: ["Simhallen öppnar"]}
@@ -331,6 +350,11 @@ def test_full_text_takes_only_a_note_longer_than_what_the_tweet_shows() -> None:
     assert full_text("Simhallen öppnar…", at(2026, 3, 2, 9, 0, 1), notes) == "Simhallen öppnar…"
     assert full_text("Simhallen öppnar…", created, {}) == "Simhallen öppnar…"
     assert full_text("Simhallen öppnar", created, {created: ["Simhallen öppnar i höst"]}) == "Simhallen öppnar"
+    # the space before the cut is not what the tweet shows, so one more character is enough
+    assert full_text("Simhallen öppnar …", created, {created: ["Simhallen öppnar!"]}) == "Simhallen öppnar!"
+    # without leading mentions nothing is set aside: a note that begins later is not this tweet's
+    assert full_text("RT: Simhallen öppnar…", created, {created: ["Simhallen öppnar i höst"]}) == (
+        "RT: Simhallen öppnar…")
 
 
 def test_x_manifest_alone_names_the_account_and_owns_its_messages(tmp_path: Path) -> None:
