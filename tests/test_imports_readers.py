@@ -234,6 +234,7 @@ def test_linkedin_messages_without_a_profile_name_no_owner(tmp_path: Path) -> No
     ("Wed Oct 10 20:19:24 +0000 2018", at(2018, 10, 10, 20, 19, 24)),
     ("Mon Mar 02 14:30:59 +0530 2026", at(2026, 3, 2, 9, 0, 59)),
     ("Sun Dec 31 23:59:01 -0700 2023", at(2024, 1, 1, 6, 59, 1)),
+    ("Mon Mar 02 20:00:00 +1000 2026", at(2026, 3, 2, 10)),
     ("2026-03-02T09:00:05.000Z", at(2026, 3, 2, 9, 0, 5)),  # ISO, as DMs and notes write it
     ("Wed Foo 10 20:19:24 +0000 2018", None),
     ("Wed Oct 32 20:19:24 +0000 2018", None),
@@ -355,6 +356,13 @@ def test_full_text_takes_only_a_note_longer_than_what_the_tweet_shows() -> None:
     # without leading mentions nothing is set aside: a note that begins later is not this tweet's
     assert full_text("RT: Simhallen öppnar…", created, {created: ["Simhallen öppnar i höst"]}) == (
         "RT: Simhallen öppnar…")
+    # every whole word shown must begin the note; only the last, which the cut may split, is set aside
+    assert full_text("Simhallen öppnar idag…", created, {created: ["Simhallen stänger idag för städning"]}) == (
+        "Simhallen öppnar idag…")
+    assert full_text("Läs http… https://t.co/BBBB", created, {created: ["Läs https://t.co/CCCC och mer"]}) == (
+        "Läs https://t.co/CCCC och mer https://t.co/BBBB")
+    assert full_text(" Simhallen…", created, {created: ["Simhallen öppnar i höst"]}) == " Simhallen…"
+    assert full_text("… https://t.co/BBBB", created, {created: ["Simhallen öppnar i höst"]}) == "… https://t.co/BBBB"
 
 
 def test_x_manifest_alone_names_the_account_and_owns_its_messages(tmp_path: Path) -> None:
