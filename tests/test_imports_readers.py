@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -379,6 +380,37 @@ def test_x_manifest_alone_names_the_account_and_owns_its_messages(tmp_path: Path
     assert [(i.platform_id, i.is_own, i.author_handle, i.author_name, i.recipients) for i in items] == [
         ("dm:5", True, "torsbykommun", "Torsby kommun", ("123",)),
         ("dm:6", False, "123", None, ("99",))]
+
+
+@pytest.mark.parametrize("account", [
+    None, [], {"account": {"accountId": "99", "username": "torsbykommun"}}], ids=["none", "empty", "not-a-list"])
+def test_x_without_a_readable_account_names_no_author_and_owns_no_message(
+        tmp_path: Path, account: object) -> None:
+    dms = x_js("direct_messages", [{"dmConversation": {"conversationId": "99-123", "messages": [
+        {"messageCreate": {"id": "5", "text": "Hej!", "createdAt": "2026-03-02T09:00:00.000Z",
+                           "senderId": "99", "recipientId": "123"}}]}}])
+    files = {"data/direct-messages.js": dms,
+             "data/tweets.js": x_js("tweets", [tweet("1500", "Hej!", "Mon Mar 02 09:00:00 +0000 2026")])}
+    if account is not None:
+        files["data/account.js"] = x_js("account", account)
+    fmt, items, skipped = parse(write(tmp_path / "x", files))
+    assert (fmt, skipped) == ("x", [])
+    assert items == [
+        x_item("1500", "Hej!", at(2026, 3, 2, 9), handle=None),
+        ImportedItem(platform_id="dm:5", kind="message", parent_id=None, author_handle="99", author_name=None,
+                     is_own=None, created=at(2026, 3, 2, 9), edited=None, text="Hej!", url=None,
+                     thread_id="99-123", recipients=("123",))]
+
+
+def test_x_times_are_utc_whatever_the_machines_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        assert parse_created_at("Wed Oct 10 20:19:24 +0000 2018").isoformat() == "2018-10-10T20:19:24+00:00"
+        assert parse_created_at("Mon Mar 02 14:30:59 +0530 2026").isoformat() == "2026-03-02T09:00:59+00:00"
+    finally:
+        monkeypatch.undo()
+        time.tzset()
 
 
 # --- which export it is, and refusals --------------------------------------------------------
