@@ -507,6 +507,23 @@ def test_a_facebook_comment_takes_its_own_time_before_the_entrys(tmp_path: Path)
          "torsbykommun", "Torsby kommun")]
 
 
+def test_facebook_posts_files_come_before_comments_files_and_same_second_comments_stay_two(
+        tmp_path: Path) -> None:
+    """Parents before the replies that could name them, whatever the files are called; two
+    comments of one second get the rule's ids, the second with its text mixed in."""
+    posts = {"group_posts_v2": [{"timestamp": 1717400000, "data": [{"post": "Välkomna till gruppen"}]}]}
+    comments = {"comments_v2": [
+        {"timestamp": 1717500000, "data": [{"comment": {"timestamp": 1717500000, "comment": "Tack!"}}]},
+        {"timestamp": 1717500000, "data": [{"comment": {"timestamp": 1717500000, "comment": "Tack  igen!"}}]}]}
+    fmt, items, skipped = parse(write(tmp_path / "fb", {
+        "a_comments/comments.json": json.dumps(comments), "b_groups/group_posts.json": json.dumps(posts)}))
+    assert (fmt, skipped) == ("facebook", [])
+    assert [(i.platform_id, i.kind, i.text) for i in items] == [
+        (derived("fb", "post", "1717400000", ""), "post", "Välkomna till gruppen"),
+        (derived("fb", "comment", "1717500000", ""), "comment", "Tack!"),
+        (derived("fb", "comment", "1717500000", "", "Tack igen!"), "comment", "Tack  igen!")]
+
+
 def test_a_bare_list_of_messages_keeps_its_photos_found_beside_it(tmp_path: Path) -> None:
     photo = "messages/inbox/anna_1/photos/bild.png"
     messages = [{"sender_name": "Anna Lind", "timestamp_ms": 1717500000000, "content": "Bilden",
