@@ -507,21 +507,29 @@ def test_a_facebook_comment_takes_its_own_time_before_the_entrys(tmp_path: Path)
          "torsbykommun", "Torsby kommun")]
 
 
-def test_facebook_posts_files_come_before_comments_files_and_same_second_comments_stay_two(
-        tmp_path: Path) -> None:
-    """Parents before the replies that could name them, whatever the files are called; two
-    comments of one second get the rule's ids, the second with its text mixed in."""
-    posts = {"group_posts_v2": [{"timestamp": 1717400000, "data": [{"post": "Välkomna till gruppen"}]}]}
+def test_facebook_posts_files_come_before_comments_files_and_threads_last(tmp_path: Path) -> None:
+    """Parents before the replies that could name them, whatever the files are called, and
+    every thread file after them; two comments of one second get the rule's ids, the second
+    with its text mixed in."""
+    posts = {"group_posts_v2": [{"timestamp": 1717400000, "data": [{"post": "Välkomna till gruppen"}]},
+                                "inte ett objekt"]}
     comments = {"comments_v2": [
         {"timestamp": 1717500000, "data": [{"comment": {"timestamp": 1717500000, "comment": "Tack!"}}]},
         {"timestamp": 1717500000, "data": [{"comment": {"timestamp": 1717500000, "comment": "Tack  igen!"}}]}]}
+    def thread(name: str, ms: int) -> str:
+        return json.dumps({"participants": [{"name": name}, {"name": "Torsby kommun"}],
+                           "messages": [{"sender_name": name, "timestamp_ms": ms, "content": f"Hej från {name}"}]})
     fmt, items, skipped = parse(write(tmp_path / "fb", {
-        "a_comments/comments.json": json.dumps(comments), "b_groups/group_posts.json": json.dumps(posts)}))
-    assert (fmt, skipped) == ("facebook", [])
+        "a_comments/comments.json": json.dumps(comments), "b_groups/group_posts.json": json.dumps(posts),
+        "a_inbox/anna_1/message_1.json": thread("Anna Lind", 1717300000000),
+        "a_inbox/erik_2/message_1.json": thread("Erik Ek", 1717300000000)}))
+    assert (fmt, skipped) == ("facebook", [Skipped("fb:b_groups/group_posts.json[1]", "entry is not an object")])
     assert [(i.platform_id, i.kind, i.text) for i in items] == [
         (derived("fb", "post", "1717400000", ""), "post", "Välkomna till gruppen"),
         (derived("fb", "comment", "1717500000", ""), "comment", "Tack!"),
-        (derived("fb", "comment", "1717500000", "", "Tack igen!"), "comment", "Tack  igen!")]
+        (derived("fb", "comment", "1717500000", "", "Tack igen!"), "comment", "Tack  igen!"),
+        (derived("fb", "message", "1717300000000", "anna_1\x1fAnna Lind"), "message", "Hej från Anna Lind"),
+        (derived("fb", "message", "1717300000000", "erik_2\x1fErik Ek"), "message", "Hej från Erik Ek")]
 
 
 def test_a_bare_list_of_messages_keeps_its_photos_found_beside_it(tmp_path: Path) -> None:
