@@ -718,6 +718,31 @@ def test_a_tiktok_file_over_256_mib_is_refused_before_it_is_read(tmp_path: Path,
     assert str(err.value) == message
 
 
+@pytest.mark.parametrize(("data", "message"), [
+    (b'{"Profile": {"Profile Information": {"ProfileMap": {"userName": "torsby\xff"}}}}',
+     "tt:user_data_tiktok.json: holds bytes that are not UTF-8; re-download the export; Bevara does not "
+     "repair a broken file"),
+    (b'{"Profile": ' + b"[" * 3000 + b"]" * 3000 + b"}",  # within the streaming reader's 4096 levels
+     "tt:user_data_tiktok.json: is nested too deeply to be a TikTok data file; re-download the export; Bevara "
+     "does not repair a broken file"),
+    (b'{"Profile": {},\n "Video": {"Videos": {"VideoList": [],}}}',
+     "tt:user_data_tiktok.json line 2: is not valid JSON (Expecting property name enclosed in double quotes); "
+     "re-download the export; Bevara does not repair a broken file"),
+], ids=["not-utf8", "too-deep", "trailing-comma"])
+def test_a_broken_tiktok_file_is_refused_in_one_line(tmp_path: Path, data: bytes, message: str) -> None:
+    with pytest.raises(BadInputError) as err:
+        parse(write(tmp_path / "tt", {"user_data_tiktok.json": data}))
+    assert str(err.value) == message
+
+
+def test_a_tiktok_file_saved_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    data = {"Profile": {"Profile Information": {"ProfileMap": {"userName": "torsbykommun"}}},
+            "Comment": {"Comments": {"CommentsList": [{"date": "2025-01-02 10:00:00", "comment": "Hej"}]}}}
+    bom = b"\xef\xbb\xbf"
+    fmt, items, _ = parse(write(tmp_path / "tt", {"user_data_tiktok.json": bom + json.dumps(data).encode()}))
+    assert [(i.author_handle, i.text) for i in items] == [("torsbykommun", "Hej")]
+
+
 # --- YouTube -------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("cell", "expected"), [
