@@ -735,6 +735,14 @@ def test_a_broken_tiktok_file_is_refused_in_one_line(tmp_path: Path, data: bytes
     assert str(err.value) == message
 
 
+def test_tiktok_lists_that_are_not_lists_hold_nothing(tmp_path: Path) -> None:
+    data = {"Video": {"Videos": {"VideoList": {"Date": "2025-01-02 10:00:00"}},
+                      "Recently Deleted Posts": {"PostList": "inga"}},
+            "Comment": {"Comments": {"CommentsList": {"date": "2025-01-02 10:00:00"}}},
+            "Direct Messages": {"Chat History": {"ChatHistory": {"Chat History with erik.ek:": {"Date": "x"}}}}}
+    assert parse(write(tmp_path / "tt", {"user_data_tiktok.json": json.dumps(data)})) == ("tiktok", [], [])
+
+
 def test_a_tiktok_file_saved_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
     data = {"Profile": {"Profile Information": {"ProfileMap": {"userName": "torsbykommun"}}},
             "Comment": {"Comments": {"CommentsList": [{"date": "2025-01-02 10:00:00", "comment": "Hej"}]}}}
