@@ -649,6 +649,7 @@ def test_tiktok_owner_display_name_locations_and_chats_of_any_title(tmp_path: Pa
             {"Date": "2025-01-03 10:00:00", "Link": "https://www.tiktokv.com/share/video/7002/",
              "Title": "", "Description": "Vinter", "Location": "Torsby"},
             {"Date": "2025-01-03 11:00:00", "Title": "Utan länk"},
+            {"Date": "2025-01-03 11:00:00", "Title": "Utan  länk igen"},
             {"Date": "2025-01-03 12:00:00", "Title": "Foto",
              "Link": "https://p16-sign.tiktokcdn.com/obj/foto.jpeg?x-expires=1?sig=ab https://p16/2.jpeg"}]}},
         "Direct Messages": {"Chat History": {"ChatHistory": {"anna_lind": [
@@ -656,8 +657,8 @@ def test_tiktok_owner_display_name_locations_and_chats_of_any_title(tmp_path: Pa
             {"Date": "2025-01-04 10:01:00", "From": "torsbykommun", "Content": "Hej Anna"}]}}}}
     fmt, items, skipped = parse(write(tmp_path / "tt", {"user_data_tiktok.json": json.dumps(data)}))
     assert (fmt, skipped) == ("tiktok", [])
-    assert [i.url for i in items[:4]] == ["https://www.tiktokv.com/share/video/7001/",
-                                         "https://www.tiktokv.com/share/video/7002/", None,
+    assert [i.url for i in items[:5]] == ["https://www.tiktokv.com/share/video/7001/",
+                                         "https://www.tiktokv.com/share/video/7002/", None, None,
                                          "https://p16-sign.tiktokcdn.com/obj/foto.jpeg?x-expires=1?sig=ab"]
     assert [(i.platform_id, i.author_handle, i.author_name, i.is_own, i.text, i.thread_id, i.recipients)
             for i in items] == [
@@ -665,6 +666,8 @@ def test_tiktok_owner_display_name_locations_and_chats_of_any_title(tmp_path: Pa
         ("7002", "torsbykommun", "Torsby kommun", True, "Vinter", None, ()),
         (derived("tt", "post", str(epoch(2025, 1, 3, 11)), ""), "torsbykommun", "Torsby kommun", True,
          "Utan länk", None, ()),
+        (derived("tt", "post", str(epoch(2025, 1, 3, 11)), "", "Utan länk igen"), "torsbykommun", "Torsby kommun",
+         True, "Utan  länk igen", None, ()),
         (derived("tt", "post", str(epoch(2025, 1, 3, 12)), "https://p16-sign.tiktokcdn.com/obj/foto.jpeg"),
          "torsbykommun", "Torsby kommun", True, "Foto", None, ()),
         (derived("tt", "message", str(epoch(2025, 1, 4, 10)), "anna_lind\x1fanna_lind"), "anna_lind",
@@ -739,7 +742,8 @@ def test_tiktok_lists_that_are_not_lists_hold_nothing(tmp_path: Path) -> None:
     data = {"Video": {"Videos": {"VideoList": {"Date": "2025-01-02 10:00:00"}},
                       "Recently Deleted Posts": {"PostList": "inga"}},
             "Comment": {"Comments": {"CommentsList": {"date": "2025-01-02 10:00:00"}}},
-            "Direct Messages": {"Chat History": {"ChatHistory": {"Chat History with erik.ek:": {"Date": "x"}}}}}
+            "Direct Messages": {"Chat History": {"ChatHistory": {"Chat History with erik.ek:": {"Date": "x"}}}},
+            "Direct Message": {"Direct Messages": {"ChatHistory": "ingen"}}}
     assert parse(write(tmp_path / "tt", {"user_data_tiktok.json": json.dumps(data)})) == ("tiktok", [], [])
 
 
