@@ -738,6 +738,26 @@ def test_a_broken_tiktok_file_is_refused_in_one_line(tmp_path: Path, data: bytes
     assert str(err.value) == message
 
 
+def test_two_tiktok_files_are_read_in_name_order_and_same_second_messages_stay_two(tmp_path: Path) -> None:
+    def export(video: str, when: str) -> str:
+        return json.dumps({"Video": {"Videos": {"VideoList": [
+            {"Date": when, "Link": f"https://www.tiktokv.com/share/video/{video}/", "Title": video}]}},
+            "Direct Messages": {"Chat History": {"ChatHistory": {"Chat History with erik.ek:": [
+                {"Date": when, "From": "erik.ek", "Content": "Hej!"},
+                {"Date": when, "From": "erik.ek", "Content": "Hej  igen!"}]}}}})
+    fmt, items, skipped = parse(write(tmp_path / "tt", {
+        "b/user_data_tiktok.json": export("7002", "2025-01-03 10:00:00"),
+        "a/user_data_tiktok.json": export("7001", "2025-01-02 10:00:00")}))
+    assert (fmt, skipped) == ("tiktok", [])
+    first, second = str(epoch(2025, 1, 2, 10)), str(epoch(2025, 1, 3, 10))
+    anchor = "erik.ek\x1ferik.ek"
+    assert [(i.platform_id, i.text) for i in items] == [
+        ("7001", "7001"), (derived("tt", "message", first, anchor), "Hej!"),
+        (derived("tt", "message", first, anchor, "Hej igen!"), "Hej  igen!"),
+        ("7002", "7002"), (derived("tt", "message", second, anchor), "Hej!"),
+        (derived("tt", "message", second, anchor, "Hej igen!"), "Hej  igen!")]
+
+
 def test_tiktok_lists_that_are_not_lists_hold_nothing(tmp_path: Path) -> None:
     data = {"Video": {"Videos": {"VideoList": {"Date": "2025-01-02 10:00:00"}},
                       "Recently Deleted Posts": {"PostList": "inga"}},
@@ -782,7 +802,8 @@ def test_youtube_channel_title_names_the_author_only_where_given(tmp_path: Path,
     comments = ("Comment ID,Channel ID,Comment Create Timestamp,Price,Parent Comment ID,Video ID,Comment Text\n"
                 'Ugw1,UCtorsby,2025-03-02T09:00:00Z,0,,vid1,"{""takeoutSegments"":[{""text"":""Hej""}]}"\n'
                 'Ugw2,UCnamnlos,2025-03-02T09:05:00Z,0,Ugw1,vid1,Svar\n'
-                "Ugw3,UCtorsby,2025-03-02T09:10:00Z,0,,vid1\n")
+                "Ugw3,UCtorsby,2025-03-02T09:10:00Z,0,,vid1\n"
+                "Ugw4,UCtorsby,2025-03-02T09:15:00Z,0,,,Utan video\n")
     channels = ("Channel ID,Channel Title (Original),Channel Visibility\n"
                 "UCtorsby,Torsby kommun,Public\nUCnamnlos,,Public\n")
     fmt, items, skipped = parse(write(tmp_path / "yt", {f"{top}/comments/comments.csv": comments,
@@ -798,4 +819,19 @@ def test_youtube_channel_title_names_the_author_only_where_given(tmp_path: Path,
         # a row cut short before its text: an empty comment
         ImportedItem(platform_id="Ugw3", kind="comment", parent_id="vid1", author_handle="UCtorsby",
                      author_name="Torsby kommun", is_own=True, created=at(2025, 3, 2, 9, 10), edited=None,
-                     text="", url="https://www.youtube.com/watch?v=vid1&lc=Ugw3")]
+                     text="", url="https://www.youtube.com/watch?v=vid1&lc=Ugw3"),
+        # neither a video nor a post: nothing to link to or hang under
+        ImportedItem(platform_id="Ugw4", kind="comment", parent_id=None, author_handle="UCtorsby",
+                     author_name="Torsby kommun", is_own=True, created=at(2025, 3, 2, 9, 15), edited=None,
+                     text="Utan video", url=None)]
+
+
+def test_a_youtube_json_comment_without_a_channel_column_has_no_author(tmp_path: Path) -> None:
+    rows = [{"Comment ID": "Ugx9", "Comment create timestamp": "2025-04-01T08:00:00+00:00",
+             "Video ID": "vid1", "Comment text": '{"text":"Snyggt!"}'}]
+    fmt, items, skipped = parse(write(tmp_path / "yt", {
+        "Takeout/YouTube and YouTube Music/comments/comments.json": json.dumps(rows)}))
+    assert (fmt, skipped) == ("youtube", [])
+    assert items == [ImportedItem(
+        platform_id="Ugx9", kind="comment", parent_id="vid1", author_handle=None, author_name=None, is_own=True,
+        created=at(2025, 4, 1, 8), edited=None, text="Snyggt!", url="https://www.youtube.com/watch?v=vid1&lc=Ugx9")]
