@@ -1,6 +1,9 @@
 """Each platform reader's whole behaviour on the paths a mutation sample found unpinned:
 every record's exact values (ids by IdMinter's rule worked out by hand), every skip with
-its place and reason, every refusal with its one line; inputs at each boundary."""
+its place and reason, every refusal with its one line; inputs at each boundary.
+
+Longer than 400 lines: one section per reader (LinkedIn, X, format detection, Meta, TikTok,
+YouTube), kept in one file so that the imports mutation list names one file for them all."""
 
 from __future__ import annotations
 
