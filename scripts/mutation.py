@@ -53,7 +53,7 @@ CORE: dict[str, tuple[list[str], list[str]]] = {
                  "tests/test_promises_imports.py", "tests/test_imports_layouts.py", "tests/test_imports_items.py",
                  "tests/test_imports_real.py", "tests/test_imports_fields.py", "tests/test_imports_rules.py",
                  "tests/test_imports_edges.py", "tests/test_imports_tar.py",
-                 "tests/test_imports_containers.py"]),
+                 "tests/test_imports_containers.py", "tests/test_imports_readers.py"]),
     "policy": (["retention/policy.py"], RETENTION_TESTS),
     "culling": (["retention/culling.py"], RETENTION_TESTS),
     "holds": (["retention/holds.py"], RETENTION_TESTS),

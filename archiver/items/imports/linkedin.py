@@ -114,7 +114,7 @@ def unwrap_lines(cell: str) -> str:
     """
     lines = cell.replace("\r\n", "\n").split("\n")
     if len(lines) < 2:
-        return cell.replace("\r\n", "\n")
+        return cell  # one line: no line end to make plain
     if not all(line.startswith('"') for line in lines[1:]) or not all(
             line.endswith('"') for line in lines[:-1]):
         return cell.replace("\r\n", "\n")

@@ -107,7 +107,7 @@ class _Account:
 
 def _media(source: ExportSource, data_dir: str, tweet: Any, tweet_id: str,
            deleted: bool, where: str) -> tuple[list[MediaRef], list[Skipped]]:
-    folder = f"{data_dir}/{'deleted_tweets_media' if deleted else 'tweets_media'}".lstrip("/")
+    folder = f"{data_dir}/{'deleted_tweets_media' if deleted else 'tweets_media'}"
     entities = f.get(tweet, "extended_entities") or f.get(tweet, "entities")
     refs, skipped = [], []
     for media in f.get_list(entities, "media"):
