@@ -19,7 +19,7 @@ Prints JSON with, in one run:
 - Bare Chromium opens the same comments ours archives (the profile's expanders, clicked
   by one script until none is left), so both shoot the same page and the ratios measure
   what our engine adds to Chromium's own work. The same bare run with the comments left
-  closed, a page a third as tall, is printed beside it (``comments_closed``): earlier
+  closed, a page about a quarter as tall, is printed beside it (``comments_closed``): earlier
   figures used that baseline, which counted rendering the comments as our overhead.
 - peak memory (PSS) of the capturing process tree (Python, Playwright driver, Chromium),
   sampled from /proc; the fixture platform runs in a process of its own, outside it.
