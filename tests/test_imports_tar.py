@@ -3,6 +3,7 @@ unpack to; hostile members refused before anything is imported, and nothing left
 
 from __future__ import annotations
 
+import gzip
 import io
 import random
 import tarfile
@@ -111,6 +112,23 @@ def test_a_compression_bomb_and_the_limits(tmp_path: Path) -> None:
         open_export(archive, limits=ExportLimits(max_member_bytes=10))
     with pytest.raises(BadInputError, match=r"has more than 1 members"):
         open_export(archive, limits=ExportLimits(max_members=1))
+
+
+def test_zeros_compressed_after_the_archive_count_as_a_bomb(tmp_path: Path) -> None:
+    # A small, valid archive, then 64 MiB of zeros in the same gzip stream: the reader
+    # drains the stream to its end for the CRC, and must not decompress without limit.
+    inner = io.BytesIO()
+    with tarfile.open(fileobj=inner, mode="w") as tf:
+        info = member("Takeout/a.csv", data=b"x")
+        tf.addfile(info, io.BytesIO(b"x"))
+    path = tmp_path / "padded.tgz"
+    with gzip.open(path, "wb") as gz:
+        gz.write(inner.getvalue())
+        for _ in range(64):
+            gz.write(bytes(1 << 20))
+    assert path.stat().st_size < 100_000
+    assert refusal(path, tmp_path) == ("padded.tgz: expands more than 200:1, a compression bomb; refusing to "
+                                       "import it (re-download the export)")
 
 
 def test_a_truncated_tgz_is_refused(tmp_path: Path) -> None:

@@ -253,13 +253,7 @@ class ExportSource:
                                             "raise the limit)")
                     self._check_member(info.name, norm, info.size, self._files)
                     total += info.size
-                    if total > lim.max_total_bytes:
-                        raise BadInputError(f"{self.name}: declares more than {lim.max_total_bytes:,}"
-                                            f" bytes in total; refusing to import it ({_REDOWNLOAD},"
-                                            " or raise the limit)")
-                    if total > lim.ratio_applies_above and total / compressed > lim.max_ratio:
-                        raise BadInputError(f"{self.name}: expands more than {lim.max_ratio:,.0f}:1, "
-                                            f"a compression bomb; refusing to import it ({_REDOWNLOAD})")
+                    self._check_expansion(total, compressed)
                     target = scratch / f"{len(self._files):06d}"
                     source = tf.extractfile(info)
                     assert source is not None  # a regular file always has its data
@@ -269,11 +263,28 @@ class ExportSource:
                 # gzip, bzip2 and xz check their CRC only at the stream's end, which the
                 # tar reader never reaches (it stops at the end-of-archive blocks): read
                 # on to it, or a damaged stored block would be imported as it came out.
-                while tf.fileobj is not None and tf.fileobj.read(1 << 20):
-                    pass
+                # What decompresses after the archive counts too (more bytes than the file
+                # holds can only come from decompression): zeros compressed after its end
+                # would otherwise be decompressed without limit.
+                tail = 0
+                while tf.fileobj is not None and (chunk := len(tf.fileobj.read(1 << 20))):
+                    tail += chunk
+                    if total + tail > compressed:
+                        self._check_expansion(total + tail, compressed)
         except (tarfile.TarError, EOFError, OSError, zlib.error) as exc:
             # What was unpacked goes with the source, which open_export closes on any failure.
             raise BadInputError(f"{self.name}: not a readable tar file ({exc}); {_REDOWNLOAD}") from None
+
+    def _check_expansion(self, total: int, compressed: int) -> None:
+        """Refuse a tar that unpacks to more than the total limit or the compression ratio."""
+        lim = self.limits
+        if total > lim.max_total_bytes:
+            raise BadInputError(f"{self.name}: declares more than {lim.max_total_bytes:,}"
+                                f" bytes in total; refusing to import it ({_REDOWNLOAD},"
+                                " or raise the limit)")
+        if total > lim.ratio_applies_above and total / compressed > lim.max_ratio:
+            raise BadInputError(f"{self.name}: expands more than {lim.max_ratio:,.0f}:1, "
+                                f"a compression bomb; refusing to import it ({_REDOWNLOAD})")
 
     def _check_folder(self) -> None:
         lim = self.limits
