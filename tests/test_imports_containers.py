@@ -542,6 +542,9 @@ DEPTH_LIMIT = "is nested more than 4096 levels deep, which no export is"
     (b"[" * 3000 + b" " * (16384 - 3000) + b"[" * 1200 + b"]" * 4200, DEPTH_LIMIT),
     # 4 MiB after the last quote is the most a value may run; the pieces are 16 KiB.
     (b'["a"' + b" " * ((4 << 20) - 1) + b"]", None),
+    # With no quote yet, counted from the file's first byte.
+    (b"[1" + b" " * ((4 << 20) - 3) + b"]", None),
+    (b"[1" + b" " * ((4 << 20) - 2) + b"]", VALUE_LIMIT),
     (b'["' + b"a" * 16382 + b'"' + b" " * ((4 << 20) - 1) + b"]", None),  # its quote opens the second piece
     (b'["a"' + b" " * (4 << 20) + b"]", VALUE_LIMIT),
     (b'["' + b"a" * 16382 + b'"' + b" " * (4 << 20) + b"]", VALUE_LIMIT),

@@ -328,3 +328,88 @@ def test_tiktok_message_ids_follow_the_documented_rule(tmp_path: Path) -> None:
     _, items, _ = parse(write(tmp_path / "tt", {"user_data_tiktok.json": meta_json(data)}))
     epoch = int(dt.datetime(2025, 7, 16, 9, 59, 9, tzinfo=UTC).timestamp())
     assert [i.platform_id for i in items] == [_derived("tt", "message", str(epoch), "asa\x1fasa")]
+
+
+def test_a_wrapped_group_post_finds_its_photo_beside_the_file_and_names_a_missing_one(tmp_path: Path) -> None:
+    member = "your_facebook_activity/posts/aktivitet.json"
+    posts = [{"group_posts_v2": [
+        {"timestamp": 1735729200, "data": [{"post": "Bild från gruppen"}],
+         "attachments": [{"data": [{"media": {"uri": "torg.jpg"}}]}]},
+        {"timestamp": 1735729300, "data": [{"post": "Saknad bild"}],
+         "attachments": [{"data": [{"media": {"uri": "your_facebook_activity/posts/media/borta.jpg"}}]}]}]}]
+    fmt, items, skipped = parse(write(tmp_path / "fb", {member: json.dumps(posts),
+                                                         "your_facebook_activity/posts/torg.jpg": b"\xff\xd8"}))
+    assert fmt == "facebook"
+    assert [(i.text, [m.path for m in i.media]) for i in items] == [
+        ("Bild från gruppen", ["your_facebook_activity/posts/torg.jpg"]), ("Saknad bild", [])]
+    assert skipped == [Skipped(f"fb:{member}[0].group_posts_v2[1] your_facebook_activity/posts/media/borta.jpg",
+                               "media file listed but missing from the export")]
+
+
+def test_a_thread_message_is_the_accounts_own_only_when_the_account_sent_it(tmp_path: Path) -> None:
+    profile = {"profile_v2": {"name": {"full_name": "Torsby kommun"},
+                              "profile_uri": "https://www.facebook.com/torsbykommun"}}
+    thread = {"participants": [{"name": "Åsa Öberg"}, {"name": "Torsby kommun"}],
+              "messages": [{"sender_name": "Åsa Öberg", "timestamp_ms": 1735725600000, "content": "Fråga"},
+                           {"sender_name": "Torsby kommun", "timestamp_ms": 1735725700000, "content": "Svar"}],
+              "title": "Åsa Öberg", "thread_path": "inbox/asa_1"}
+    _, items, _ = parse(write(tmp_path / "fb", {
+        "profile_information/profile_information.json": json.dumps(profile),
+        "messages/inbox/asa_1/message_1.json": json.dumps(thread)}))
+    assert [(i.text, i.author_handle, i.author_name, i.is_own) for i in items if i.kind == "message"] == [
+        ("Fråga", None, "Åsa Öberg", False), ("Svar", "torsbykommun", "Torsby kommun", True)]
+
+
+def test_items_whose_lists_differ_only_in_what_they_hold_are_each_checked(tmp_path: Path) -> None:
+    """Rows of one shape are checked once; a list's shape is that of what it holds."""
+    row = {"id": "a1", "kind": "post", "created": "2026-03-02T10:00:00+01:00", "text": "Hej"}
+    rows = json.dumps({**row, "media": ["a.jpg"]}) + "\n" + json.dumps({**row, "id": "a2", "media": [5]}) + "\n"
+    with pytest.raises(BadInputError) as err:
+        parse(write(tmp_path / "items", {"items.jsonl": rows, "a.jpg": b"\xff\xd8"}))
+    assert str(err.value) == ("items:items.jsonl: 1 row do not fit the items format (line 2: media.0 must be a "
+                              "string); fix them (schema: schemas/items.schema.json) and import again")
+
+
+def test_csv_rows_are_numbered_from_line_1_and_an_error_there_says_line_1(tmp_path: Path) -> None:
+    from archiver.items.imports.csvstream import iter_lines
+
+    folder = write(tmp_path / "li", {"Shares.csv": "Date,ShareCommentary\n2024-05-01 10:00:00,Hej\n",
+                                     "Bad.csv": 'Date,"Share"Commentary\n'})
+    with open_export(folder) as source:
+        assert [line for line, _ in iter_lines(source, "Shares.csv")] == [1, 2]
+        with pytest.raises(BadInputError) as err:
+            list(iter_lines(source, "Bad.csv"))
+    assert str(err.value).startswith(f"{folder.name}:Bad.csv: is not valid CSV near line 1 (")
+
+
+def test_a_utf16_csv_that_ends_inside_a_character_is_refused_in_words(tmp_path: Path) -> None:
+    from archiver.items.imports.csvstream import iter_lines
+
+    data = "Date\tMessage\n2018-04-11\tHej\n".encode("utf-16") + b"\x00"  # the BOM, then one byte too many
+    folder = write(tmp_path / "li", {"Messages.csv": data})
+    with open_export(folder) as source, pytest.raises(BadInputError) as err:
+        list(iter_lines(source, "Messages.csv"))
+    assert str(err.value) == (f"{folder.name}:Messages.csv: is not valid UTF-16 (it ends in the middle of a "
+                              "character); re-download the export instead of re-saving the file")
+
+
+def test_epoch_milliseconds_are_read_from_1990_on() -> None:
+    from archiver.items.imports.fields import as_epoch_ms
+
+    assert as_epoch_ms(631_152_000_000) == 631_152_000_000  # 1990-01-01T00:00:00Z
+    assert as_epoch_ms(631_151_999_999) is None
+    assert as_epoch_ms(4_102_444_800_000) == 4_102_444_800_000  # 2100-01-01
+    assert as_epoch_ms(4_102_444_800_001) is None
+
+
+def test_a_youtube_json_comments_file_goes_on_after_an_entry_that_is_not_a_comment(tmp_path: Path) -> None:
+    def comment(cid: str, text: str) -> dict[str, str]:
+        return {"Comment ID": cid, "Channel ID": "UCtorsby", "Comment Create Timestamp": "2025-01-02T10:00:00+00:00",
+                "Video ID": "vid00000001", "Comment Text": json.dumps({"text": text})}
+
+    member = "Takeout/YouTube and YouTube Music/comments/comments.json"
+    data = [comment("UgzA1", "Första"), "skräp", comment("UgzA2", "Efter skräpet")]
+    fmt, items, skipped = parse(write(tmp_path / "yt", {member: json.dumps(data)}))
+    assert fmt == "youtube"
+    assert [(i.platform_id, i.text) for i in items] == [("UgzA1", "Första"), ("UgzA2", "Efter skräpet")]
+    assert skipped == [Skipped(f"yt:{member}[1]", "comment lacks an id or a valid timestamp")]
