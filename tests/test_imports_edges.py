@@ -413,3 +413,18 @@ def test_a_youtube_json_comments_file_goes_on_after_an_entry_that_is_not_a_comme
     assert fmt == "youtube"
     assert [(i.platform_id, i.text) for i in items] == [("UgzA1", "Första"), ("UgzA2", "Efter skräpet")]
     assert skipped == [Skipped(f"yt:{member}[1]", "comment lacks an id or a valid timestamp")]
+
+
+def test_columns_known_by_content_need_the_time_in_every_sampled_row() -> None:
+    """A sampled row too short to reach the time column leaves the columns unknown; one
+    that reaches it counts like a whole row."""
+    from archiver.items.imports.youtube_columns import by_content
+
+    header = ["Livechatt-ID", "Kanal-ID", "Tidsstämpel", "Pris", "Video-ID", "Text"]
+    full = ["UgwChat1", "UCtorsby", "2025-01-03T18:00:05+00:00", "0", "vidlive0001",
+            json.dumps({"takeoutSegments": [{"text": "Välkomna!"}]})]
+    assert by_content(header, [full, full[:2]]) is None
+    assert by_content(header, [full, full[:3]]) == {"comment_id": 0, "channel_id": 1, "created": 2,
+                                                   "video_id": 4, "text": 5}
+    # The text column is known by Takeout's segments; plain text there is not a comment table.
+    assert by_content(header, [[*full[:5], "Välkomna!"]]) is None
