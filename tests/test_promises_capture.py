@@ -320,7 +320,8 @@ def test_a_feed_that_stops_loading_before_the_period_start_is_a_failure(
     finally:
         server.shutdown()
         server.server_close()
-    assert (result.ok, result.reason) == (False, "incomplete: feed did not reach 2026-01-01 (feed stopped loading)")
+    assert (result.ok, result.reason) == (False, "incomplete: feed did not reach 2026-01-01 (feed stopped loading)"), [
+        (s.name, s.detail) for s in result.log.steps if s.name == "scroll"]
     assert result.log.reached_period_start is False and result.log.end_marker_seen is False
     assert {i.platform_id for i in result.items if i.kind == "post"} == {p.id for p in newest_ten}
 

@@ -67,6 +67,7 @@ class FeedReader:
         self.page = page
         self.end_texts = list(end_texts)
         self._mouse_placed = False
+        self._tallest = 0  # the tallest the page has been at the bottom of a round
         self.network = network
         self.profile = profile
         self.steps = steps
@@ -126,12 +127,16 @@ class FeedReader:
         for round_no in range(1, max_rounds + 1):
             outcome.rounds = round_no
             self.log.scroll_rounds = round_no
+            known = len(self.collector)
             grew = await self.steps.run(
                 "scroll",
                 lambda: self._round(viewport_height),
                 label=f"scroll {round_no}",
                 record=False,
             )
+            # Items first read this round arrived during the last wait: the feed grew then,
+            # though by less than a loading spinner it replaced.
+            grew = True if len(self.collector) > known and grew is False else grew
             oldest = self.collector.oldest_post()
             if period_start is not None and oldest is not None and oldest < period_start:
                 outcome.reached_period_start = True
@@ -202,6 +207,9 @@ class FeedReader:
         its step limit.
         """
         mark = time.monotonic()
+        # Taller than the page has ever been is growth; a loading spinner that shows for
+        # each failed retry makes the page taller only by itself, again and again.
+        tallest = max(height, self._tallest)
         await self._wheel(step)
         patience_s = self.steps.step_timeout * PATIENCE_SHARE
         patience = began + patience_s
@@ -214,7 +222,8 @@ class FeedReader:
         while True:
             await asyncio.sleep(POLL_MS / 1000)
             now = await self.page.evaluate(js.PAGE_METRICS)
-            if now["height"] > height:
+            if now["height"] > tallest:
+                self._tallest = int(now["height"])
                 await self.page.evaluate(js.SCROLL_BY, step)
                 return True
             clock = time.monotonic()
