@@ -134,9 +134,6 @@ class FeedReader:
                 label=f"scroll {round_no}",
                 record=False,
             )
-            # Items first read this round arrived during the last wait: the feed grew then,
-            # though by less than a loading spinner it replaced.
-            grew = True if len(self.collector) > known and grew is False else grew
             oldest = self.collector.oldest_post()
             if period_start is not None and oldest is not None and oldest < period_start:
                 outcome.reached_period_start = True
@@ -145,7 +142,9 @@ class FeedReader:
             outcome.end_text = self.log.end_text_seen
             if outcome.reached_period_start or outcome.end_marker_seen or outcome.end_text:
                 break
-            stable = 0 if grew is not False else stable + 1
+            # Items first read this round arrived during the last wait: the feed grew then,
+            # though by less than a loading spinner it replaced.
+            stable = 0 if grew is not False or len(self.collector) > known else stable + 1
             if stable >= self.profile.stable_rounds:
                 outcome.bottom_stable = True
                 break
