@@ -75,6 +75,16 @@ HIDDEN_TEXT = """<!doctype html><html><head><meta charset="utf-8"><title>Dold</t
 <div style="position:absolute;inset:0;background:#fff"></div></div>
 <div style="height:600px"></div></body></html>""".format(text="Text som ingen ser. " * 60)
 
+# Hidden text at the top of the second segment and text a person sees lower in it: the
+# band to ask the DOM about is the top one (a saved Bluesky profile failed "blank segment"
+# over its sign-up bar, drawn 2,600 px below the band that was blank).
+HIDDEN_THEN_DRAWN = """<!doctype html><html><head><meta charset="utf-8"><title>Dold, sedan synlig</title></head>
+<body style="margin:0;background:#fff"><p>Överst</p><div style="height:8050px"></div>
+<div style="position:relative;font:30px/36px sans-serif">{text}
+<div style="position:absolute;inset:0;background:#fff"></div></div>
+<div style="height:1800px"></div><p style="font:30px/36px sans-serif">Skapa konto</p>
+<div style="height:300px"></div></body></html>""".format(text="Text som ingen ser. " * 20)
+
 REQUESTED: list[tuple[str, str]] = []
 """(host name, path) of every request the test site served, for the navigation guard tests."""
 
@@ -101,7 +111,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             return
         pages = {"/feed": FEED % {"total": 40}, "/endless": FEED % {"total": 100000},
-                 "/gap": GAP, "/white-text": WHITE_TEXT, "/hidden-text": HIDDEN_TEXT, "/dated": DATED,
+                 "/gap": GAP, "/white-text": WHITE_TEXT, "/hidden-text": HIDDEN_TEXT,
+                 "/hidden-then-drawn": HIDDEN_THEN_DRAWN, "/dated": DATED,
                  "/wander": WANDER % {"away": f"http://localhost:{port}/secret", "ms": 50},
                  "/wander-late": WANDER % {"away": f"http://localhost:{port}/secret", "ms": 900}}
         body = pages.get(self.path.split("?")[0])
@@ -184,6 +195,13 @@ def test_text_a_person_cannot_see_is_not_drawn(site: str, tmp_path: Path) -> Non
     assert result.log.reshots == 0
     assert len(result.log.blank_bands) == 1
     assert re.fullmatch(r"segment 2: y=8000–\d+ blank, nothing is drawn there", result.log.blank_bands[0])
+
+
+def test_a_blank_band_is_judged_by_what_is_drawn_in_that_band(site: str, tmp_path: Path) -> None:
+    result = run(req(f"{site}/hidden-then-drawn", tmp_path, step_timeout=10))
+    assert result.ok, result.reason
+    assert result.log.reshots == 0
+    assert result.log.blank_bands == ["segment 2: y=8000–9000 blank, nothing is drawn there"]
 
 
 def test_a_blank_raster_where_the_dom_draws_is_shot_again_then_fails(site: str, tmp_path: Path) -> None:

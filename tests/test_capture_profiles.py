@@ -139,15 +139,28 @@ def test_boxes_are_assigned_by_centre_and_made_relative() -> None:
 
 def test_blank_detection() -> None:
     flat = Image.new("RGB", (200, 3000), "white")
-    assert find_blank(flat, ()) == 0
+    assert find_blank(flat, ()) == (0, 3000)
     drawn = flat.copy()
     ImageDraw.Draw(drawn).rectangle((10, 10, 100, 40), fill="black")
     assert find_blank(drawn, ()) is None
     # Text in the DOM at y=2100 but nothing drawn there: Chromium's silent failure.
     text = (TextBox(10, 2100, 150, 20, "Rad 42", 16),)
-    assert find_blank(drawn, text) == 2000
+    assert find_blank(drawn, text) == (2000, 3000)
     ImageDraw.Draw(drawn).rectangle((10, 2100, 150, 120 + 2000), fill="black")
     assert find_blank(drawn, text) is None
+
+
+def test_a_blank_first_band_is_that_band_not_the_slice() -> None:
+    # Flat from 0 to 1000 where the DOM places text, drawn further down: the region to ask
+    # the DOM about is the first band, not the whole slice (a real page failed over text
+    # drawn 2,600 px below the band).
+    image = Image.new("RGB", (200, 2700), "white")
+    ImageDraw.Draw(image).rectangle((10, 2600, 100, 2640), fill="black")
+    assert find_blank(image, (TextBox(10, 100, 150, 20, "Rad 1", 16),)) == (0, 1000)
+    # The last band is cut at the slice's bottom.
+    image = Image.new("RGB", (200, 2700), "white")
+    ImageDraw.Draw(image).rectangle((10, 100, 100, 120), fill="black")
+    assert find_blank(image, (TextBox(10, 2010, 150, 20, "Rad 3", 16),)) == (2000, 2700)
 
 
 def test_blank_detection_counts_only_the_text_on_the_page() -> None:
@@ -156,10 +169,10 @@ def test_blank_detection_counts_only_the_text_on_the_page() -> None:
     # 400 px of a line 20 px high lies left of the page, 19 px on it: 380 px², under the
     # 400 px² that makes a flat band suspicious.
     assert find_blank(drawn, (TextBox(-400, 2100, 419, 20, "Utanför", 16),)) is None
-    assert find_blank(drawn, (TextBox(-400, 2100, 420, 20, "Utanför", 16),)) == 2000
+    assert find_blank(drawn, (TextBox(-400, 2100, 420, 20, "Utanför", 16),)) == (2000, 3000)
     # Right of the page the same.
     assert find_blank(drawn, (TextBox(181, 2100, 900, 20, "Utanför", 16),)) is None
-    assert find_blank(drawn, (TextBox(180, 2100, 900, 20, "Utanför", 16),)) == 2000
+    assert find_blank(drawn, (TextBox(180, 2100, 900, 20, "Utanför", 16),)) == (2000, 3000)
 
 
 def test_host_allow_list() -> None:

@@ -18,7 +18,7 @@ from playwright.async_api import Page
 from archiver.capture import itemboxes
 from archiver.capture import page_probes as probes
 from archiver.capture import page_scripts as js
-from archiver.capture.segments import BAND_PX, SegmentPlan, boxes_for_segment, find_blank, plan_segments
+from archiver.capture.segments import SegmentPlan, boxes_for_segment, find_blank, plan_segments
 from archiver.capture.steps import CaptureFailed, StepRunner
 from archiver.pdf.model import Segment, TextBox
 
@@ -84,7 +84,7 @@ async def shoot_segments(
     started = time.monotonic()
     segments: list[Segment] = []
     # Each slice is decoded and checked in a thread while Chromium shoots the next one.
-    pending: tuple[asyncio.Task[tuple[tuple[int, int], int | None]], SegmentPlan, Path,
+    pending: tuple[asyncio.Task[tuple[tuple[int, int], tuple[int, int] | None]], SegmentPlan, Path,
                    tuple[TextBox, ...]] | None = None
     for plan in plans:
         path = workdir / f"segment-{plan.index + 1:03d}.png"
@@ -119,7 +119,7 @@ async def _verified(
     page: Page,
     steps: StepRunner,
     clip: dict[str, int],
-    task: asyncio.Task[tuple[tuple[int, int], int | None]],
+    task: asyncio.Task[tuple[tuple[int, int], tuple[int, int] | None]],
     plan: SegmentPlan,
     path: Path,
     text_boxes: tuple[TextBox, ...],
@@ -133,12 +133,11 @@ async def _verified(
     and if still blank the capture fails. A flat last slice shorter than the viewport
     with no text is page padding.
     """
-    size, blank_at = await task
+    size, blank = await task
     padding = plan.index == count - 1 and count > 1 and not text_boxes
-    if blank_at is None or (padding and plan.height < viewport_height):
+    if blank is None or (padding and plan.height < viewport_height):
         return Segment(path, plan.top, size[0], size[1], text_boxes)
-    top = plan.top + blank_at
-    bottom = plan.top + (plan.height if blank_at == 0 else min(plan.height, blank_at + BAND_PX))
+    top, bottom = plan.top + blank[0], plan.top + blank[1]
     drawn = await steps.run("blank band", lambda: page.evaluate(
         probes.DRAWN_IN_BAND, {"top": top, "bottom": bottom}))
     if drawn is None:
@@ -149,15 +148,15 @@ async def _verified(
     await steps.run("screenshot", lambda: page.screenshot(
         path=path, full_page=True, clip=clip, animations="disabled", caret="hide",  # type: ignore[arg-type]
         timeout=steps.step_timeout * 1000), label=f"re-shoot {plan.index + 1}", record=False)
-    size, blank_at = await asyncio.to_thread(_inspect, path, text_boxes)
-    if blank_at is not None:
+    size, blank = await asyncio.to_thread(_inspect, path, text_boxes)
+    if blank is not None:
         raise CaptureFailed(
-            f"blank segment {plan.index + 1} at y={plan.top + blank_at}: the page draws "
+            f"blank segment {plan.index + 1} at y={plan.top + blank[0]}: the page draws "
             f"{drawn} there but the screenshot stayed blank when shot again")
     return Segment(path, plan.top, size[0], size[1], text_boxes)
 
 
-def _inspect(path: Path, boxes: tuple[TextBox, ...]) -> tuple[tuple[int, int], int | None]:
+def _inspect(path: Path, boxes: tuple[TextBox, ...]) -> tuple[tuple[int, int], tuple[int, int] | None]:
     """Decode a segment and look for blank regions (in a thread: it is CPU work)."""
     with Image.open(path) as image:
         image.load()

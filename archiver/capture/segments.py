@@ -76,15 +76,18 @@ def _flat(image: Image.Image) -> bool:
     return all(hi - lo <= FLAT_TOLERANCE for lo, hi in extrema)
 
 
-def find_blank(image: Image.Image, boxes: Sequence[TextBox]) -> int | None:
-    """Return the slice-relative y of the first blank region, or None if the slice looks drawn.
+def find_blank(image: Image.Image, boxes: Sequence[TextBox]) -> tuple[int, int] | None:
+    """Return the first blank region as slice-relative (top, bottom), or None if the slice looks drawn.
 
-    A slice is blank when it is all one colour, or when a band of it is flat although the
-    DOM places a fair amount of text there — the shape of Chromium's silent failure.
+    A slice is blank when it is all one colour (the whole slice), or when a band of it is
+    flat although the DOM places a fair amount of text there (that band): the shape of
+    Chromium's silent failure. The region is what the DOM is then asked about, so a band
+    at the top of a slice is that band, not the slice: what the page draws lower down is
+    no evidence about it.
     """
     rgb = image if image.mode in ("RGB", "RGBA", "L") else image.convert("RGB")
     if _flat(rgb):
-        return 0
+        return 0, rgb.height
     for band_top in range(0, rgb.height, BAND_PX):
         band_bottom = min(rgb.height, band_top + BAND_PX)
         area = 0.0
@@ -94,5 +97,5 @@ def find_blank(image: Image.Image, boxes: Sequence[TextBox]) -> int | None:
             if overlap > 0 and across > 0:
                 area += overlap * across
         if area >= MIN_TEXT_AREA and _flat(rgb.crop((0, band_top, rgb.width, band_bottom))):
-            return band_top
+            return band_top, band_bottom
     return None
