@@ -13,7 +13,7 @@ import pytest
 from test_pdfa import HTML, META, make_segment
 
 from archiver.chromium import LAUNCH_ARGS, find_chromium
-from archiver.pdf.caption import caption_lines
+from archiver.pdf.caption import caption_lines, system_font
 from archiver.pdf.pdfa import build_visual_pdfa, make_print_pdfa, validate_pdfa
 
 CAPTIONED = dataclasses.replace(
@@ -97,3 +97,30 @@ def test_print_record_from_chromium_opens_with_the_caption(tmp_path: Path) -> No
     subprocess.run(["pdftoppm", "-png", "-r", "60", "-singlefile", "-f", "1", "-l", "1", str(out),
                     str(tmp_path / "caption")], check=True)
     assert (tmp_path / "caption.png").stat().st_size > 10_000  # drawn, not blank
+
+
+def test_cached_font_subsets_give_the_same_caption(tmp_path: Path) -> None:
+    cache = tmp_path / "cache" / "fonts"
+    full, cached = tmp_path / "full.pdf", tmp_path / "cached.pdf"
+    segment = make_segment(tmp_path, "a.png")
+    build_visual_pdfa([segment], full, CAPTIONED)
+    build_visual_pdfa([segment], cached, dataclasses.replace(CAPTIONED, font_cache=cache))
+    assert validate_pdfa(cached) == []
+    assert first_page_text(cached) == first_page_text(full)
+    subsets = sorted(cache.iterdir())
+    assert [p.name.split("-")[0] for p in subsets] == ["DejaVuSans", "DejaVuSans", "DejaVuSansMono"]
+    for subset in subsets:  # cut to Latin, far smaller than the system's font
+        assert subset.stat().st_size * 5 < system_font(subset.name.rsplit("-", 2)[0] + ".ttf").stat().st_size
+    written = {p: p.stat().st_mtime_ns for p in subsets}
+    later = dataclasses.replace(CAPTIONED, font_cache=cache, captured_at=CAPTIONED.captured_at.replace(day=2))
+    build_visual_pdfa([segment], tmp_path / "again.pdf", later)
+    assert {p: p.stat().st_mtime_ns for p in sorted(cache.iterdir())} == written  # made once, reused
+
+
+def test_a_caption_the_subsets_cannot_write_uses_the_full_fonts(tmp_path: Path) -> None:
+    # → and Ω are in DejaVu Sans but not in the cached Latin subsets.
+    meta = dataclasses.replace(CAPTIONED, title="Pilen → och Ω", font_cache=tmp_path / "fonts")
+    out = tmp_path / "visual.pdf"
+    build_visual_pdfa([make_segment(tmp_path, "a.png")], out, meta)
+    assert validate_pdfa(out) == []
+    assert "Pilen → och Ω" in first_page_text(out)

@@ -272,11 +272,13 @@ class CaptionSettings(TypedDict):
     organisation: str
     organisation_id: str
     timezone: str
+    font_cache: Path
 
 
 def caption_settings(archive: Archive) -> CaptionSettings:
     s = archive.settings
-    return {"organisation": s.org_name, "organisation_id": s.org_id, "timezone": s.timezone}
+    return {"organisation": s.org_name, "organisation_id": s.org_id, "timezone": s.timezone,
+            "font_cache": archive.home.cache_dir / "fonts"}
 
 
 def _build_files(now: dt.datetime, job: Job, result: CaptureResult, workdir: Path,

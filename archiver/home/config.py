@@ -95,6 +95,12 @@ class Home:
         return self.root / "tmp"
 
     @property
+    def cache_dir(self) -> Path:
+        """What is derived from the machine's files and kept to save work (the caption's
+        font subsets); deleting it loses nothing."""
+        return self.root / "cache"
+
+    @property
     def default_db_path(self) -> Path:
         return self.root / "catalogue.sqlite"
 

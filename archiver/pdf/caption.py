@@ -8,6 +8,13 @@ the engine, and the SHA-256 of the captured HTML. The text is real text in an em
 font (fpdf2 subsets DejaVu Sans and writes a ToUnicode map), so it is in the text layer
 too: a search or ``pdftotext`` finds it.
 
+fpdf2 parses each font whole before it lays out a line, some 0.1 CPU-s for DejaVu's 6,000
+glyphs, on every snapshot. With a font cache (the home's ``cache/fonts``, passed in as
+``SnapshotMetadata.font_cache``) the caption uses subsets of the three fonts cut once to
+Latin-1, Latin Extended-A and common punctuation, which the captions of Swedish
+organisations and accounts are written in; a caption that needs a glyph they lack (an
+emoji in a page title) is laid out again with the full fonts, so no character is lost.
+
 The page carries the page label "Följeblad" and the captured pages are numbered from 1,
 so a viewer shows page 1 for the first screenshot; `is_caption_page` lets code that maps
 pages to screenshot segments (redaction) step over it.
@@ -17,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import io
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,6 +33,7 @@ from zoneinfo import ZoneInfo
 import pikepdf
 
 from archiver.errors import MissingDependencyError
+from archiver.home.files import atomic_write_bytes
 from archiver.pdf.model import SnapshotMetadata
 
 if TYPE_CHECKING:
@@ -33,6 +42,15 @@ if TYPE_CHECKING:
 LABEL = "Följeblad"
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
 """Debian's fonts-dejavu-core (Chromium's own dependency), and the Fedora layout."""
+FONT_FILES = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSansMono.ttf")
+"""Regular and bold for labels and values, monospaced for the digest."""
+SUBSET_CHARS = (*range(0x20, 0x7F), *range(0xA0, 0x180), 0x2013, 0x2014, 0x2018, 0x2019,
+                0x201A, 0x201C, 0x201D, 0x201E, 0x2022, 0x2026, 0x20AC)
+"""What the cached font subsets hold: Basic Latin, Latin-1, Latin Extended-A (å ä ö æ ø,
+and the letters of Finnish, Sami place names and most European names), dashes, quotes,
+bullet, ellipsis and the euro sign."""
+SUBSET_VERSION = 1
+"""Part of a cached subset's name: raise it when SUBSET_CHARS changes."""
 RECORDS = {
     "visual": "Bildversion: skärmbilder av sidan med sökbart textlager",
     "print": "Utskriftsversion: webbläsarens utskrift av sidan",
@@ -80,22 +98,30 @@ def caption_lines(meta: SnapshotMetadata, record: str) -> list[tuple[str, str]]:
 
 def caption_pdf(meta: SnapshotMetadata, record: str) -> bytes:
     """One A4 page holding the caption, as PDF bytes (made PDF/A with the record it opens)."""
-    return _captions(meta, (record,))
+    return caption_pages(meta, (record,))
 
 
 @functools.lru_cache(maxsize=2)
-def _captions(meta: SnapshotMetadata, records: tuple[str, ...]) -> bytes:
+def caption_pages(meta: SnapshotMetadata, records: tuple[str, ...]) -> bytes:
     """One caption page per record, in one document.
 
     Both records of a snapshot carry the same caption but for the line naming the
     record, so a build makes both pages at once: fpdf2 parses the three fonts and
-    subsets them once instead of twice (0.1 CPU-s a page here). Cached for the two
-    calls of one build; the pages are copied out, never changed.
+    subsets them once instead of twice. Cached for the two calls of one build; the
+    pages are copied out, never changed.
     """
+    system = tuple(system_font(name) for name in FONT_FILES)
+    if meta.font_cache is not None:
+        doc = _caption_doc(meta, records, tuple(_subset(f, meta.font_cache) for f in system))
+        if not any(font.missing_glyphs for font in doc.fonts.values()):  # type: ignore[union-attr]
+            return bytes(doc.output())
+    return bytes(_caption_doc(meta, records, system).output())
+
+
+def _caption_doc(meta: SnapshotMetadata, records: tuple[str, ...], fonts: tuple[Path, ...]) -> FPDF:
     from fpdf import FPDF
 
-    regular, bold, mono = (_font("DejaVuSans.ttf"), _font("DejaVuSans-Bold.ttf"),
-                           _font("DejaVuSansMono.ttf"))
+    regular, bold, mono = fonts
     doc = FPDF(format="A4", unit="mm")
     doc.set_margins(20, 20, 20)
     doc.set_auto_page_break(auto=False)
@@ -104,7 +130,33 @@ def _captions(meta: SnapshotMetadata, records: tuple[str, ...]) -> bytes:
     doc.add_font("DejaVuMono", fname=str(mono))
     for record in records:
         _caption_page(doc, meta, record)
-    return bytes(doc.output())
+    return doc
+
+
+def _subset(font: Path, cache: Path) -> Path:
+    """The cached subset of *font* (SUBSET_CHARS), cut and written atomically the first time.
+
+    Named by the system font's digest, so an upgraded font gets a subset of its own."""
+    data = font.read_bytes()
+    target = cache / f"{font.stem}-{hashlib.sha256(data).hexdigest()[:16]}-{SUBSET_VERSION}.ttf"
+    if target.is_file():
+        return target
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    options = subset.Options()
+    options.notdef_outline = True  # fpdf2 draws a missing character as .notdef's box
+    options.recommended_glyphs = True
+    options.layout_features = []  # fpdf2 neither shapes nor kerns the caption
+    options.drop_tables += ["FFTM", "GPOS", "GSUB", "GDEF"]
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=SUBSET_CHARS)
+    with TTFont(io.BytesIO(data)) as parsed:
+        subsetter.subset(parsed)
+        out = io.BytesIO()
+        parsed.save(out)
+    atomic_write_bytes(target, out.getvalue())
+    return target
 
 
 def _caption_page(doc: FPDF, meta: SnapshotMetadata, record: str) -> None:
@@ -141,7 +193,7 @@ def prepend_caption(pdf: pikepdf.Pdf, meta: SnapshotMetadata, record: str) -> pi
     (qpdf copies a foreign page's streams when the destination is written).
     """
     records = tuple(RECORDS) if record in RECORDS else (record,)
-    source = pikepdf.open(io.BytesIO(_captions(meta, records)))
+    source = pikepdf.open(io.BytesIO(caption_pages(meta, records)))
     pdf.pages.insert(0, source.pages[records.index(record)])
     pdf.Root.PageLabels = pikepdf.Dictionary(Nums=pikepdf.Array([
         0, pikepdf.Dictionary(P=pikepdf.String(LABEL)),
@@ -155,7 +207,7 @@ def is_caption_page(pdf: pikepdf.Pdf, index: int) -> bool:
     return index == 0 and pdf.pages[0].label == LABEL
 
 
-def _font(name: str) -> Path:
+def system_font(name: str) -> Path:
     for folder in FONT_DIRS:
         if (folder / name).is_file():
             return folder / name

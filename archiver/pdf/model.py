@@ -56,6 +56,8 @@ class SnapshotMetadata:
     organisation_id: str = ""
     platform_name: str = ""  # as the register spells it ("Facebook", "X"); empty: platform
     timezone: str = "Europe/Stockholm"
+    font_cache: Path | None = None
+    """Folder for the caption's font subsets (the home's cache/fonts); None: full fonts."""
 
 
 @dataclass(frozen=True)
