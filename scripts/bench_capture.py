@@ -363,8 +363,7 @@ def archive_work(base: str, posts: int, root: Path) -> dict[str, float]:
 
     * ``records``: both PDF/A records built, caption included, each validated;
     * ``validation``: of that, pikepdf's validator (and our XMP checks) on the two files;
-    * ``caption``: of that, fpdf2 making the two caption pages (it parses and subsets
-      three DejaVu fonts);
+    * ``caption``: of that, fpdf2 making the two caption pages from the cached font subsets;
     * ``blank_check``: every segment decoded and checked for blank bands (the main
       process, while Chromium shoots the next one).
     """
@@ -392,7 +391,8 @@ def archive_work(base: str, posts: int, root: Path) -> dict[str, float]:
             captured_at=dt.datetime.now(dt.UTC), boundary=NOW.date(), period_start=dt.date(2026, 1, 1),
             period_end=NOW.date(), reason="due", engine_version="bench", html_sha256="0" * 64,
             title="Konto 0", clock="real clock", platform_name="X", organisation="Bench",
-            organisation_id="212000-1769", timezone="Europe/Stockholm")
+            organisation_id="212000-1769", timezone="Europe/Stockholm",
+            font_cache=root / "fonts")  # as a home's cache/fonts
 
     def records() -> None:
         m = meta()
