@@ -21,6 +21,9 @@ Prints JSON with, in one run:
   what our engine adds to Chromium's own work. The same bare run with the comments left
   closed, a page about a quarter as tall, is printed beside it (``comments_closed``): earlier
   figures used that baseline, which counted rendering the comments as our overhead.
+- ``archive_work_cpu_s``: what ours does that bare Chromium does not, on one due account
+  done alone, part by part: both PDF/A records built and validated, of which the
+  validation and the caption, and the blank check of the segments (see ``archive_work``).
 - peak memory (PSS) of the capturing process tree (Python, Playwright driver, Chromium),
   sampled from /proc; the fixture platform runs in a process of its own, outside it.
   Reading PSS costs the kernel some 20 ms per Chromium process, so the sampler runs

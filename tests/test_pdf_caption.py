@@ -124,3 +124,13 @@ def test_a_caption_the_subsets_cannot_write_uses_the_full_fonts(tmp_path: Path) 
     build_visual_pdfa([make_segment(tmp_path, "a.png")], out, meta)
     assert validate_pdfa(out) == []
     assert "Pilen → och Ω" in first_page_text(out)
+
+
+def test_a_cache_that_cannot_be_written_leaves_the_caption_to_the_full_fonts(tmp_path: Path) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")
+    out = tmp_path / "visual.pdf"
+    build_visual_pdfa([make_segment(tmp_path, "a.png")], out,
+                      dataclasses.replace(CAPTIONED, font_cache=blocked / "fonts"))
+    assert validate_pdfa(out) == []
+    assert "Torsby kommun (organisationsnummer 212000-1769)" in first_page_text(out)

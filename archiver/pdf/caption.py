@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo
 
 import pikepdf
 
-from archiver.errors import MissingDependencyError
+from archiver.errors import MissingDependencyError, OutputError
 from archiver.home.files import atomic_write_bytes
 from archiver.pdf.model import SnapshotMetadata
 
@@ -134,7 +134,9 @@ def _caption_doc(meta: SnapshotMetadata, records: tuple[str, ...], fonts: tuple[
 
 
 def _subset(font: Path, cache: Path) -> Path:
-    """The cached subset of *font* (SUBSET_CHARS), cut and written atomically the first time.
+    """The cached subset of *font* (SUBSET_CHARS), cut and written atomically the first time;
+    *font* itself when the cache cannot be written (a read-only home, a full disk): a cache
+    must not stop a capture.
 
     Named by the system font's digest, so an upgraded font gets a subset of its own."""
     data = font.read_bytes()
@@ -155,7 +157,10 @@ def _subset(font: Path, cache: Path) -> Path:
         subsetter.subset(parsed)
         out = io.BytesIO()
         parsed.save(out)
-    atomic_write_bytes(target, out.getvalue())
+    try:
+        atomic_write_bytes(target, out.getvalue())
+    except OutputError:
+        return font
     return target
 
 
