@@ -214,10 +214,12 @@ def test_a_blank_raster_where_the_dom_draws_is_shot_again_then_fails(site: str, 
 
 
 def test_hanging_page_fails_within_the_step_timeout(site: str, tmp_path: Path) -> None:
+    # 4 s, not less: the limit holds for opening the browser context too, which took over
+    # 1.5 s on a machine others loaded (the capture then failed in step open).
     started = time.monotonic()
-    result = run(req(f"{site}/hang", tmp_path, step_timeout=1.5))
-    assert not result.ok and result.reason == "timed out in step goto after 1.5 s"
-    assert time.monotonic() - started < 10
+    result = run(req(f"{site}/hang", tmp_path, step_timeout=4))
+    assert not result.ok and result.reason == "timed out in step goto after 4 s"
+    assert time.monotonic() - started < 12
     assert result.log.steps[-1].name == "goto" and not result.log.steps[-1].ok
 
 
