@@ -187,6 +187,7 @@ def test_a_tall_genuinely_white_band_is_stored_and_logged(site: str, tmp_path: P
     assert len(result.segments) == 2
     assert result.log.blank_bands == ["segment 2: y=8000–9554 blank, nothing is drawn there"]
     assert result.log.reshots == 0
+    assert [s.flat for s in result.segments] == [False, True]  # the white one is not OCRed
 
 
 def test_text_a_person_cannot_see_is_not_drawn(site: str, tmp_path: Path) -> None:

@@ -41,3 +41,22 @@ def test_parse_hocr_joins_words_per_line() -> None:
     [box] = parse_hocr(hocr)
     got = (box.text, box.x, box.y, box.w, box.h, box.font_size)
     assert got == ("Snö röjning", 1, 2, 100, 20, 18)
+
+
+def test_only_a_drawn_segment_without_dom_text_is_ocred(tmp_path: Path) -> None:
+    from archiver.capture.runs import _with_ocr
+    from archiver.pdf.model import Segment, TextBox
+
+    asked: list[Path] = []
+
+    def ocr(png: Path, work: Path) -> list[TextBox]:
+        asked.append(png)
+        return [TextBox(1, 2, 3, 4, "Ur bilden", 12)]
+
+    canvas = Segment(tmp_path / "canvas.png", 0, 1280, 900)
+    white = Segment(tmp_path / "white.png", 900, 1280, 900, flat=True)
+    dom = Segment(tmp_path / "dom.png", 1800, 1280, 900, (TextBox(0, 0, 9, 9, "DOM", 12),))
+    assert _with_ocr(canvas, tmp_path, ocr).text_boxes[0].text == "Ur bilden"
+    assert _with_ocr(white, tmp_path, ocr) == white
+    assert _with_ocr(dom, tmp_path, ocr) == dom
+    assert asked == [tmp_path / "canvas.png"]

@@ -135,15 +135,16 @@ async def _verified(
     """
     size, blank = await task
     padding = plan.index == count - 1 and count > 1 and not text_boxes
+    flat = blank == (0, size[1])
     if blank is None or (padding and plan.height < viewport_height):
-        return Segment(path, plan.top, size[0], size[1], text_boxes)
+        return Segment(path, plan.top, size[0], size[1], text_boxes, flat)
     top, bottom = plan.top + blank[0], plan.top + blank[1]
     drawn = await steps.run("blank band", lambda: page.evaluate(
         probes.DRAWN_IN_BAND, {"top": top, "bottom": bottom}))
     if drawn is None:
         steps.log.blank_bands.append(
             f"segment {plan.index + 1}: y={top}–{bottom} blank, nothing is drawn there")
-        return Segment(path, plan.top, size[0], size[1], text_boxes)
+        return Segment(path, plan.top, size[0], size[1], text_boxes, flat)
     steps.log.reshots += 1
     await steps.run("screenshot", lambda: page.screenshot(
         path=path, full_page=True, clip=clip, animations="disabled", caret="hide",  # type: ignore[arg-type]

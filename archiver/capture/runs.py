@@ -319,8 +319,11 @@ def _build_files(now: dt.datetime, job: Job, result: CaptureResult, workdir: Pat
 
 
 def _with_ocr(segment: Segment, workdir: Path, ocr: Callable[[Path, Path], list[Any]]) -> Segment:
-    """Raster-only segments (no DOM text, e.g. a canvas) get their text layer from OCR."""
-    if segment.text_boxes:
+    """Raster-only segments (no DOM text, e.g. a canvas) get their text layer from OCR.
+
+    A segment of one colour has no text to find: Tesseract spends 0.6 CPU-s on a blank
+    8,000 px segment, and a saved page can end in several."""
+    if segment.text_boxes or segment.flat:
         return segment
     boxes = ocr(segment.path, workdir / "ocr")
     return dataclasses.replace(segment, text_boxes=tuple(boxes))

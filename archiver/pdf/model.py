@@ -33,6 +33,8 @@ class Segment:
     width: int
     height: int
     text_boxes: tuple[TextBox, ...] = ()
+    flat: bool = False
+    """One colour all over (a genuinely white band, page padding): nothing to OCR."""
 
 
 @dataclass(frozen=True)
