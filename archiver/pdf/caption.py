@@ -139,8 +139,8 @@ def _subset(font: Path, cache: Path) -> Path:
     must not stop a capture.
 
     Named by the system font's digest, so an upgraded font gets a subset of its own."""
-    data = font.read_bytes()
-    target = cache / f"{font.stem}-{hashlib.sha256(data).hexdigest()[:16]}-{SUBSET_VERSION}.ttf"
+    stat = font.stat()
+    target = cache / f"{font.stem}-{_digest(font, stat.st_size, stat.st_mtime_ns)}-{SUBSET_VERSION}.ttf"
     if target.is_file():
         return target
     from fontTools import subset
@@ -153,7 +153,7 @@ def _subset(font: Path, cache: Path) -> Path:
     options.drop_tables += ["FFTM", "GPOS", "GSUB", "GDEF"]
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=SUBSET_CHARS)
-    with TTFont(io.BytesIO(data)) as parsed:
+    with TTFont(font) as parsed:
         subsetter.subset(parsed)
         out = io.BytesIO()
         parsed.save(out)
@@ -162,6 +162,13 @@ def _subset(font: Path, cache: Path) -> Path:
     except OutputError:
         return font
     return target
+
+
+@functools.lru_cache(maxsize=8)
+def _digest(font: Path, size: int, mtime_ns: int) -> str:
+    """The first 16 hex digits of *font*'s SHA-256: read once per process and version of the
+    file (size and time are the cache key), not on every caption."""
+    return hashlib.sha256(font.read_bytes()).hexdigest()[:16]
 
 
 def _caption_page(doc: FPDF, meta: SnapshotMetadata, record: str) -> None:
