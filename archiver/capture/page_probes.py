@@ -354,35 +354,32 @@ DRAWN_IN_BAND = (
     }
     return true;
   };
-  const drawn = () => {
-    const walker = document.createTreeWalker(document.body || document.documentElement, NodeFilter.SHOW_TEXT);
-    const range = document.createRange();
-    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-      const el = n.parentElement;
-      if (!/\\S/.test(n.data) || !el || !visible(el)) continue;
-      if (['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE'].includes(el.tagName)) continue;
-      range.selectNodeContents(n);
-      for (const r of range.getClientRects())
-        if (inBand(r) && seen(r, el)) return 'text "' + n.data.trim().slice(0, 40) + '"';
+  const walker = document.createTreeWalker(document.body || document.documentElement, NodeFilter.SHOW_TEXT);
+  const range = document.createRange();
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement;
+    if (!/\\S/.test(n.data) || !el || !visible(el)) continue;
+    if (['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE'].includes(el.tagName)) continue;
+    range.selectNodeContents(n);
+    for (const r of range.getClientRects())
+      if (inBand(r) && seen(r, el)) return 'text "' + n.data.trim().slice(0, 40) + '"';
+  }
+  for (const el of document.querySelectorAll('body *')) {
+    const r = el.getBoundingClientRect();
+    if (!inBand(r) || !visible(el) || !seen(r, el.parentElement || el, el)) continue;
+    if (['IMG', 'CANVAS', 'VIDEO', 'svg', 'IFRAME', 'INPUT', 'TEXTAREA', 'SELECT', 'PICTURE',
+         'OBJECT', 'EMBED'].includes(el.tagName))
+      return el.tagName.toLowerCase();
+    const cs = getComputedStyle(el);
+    if (!clear(cs.backgroundColor)) return 'background ' + cs.backgroundColor;
+    if (cs.backgroundImage && cs.backgroundImage !== 'none') return 'background image';
+    if (cs.boxShadow && cs.boxShadow !== 'none') return 'shadow';
+    for (const side of ['Top', 'Right', 'Bottom', 'Left']) {
+      if (parseFloat(cs['border' + side + 'Width']) > 0 && cs['border' + side + 'Style'] !== 'none'
+          && !clear(cs['border' + side + 'Color'])) return 'border';
     }
-    for (const el of document.querySelectorAll('body *')) {
-      const r = el.getBoundingClientRect();
-      if (!inBand(r) || !visible(el) || !seen(r, el.parentElement || el, el)) continue;
-      if (['IMG', 'CANVAS', 'VIDEO', 'svg', 'IFRAME', 'INPUT', 'TEXTAREA', 'SELECT', 'PICTURE',
-           'OBJECT', 'EMBED'].includes(el.tagName))
-        return el.tagName.toLowerCase();
-      const cs = getComputedStyle(el);
-      if (!clear(cs.backgroundColor)) return 'background ' + cs.backgroundColor;
-      if (cs.backgroundImage && cs.backgroundImage !== 'none') return 'background image';
-      if (cs.boxShadow && cs.boxShadow !== 'none') return 'shadow';
-      for (const side of ['Top', 'Right', 'Bottom', 'Left']) {
-        if (parseFloat(cs['border' + side + 'Width']) > 0 && cs['border' + side + 'Style'] !== 'none'
-            && !clear(cs['border' + side + 'Color'])) return 'border';
-      }
-    }
-    return null;
-  };
-  return drawn();
+  }
+  return null;
 }"""
 )
 
