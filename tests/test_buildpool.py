@@ -28,7 +28,7 @@ def refuse(n: int) -> int:
 
 def test_a_worker_that_dies_fails_only_its_own_build(tmp_path: Path) -> None:
     async def go() -> list[int | str]:
-        with BuildPool(2) as pool:
+        async with BuildPool(2) as pool:
 
             async def one(n: int) -> int | str:
                 try:
@@ -46,7 +46,7 @@ def test_a_worker_that_dies_fails_only_its_own_build(tmp_path: Path) -> None:
 
 def test_errors_raised_in_a_worker_come_back_as_they_are() -> None:
     async def go() -> None:
-        with BuildPool(1) as pool:
+        async with BuildPool(1) as pool:
             await pool.run(refuse, 7)
 
     with pytest.raises(ArchiverError, match="^cannot build 7$"):
@@ -55,10 +55,12 @@ def test_errors_raised_in_a_worker_come_back_as_they_are() -> None:
 
 def test_a_script_without_main_guard_is_told_what_to_do(tmp_path: Path) -> None:
     script = tmp_path / "unguarded.py"
-    script.write_text("from archiver.capture.buildpool import BuildPool\nwith BuildPool(1):\n    print('started')\n")
+    script.write_text("import asyncio\nfrom archiver.capture.buildpool import BuildPool\n\n"
+                      "async def main():\n    async with BuildPool(1) as pool:\n"
+                      "        print(await pool.run(abs, -1))\n\nasyncio.run(main())\n")
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120,
                           cwd=Path(__file__).resolve().parent.parent)
-    assert done.returncode == 1 and "started" not in done.stdout
-    assert done.stderr.strip().endswith(
-        "ArchiverError: the PDF/A builder processes could not start; a script that calls "
-        'archiver.capture.runs.run must guard its entry point with if __name__ == "__main__":')
+    assert done.returncode == 1 and done.stdout == ""
+    assert ("archiver.errors.ArchiverError: the PDF/A builder processes could not start; a script "
+            "that calls archiver.capture.runs.run must guard its entry point with "
+            'if __name__ == "__main__":') in done.stderr.splitlines()

@@ -8,7 +8,7 @@ safe (a forked PostgreSQL connection closed in the child ends the parent's sessi
 
 The price of forkserver is Python's rule for process pools: a script that calls
 ``archiver.capture.runs.run`` must guard its entry point with ``if __name__ == "__main__":``.
-A pool that cannot start says so instead of failing every capture.
+A pool that cannot start fails each build with a reason that says so.
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ class BuildPool:
     def __init__(self, workers: int) -> None:
         self.workers = max(1, min(workers, os.cpu_count() or 1))
         self._pool = self._new()
+        self._started: asyncio.Future[None]
 
     def _new(self, workers: int | None = None) -> ProcessPoolExecutor:
         context = multiprocessing.get_context("forkserver")
@@ -56,13 +57,13 @@ class BuildPool:
         context.set_forkserver_preload(PRELOAD)
         return ProcessPoolExecutor(max_workers=workers or self.workers, mp_context=context)
 
-    def __enter__(self) -> BuildPool:
-        self.start()
+    async def __aenter__(self) -> BuildPool:
+        """Start the workers in the background: they import what a build needs (some 1-3 s),
+        while the caller launches Chromium and loads the first pages. Only a build waits."""
+        self._started = asyncio.ensure_future(asyncio.to_thread(self._start))
         return self
 
-    def start(self) -> None:
-        """Wait until a worker runs (it imports what a build needs); blocking, so a run
-        calls it in a thread while Chromium launches, and the two start side by side."""
+    def _start(self) -> None:
         try:
             self._pool.submit(_ready).result(timeout=START_TIMEOUT)
         except BrokenProcessPool as e:
@@ -72,13 +73,20 @@ class BuildPool:
                 'archiver.capture.runs.run must guard its entry point with if __name__ == "__main__":'
             ) from e
 
-    def __exit__(
+    async def __aexit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        # The start runs to its end first, even when the caller failed before any build
+        # (Chromium did not launch): a pool is not shut down halfway through starting.
+        # A failed start is not raised here: each build that needed the pool failed with it.
+        await asyncio.wait([self._started])
+        self._started.exception()
         self._pool.shutdown(wait=True, cancel_futures=True)
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run ``fn(*args)`` in a worker; errors it raises come back as they are."""
+        """Run ``fn(*args)`` in a worker once the pool has started; errors it raises, and a
+        start that failed, come back as they are."""
+        await asyncio.shield(self._started)  # one build giving up must not cancel the start
         loop = asyncio.get_running_loop()
         pool = self._pool
         try:

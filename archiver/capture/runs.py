@@ -190,27 +190,15 @@ async def _run(archive: Archive, jobs: Sequence[Job], progress: Callable[[str], 
 
     parallel = archive.settings.capture_parallel
     slots = asyncio.Semaphore(parallel)  # one browser context per slot
-    builders = BuildPool(parallel)
-    # The builders start (some 1-3 s of imports) while Chromium launches and the first
-    # pages load: only a build waits for them, so no core stands idle at the start.
-    ready = asyncio.ensure_future(asyncio.to_thread(builders.start))
-    try:
-        async with launch_browser() as browser:
+    # The builders start while Chromium launches and the first pages load (BuildPool).
+    async with BuildPool(parallel) as builders, launch_browser() as browser:
 
-            async def one(job: Job) -> Outcome:
-                return await _capture_one(archive, browser, slots, (builders, ready), job, progress, screen)
-            return list(await asyncio.gather(*(one(j) for j in jobs)))
-    finally:
-        await asyncio.wait([ready])  # a failed launch still lets the start finish first
-        ready.exception()  # seen: if the launch failed first, its error is the one raised
-        builders.__exit__(None, None, None)
+        async def one(job: Job) -> Outcome:
+            return await _capture_one(archive, browser, slots, builders, job, progress, screen)
+        return list(await asyncio.gather(*(one(j) for j in jobs)))
 
 
-Builders = tuple[BuildPool, "asyncio.Future[None]"]
-"""The build pool and the future of its start, which a build awaits first."""
-
-
-async def _capture_one(archive: Archive, browser: Any, slots: asyncio.Semaphore, builders: Builders,
+async def _capture_one(archive: Archive, browser: Any, slots: asyncio.Semaphore, builders: BuildPool,
                        job: Job, progress: Callable[[str], None], screen: Screen) -> Outcome:
     """One account, whatever happens: a bug met on one page must not cost the others their
     snapshots, so it becomes that account's failure, traceback in the debug log."""
@@ -226,7 +214,7 @@ async def _capture_one(archive: Archive, browser: Any, slots: asyncio.Semaphore,
 
 
 async def _capture_account(archive: Archive, browser: Any, slots: asyncio.Semaphore,
-                           builders: Builders, job: Job, progress: Callable[[str], None],
+                           builders: BuildPool, job: Job, progress: Callable[[str], None],
                            screen: Screen) -> Outcome:
     """Capture in a browser slot, then build the records outside it so the next capture starts."""
     from archiver.capture.engine import CaptureRequest, capture  # Playwright, as above
@@ -251,10 +239,8 @@ async def _capture_account(archive: Archive, browser: Any, slots: asyncio.Semaph
         if not result.ok:
             return _fail(archive, job, result.reason or "capture failed", _log_dict(result))
         progress(f"{label}: building PDF/A")
-        pool, started = builders
-        try:
-            await asyncio.shield(started)  # a pool that could not start fails every build
-            files = await pool.run(_build_files, archive.now, job, result, workdir,
+        try:  # a pool that could not start fails every build with its reason
+            files = await builders.run(_build_files, archive.now, job, result, workdir,
                                    archive.clock_label, caption_settings(archive))
         except ArchiverError as e:
             return _fail(archive, job, str(e), _log_dict(result))
