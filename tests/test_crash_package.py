@@ -110,7 +110,10 @@ def test_package_killed_anywhere_leaves_nothing_or_the_whole_package(template: P
         shutil.copytree(template, home)
         out = outdir / name
         proc = _package(home, out)
-        time.sleep(rng.uniform(0.3, 1.3) * duration)  # past start-up, into the write, some past its end
+        # Past start-up, into the write, some past its end: one kill in each of TRIALS equal
+        # slices of that span, so a run slowed or sped up by other work on the machine still
+        # has kills early in its write (four draws from the whole span could all miss it).
+        time.sleep((0.3 + (trial + rng.random()) / TRIALS[name]) * duration)
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
 
