@@ -126,6 +126,18 @@ def test_a_caption_the_subsets_cannot_write_uses_the_full_fonts(tmp_path: Path) 
     assert "Pilen → och Ω" in first_page_text(out)
 
 
+def test_a_character_no_font_has_is_shown_as_a_replacement_mark(tmp_path: Path) -> None:
+    meta = dataclasses.replace(CAPTIONED, title="Torsby kommun \U0001F333 i skogen",
+                               account="3 Torsby \U0001F333", font_cache=tmp_path / "fonts")
+    out = tmp_path / "visual.pdf"
+    build_visual_pdfa([make_segment(tmp_path, "a.png")], out, meta)
+    assert validate_pdfa(out) == []
+    text = first_page_text(out)
+    assert "Torsby kommun \ufffd i skogen" in text and "3 Torsby \ufffd" in text
+    with pikepdf.open(out) as pdf:  # the record's own metadata keeps the exact title
+        assert pdf.open_metadata()["dc:title"] == "Torsby kommun \U0001F333 i skogen"
+
+
 def test_a_cache_that_cannot_be_written_leaves_the_caption_to_the_full_fonts(tmp_path: Path) -> None:
     blocked = tmp_path / "not-a-folder"
     blocked.write_text("")

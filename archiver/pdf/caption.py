@@ -13,7 +13,8 @@ glyphs, on every snapshot. With a font cache (the home's ``cache/fonts``, passed
 ``SnapshotMetadata.font_cache``) the caption uses subsets of the three fonts cut once to
 Latin-1, Latin Extended-A and common punctuation, which the captions of Swedish
 organisations and accounts are written in; a caption that needs a glyph they lack (an
-emoji in a page title) is laid out again with the full fonts, so no character is lost.
+emoji in a page title) is laid out again with the full fonts. What those lack too (emoji
+again: DejaVu has none) is shown as U+FFFD, never left out unseen.
 
 The page carries the page label "Följeblad" and the captured pages are numbered from 1,
 so a viewer shows page 1 for the first screenshot; `is_caption_page` lets code that maps
@@ -22,12 +23,13 @@ pages to screenshot segments (redaction) step over it.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
 import io
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import pikepdf
@@ -49,6 +51,8 @@ SUBSET_CHARS = (*range(0x20, 0x7F), *range(0xA0, 0x180), 0x2013, 0x2014, 0x2018,
 """What the cached font subsets hold: Basic Latin, Latin-1, Latin Extended-A (å ä ö æ ø,
 and the letters of Finnish, Sami place names and most European names), dashes, quotes,
 bullet, ellipsis and the euro sign."""
+REPLACEMENT = "\ufffd"
+"""Drawn where the fonts have no glyph for a character (DejaVu has this one)."""
 SUBSET_VERSION = 1
 """Part of a cached subset's name: raise it when SUBSET_CHARS changes."""
 RECORDS = {
@@ -113,9 +117,26 @@ def caption_pages(meta: SnapshotMetadata, records: tuple[str, ...]) -> bytes:
     system = tuple(system_font(name) for name in FONT_FILES)
     if meta.font_cache is not None:
         doc = _caption_doc(meta, records, tuple(_subset(f, meta.font_cache) for f in system))
-        if not any(font.missing_glyphs for font in doc.fonts.values()):  # type: ignore[union-attr]
+        if not _missing(doc):
             return bytes(doc.output())
-    return bytes(_caption_doc(meta, records, system).output())
+    doc = _caption_doc(meta, records, system)
+    missing = _missing(doc)
+    if missing:
+        # fpdf2 leaves out a character no font has (an emoji in a page title) without a
+        # trace: the caption shows U+FFFD there instead, so a reader sees that something
+        # is not drawn. The XMP holds the exact text.
+        table = dict.fromkeys(missing, REPLACEMENT)
+        drawable: dict[str, Any] = {
+            f.name: value.translate(table) for f in dataclasses.fields(meta)
+            if isinstance(value := getattr(meta, f.name), str)}
+        meta = dataclasses.replace(meta, **drawable)
+        doc = _caption_doc(meta, records, system)
+    return bytes(doc.output())
+
+
+def _missing(doc: FPDF) -> set[int]:
+    """The code points the document's text needs and its fonts lack."""
+    return {code for font in doc.fonts.values() for code in font.missing_glyphs}  # type: ignore[union-attr]
 
 
 def _caption_doc(meta: SnapshotMetadata, records: tuple[str, ...], fonts: tuple[Path, ...]) -> FPDF:
