@@ -138,6 +138,16 @@ def test_a_character_no_font_has_is_shown_as_a_replacement_mark(tmp_path: Path) 
         assert pdf.open_metadata()["dc:title"] == "Torsby kommun \U0001F333 i skogen"
 
 
+def test_an_arabic_title_is_joined_and_right_to_left(tmp_path: Path) -> None:
+    # "Malmö stad" in Arabic, as a municipality's Arabic-language page is titled. Unshaped,
+    # fpdf2 draws the letters apart and in reverse: pdftotext then reads "وملام ةيدلب".
+    meta = dataclasses.replace(CAPTIONED, title="بلدية مالمو", font_cache=tmp_path / "fonts")
+    out = tmp_path / "visual.pdf"
+    build_visual_pdfa([make_segment(tmp_path, "a.png")], out, meta)
+    assert validate_pdfa(out) == []
+    assert "بلدية مالمو" in first_page_text(out)
+
+
 def test_a_cache_that_cannot_be_written_leaves_the_caption_to_the_full_fonts(tmp_path: Path) -> None:
     blocked = tmp_path / "not-a-folder"
     blocked.write_text("")

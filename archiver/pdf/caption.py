@@ -46,8 +46,8 @@ FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/de
 """Debian's fonts-dejavu-core (Chromium's own dependency), and the Fedora layout."""
 FONT_FILES = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSansMono.ttf")
 """Regular and bold for labels and values, monospaced for the digest."""
-SUBSET_CHARS = (*range(0x20, 0x7F), *range(0xA0, 0x180), 0x2013, 0x2014, 0x2018, 0x2019,
-                0x201A, 0x201C, 0x201D, 0x201E, 0x2022, 0x2026, 0x20AC)
+SUBSET_CHARS = frozenset((*range(0x20, 0x7F), *range(0xA0, 0x180), 0x2013, 0x2014, 0x2018, 0x2019,
+                          0x201A, 0x201C, 0x201D, 0x201E, 0x2022, 0x2026, 0x20AC))
 """What the cached font subsets hold: Basic Latin, Latin-1, Latin Extended-A (å ä ö æ ø,
 and the letters of Finnish, Sami place names and most European names), dashes, quotes,
 bullet, ellipsis and the euro sign."""
@@ -115,23 +115,41 @@ def caption_pages(meta: SnapshotMetadata, records: tuple[str, ...]) -> bytes:
     pages are copied out, never changed.
     """
     system = tuple(system_font(name) for name in FONT_FILES)
-    if meta.font_cache is not None:
+    codes = _code_points(meta)
+    if meta.font_cache is not None and codes <= SUBSET_CHARS:
         doc = _caption_doc(meta, records, tuple(_subset(f, meta.font_cache) for f in system))
         if not _missing(doc):
             return bytes(doc.output())
-    doc = _caption_doc(meta, records, system)
-    missing = _missing(doc)
-    if missing:
-        # fpdf2 leaves out a character no font has (an emoji in a page title) without a
-        # trace: the caption shows U+FFFD there instead, so a reader sees that something
-        # is not drawn. The XMP holds the exact text.
-        table = dict.fromkeys(missing, REPLACEMENT)
+    lacking = codes - _covered(system[0])
+    if lacking:
+        # A character no font here has (an emoji in a page title) would be left out, or
+        # drawn as .notdef, which PDF/A forbids: the caption shows U+FFFD there instead,
+        # so a reader sees that something is not drawn. The XMP holds the exact text.
+        table = dict.fromkeys(lacking, REPLACEMENT)
         drawable: dict[str, Any] = {
             f.name: value.translate(table) for f in dataclasses.fields(meta)
             if isinstance(value := getattr(meta, f.name), str)}
         meta = dataclasses.replace(meta, **drawable)
-        doc = _caption_doc(meta, records, system)
-    return bytes(doc.output())
+    return bytes(_caption_doc(meta, records, system, shaped=not codes <= SUBSET_CHARS).output())
+
+
+def _code_points(meta: SnapshotMetadata) -> set[int]:
+    """The code points of every text field of *meta*."""
+    return {ord(c) for f in dataclasses.fields(meta) if isinstance(v := getattr(meta, f.name), str) for c in v}
+
+
+def _covered(font: Path) -> frozenset[int]:
+    """The code points *font* has glyphs for (the values' font: regular DejaVu Sans)."""
+    stat = font.stat()
+    return _cmap(font, stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4)
+def _cmap(font: Path, size: int, mtime_ns: int) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    with TTFont(font, lazy=True) as parsed:
+        return frozenset(parsed.getBestCmap())
 
 
 def _missing(doc: FPDF) -> set[int]:
@@ -139,11 +157,17 @@ def _missing(doc: FPDF) -> set[int]:
     return {code for font in doc.fonts.values() for code in font.missing_glyphs}  # type: ignore[union-attr]
 
 
-def _caption_doc(meta: SnapshotMetadata, records: tuple[str, ...], fonts: tuple[Path, ...]) -> FPDF:
+def _caption_doc(meta: SnapshotMetadata, records: tuple[str, ...], fonts: tuple[Path, ...],
+                 shaped: bool = False) -> FPDF:
     from fpdf import FPDF
 
     regular, bold, mono = fonts
     doc = FPDF(format="A4", unit="mm")
+    if shaped:
+        # Text beyond the Latin of the subsets may be Arabic or Persian (municipalities
+        # publish in both): without a shaping engine fpdf2 draws their letters unjoined
+        # and left to right. Latin-only captions keep the plain, faster layout.
+        doc.set_text_shaping(True)
     doc.set_margins(20, 20, 20)
     doc.set_auto_page_break(auto=False)
     doc.add_font("DejaVu", fname=str(regular))
