@@ -98,6 +98,27 @@ def test_a_partial_feed_asking_to_log_in_for_more_is_login_required(fp, tmp_path
     assert result.reason == "login required: 3 posts visible (the page asks to log in to see more)"
 
 
+def test_a_pinned_old_post_does_not_make_a_cut_feed_complete(fp, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The feed shows three posts of this year under a post pinned from years before, then
+    asks to log in: the pinned post's date says nothing about how far the feed went."""
+    result = run(fp, "instagram", "posts=40&partial=3&pinned=1", tmp_path, step_timeout=15,
+                 period_start=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    assert not result.ok
+    assert result.reason == "login required: 4 posts visible (the page asks to log in to see more)"
+    assert not result.log.reached_period_start
+
+
+def test_a_feed_under_a_pinned_post_is_scrolled_to_the_period_start(fp, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    result = run(fp, "facebook", "posts=60&pinned=1", tmp_path, step_timeout=15, period_start=start)
+    assert result.ok, result.reason
+    assert result.log.reached_period_start and not result.log.end_marker_seen
+    expected = fp.expected_posts("facebook", HANDLE, posts=60)
+    assert expected[-1].created < start  # the pinned one, first on the page
+    in_period = {p.id for p in expected if p.created >= start}
+    assert in_period <= {i.platform_id for i in result.items if i.kind == "post"}
+
+
 @pytest.mark.parametrize(("handle", "reason"), [
     ("old-browser", "unsupported browser: the platform served an \"update your browser\" page "
                     "('Uppdatera din webbläsare') instead of the account"),

@@ -118,7 +118,25 @@ def test_collector_deduplicates_and_keeps_best_fields() -> None:
     assert item.author_name == "Kommunen"
     assert item.text == "Hej åäö 😀 hela texten"
     assert item.media == ("http://h/m.png",)
-    assert collector.oldest_post() == dt.datetime(2026, 2, 1, 10, tzinfo=dt.UTC)
+    assert collector.last_dated_post() is item
+
+
+def test_the_feed_is_as_far_as_its_last_dated_post_not_its_oldest() -> None:
+    """A post pinned from 2018 above this year's posts: the feed below it has loaded to
+    May, not to 2018. Comments and undated posts do not move the feed's end."""
+    collector = ItemCollector()
+
+    def post(pid: str, created: str | None, kind: str = "post") -> dict[str, object]:
+        return {"kind": kind, "id": pid, "parent": None, "created": created, "text": pid, "media": []}
+
+    collector.add_raw([post("pinned", "2018-04-03T10:00:00Z"), post("june", "2026-06-02T10:00:00Z"),
+                       post("may", "2026-05-13T10:00:00Z"), post("undated", None),
+                       post("c1", "2017-01-01T00:00:00Z", kind="comment")])
+    last = collector.last_dated_post()
+    assert last is not None and last.platform_id == "may"
+    collector.add_raw([post("pinned", "2018-04-03T10:00:00Z"), post("dec", "2025-12-30T10:00:00Z")])
+    last = collector.last_dated_post()  # seen again, the pinned post keeps its first place
+    assert last is not None and last.platform_id == "dec"
 
 
 def test_segment_plan_never_exceeds_the_limit() -> None:

@@ -3,8 +3,9 @@
 Items are read every round because feeds drop old posts from the DOM; the profile's
 reader runs first and, while it has found no post, the generic reader
 (``page_probes.GENERIC_POSTS``) too. The scroll stops on the first of: a post older
-than the period start, the profile's end-of-feed marker or a generic end text, a page
-height that stopped growing, or the round limit. Which one it was decides whether the
+than the period start at the bottom of what has loaded (a pinned post above the newest
+does not count), the profile's end-of-feed marker or a generic end text, a page height
+that stopped growing, or the round limit. Which one it was decides whether the
 capture is complete.
 
 At the bottom the feed is driven as a person's wheel drives it: a wheel event and a
@@ -134,8 +135,9 @@ class FeedReader:
                 label=f"scroll {round_no}",
                 record=False,
             )
-            oldest = self.collector.oldest_post()
-            if period_start is not None and oldest is not None and oldest < period_start:
+            last = self.collector.last_dated_post()
+            if period_start is not None and last is not None and last.created is not None \
+                    and last.created < period_start:
                 outcome.reached_period_start = True
             if self.log.end_marker_seen:
                 outcome.end_marker_seen = True

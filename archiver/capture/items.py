@@ -108,10 +108,13 @@ class ItemCollector:
                 self._items[item.platform_id] = _merge(old, item)
         return new
 
-    def oldest_post(self) -> dt.datetime | None:
-        """The earliest creation time among posts, to know when the period start is reached."""
-        times = [i.created for i in self._items.values() if i.kind == "post" and i.created]
-        return min(times) if times else None
+    def last_dated_post(self) -> SeenItem | None:
+        """The dated post furthest down the feed (first seen last): once it is older than
+        the period start, the feed has reached it.
+
+        Not the oldest post seen: platforms pin a post, often years old, above the newest
+        ones, and that post says nothing about how far the feed below it has loaded."""
+        return next((i for i in reversed(self._items.values()) if i.kind == "post" and i.created), None)
 
     def posts(self, reader: str | None = None) -> list[SeenItem]:
         """Posts seen so far, optionally only those one reader found."""
