@@ -50,6 +50,10 @@ CASES: list[tuple[str, str, str | None]] = [
      '<div style="height:200px;background:#ddeeff"></div>', "background rgb(221, 238, 255)"),
     ("an image", '<img src="data:image/gif;base64,R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw=="'
                  ' width="50" height="50">', "img"),
+    ("text in a cell parked at 1 % opacity (X's timeline before it measures a cell)",
+     f'<div style="opacity:0.5"><div style="opacity:0.02;{FONT}">{TEXT}</div></div>', None),
+    ("text at half opacity is drawn",
+     f'<div style="opacity:0.5;{FONT}">{TEXT}</div>', 'text "Kommunens inlägg om badplatsen. Kommunen"'),
     ("nothing", "", None),
 ]
 

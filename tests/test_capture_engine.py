@@ -43,16 +43,17 @@ GAP = """<!doctype html><html><head><meta charset="utf-8"><title>Gap</title></he
 <body style="margin:0"><p>Överst</p><div style="height:9500px"></div></body></html>"""
 
 # A feed in markup no profile knows: repeated blocks, no <article>, dates in every form.
+# Newest first, as feeds are: the period start is reached at the last card.
 DATED = """<!doctype html><html lang="sv"><head><meta charset="utf-8"><title>Kommunens flöde</title>
 <style>.card{border:1px solid #999;margin:8px;padding:8px}</style></head><body>
 <nav><a href="/">Start</a></nav><div class="stream">
 <div class="card"><span class="when">3 tim</span><p>Badplatsen vid sjön öppnar i helgen.</p></div>
+<div class="card"><span>i lördags</span><p>Tack alla som kom till skräpplockardagen.</p></div>
 <div class="card"><abbr data-utime="1782295200">måndag</abbr><p>Vägarbete på Storgatan hela veckan.</p></div>
+<div class="card"><span>2 wks</span><p>Simhallen stänger för renovering.</p></div>
 <div class="card"><div data-timestamp="1780826400000"></div><p>Biblioteket har nya öppettider.</p></div>
 <div class="card"><a href="/posts/4">4 juni kl. 17:33</a><p>Kommunfullmäktige sammanträder.</p></div>
 <div class="card"><span>12 dec. 2025</span><p>Julmarknaden på torget var välbesökt.</p></div>
-<div class="card"><span>2 wks</span><p>Simhallen stänger för renovering.</p></div>
-<div class="card"><span>i lördags</span><p>Tack alla som kom till skräpplockardagen.</p></div>
 </div></body></html>"""
 
 # Text drawn white on white: the DOM says text is there, the raster is flat, as when

@@ -10,6 +10,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from archiver import chromium
+from archiver.capture import dates
 from archiver.capture.engine import CaptureRequest, capture
 from archiver.capture.items import ItemCollector, parse_count, parse_time
 from archiver.capture.model import SEGMENT_MAX_PX
@@ -137,6 +138,29 @@ def test_the_feed_is_as_far_as_its_last_dated_post_not_its_oldest() -> None:
     collector.add_raw([post("pinned", "2018-04-03T10:00:00Z"), post("dec", "2025-12-30T10:00:00Z")])
     last = collector.last_dated_post()  # seen again, the pinned post keeps its first place
     assert last is not None and last.platform_id == "dec"
+
+
+def test_an_item_is_dated_exactly_before_approximately() -> None:
+    """A machine value first, then the time the id carries, then date text: LinkedIn's
+    "1w" in a post's text is not its date when its URN says 15 June 2021."""
+    now = dt.datetime(2026, 7, 1, 8, tzinfo=dt.UTC)
+    collector = ItemCollector(lambda raw: dates.resolve(raw, now, "Europe/Stockholm"),
+                              lambda ids: dates.from_post_id("linkedin", ids, now))
+    urn = "urn:li:activity:6810486256754036736"  # 2021-06-15 08:40:56 UTC
+    collector.add_raw([
+        {"kind": "post", "id": urn, "created": ["1w"], "text": "a", "media": []},
+        {"kind": "post", "id": "urn:li:activity:6810486256754036737", "text": "b", "media": [],
+         "created": ["1w", "2021-06-01T10:00:00Z"]},
+        {"kind": "post", "id": "p3", "created": ["1w"], "text": "c", "media": []},
+        {"kind": "post", "id": "p4", "created": None, "text": "d", "media": [],
+         "url": "https://www.linkedin.com/feed/update/urn%3Ali%3Ashare%3A6810486256754036736"},
+    ])
+    created = {i.platform_id: i.created for i in collector.items}
+    assert created[urn] is not None and created[urn].replace(microsecond=0) == dt.datetime(
+        2021, 6, 15, 8, 40, 56, tzinfo=dt.UTC)
+    assert created["urn:li:activity:6810486256754036737"] == dt.datetime(2021, 6, 1, 10, tzinfo=dt.UTC)
+    assert created["p3"] == dt.datetime(2026, 6, 24, 8, tzinfo=dt.UTC)
+    assert created["p4"] == created[urn]
 
 
 def test_segment_plan_never_exceeds_the_limit() -> None:

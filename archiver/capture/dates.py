@@ -6,6 +6,12 @@ Markup carries dates three ways: machine values (``<time datetime>``, Facebook's
 are parsed here; text goes to dateparser (it knows Swedish and English and their
 relative forms), resolved against the capture time in the home's time zone, since that
 is the clock the platform's "3 tim" was written against.
+
+Three platforms also write the time into a post's id (`from_post_id`): X's status ids and
+LinkedIn's activity, share, ugcPost and groupPost URNs are snowflakes (milliseconds in the bits above
+22), Instagram's shortcodes encode a media id with milliseconds since its own epoch above
+bit 23. That time is exact where the text says "2mo", and the only one an Instagram grid
+shows at all.
 """
 
 from __future__ import annotations
@@ -45,6 +51,10 @@ _NOW = re.compile(r"^(just now|now|just nu|nu|nyss)$", re.IGNORECASE)
 _WEEKDAY = re.compile(
     r"^(?:on |last |i )?(mon|tue|wed|thu|fri|sat|sun|monday|tuesday|wednesday|thursday|friday|"
     r"saturday|sunday|måndag|tisdag|onsdag|torsdag|fredag|lördag|söndag)s?$", re.IGNORECASE)
+# LinkedIn writes a post's age, its edit mark and its audience as one line between
+# bullets ("17h • Edited • Visible to anyone", "2 mån • Redigerat •"), Facebook the age
+# and its audience icon ("3 tim · 🌍"): the date is the part before the first bullet.
+_SEPARATORS = re.compile(r"\s*[•·]\s*")
 _NUMBER = re.compile(r"^\d{9,13}(\.\d+)?$")
 _COUNT = re.compile(r"^\d+([.,]\d+)?\s*([KMB]|tn|mn|milj)\.?$|^\d+[.,]\d+\s*[a-z]*$")
 _NUMERIC_DATE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}[./]\d{2,4}")
@@ -72,11 +82,44 @@ def parse_machine(raw: str | None) -> dt.datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
+X_EPOCH_MS = 1_288_834_974_657  # 2010-11-04, Twitter's snowflake epoch
+INSTAGRAM_EPOCH_MS = 1_314_220_021_721  # 2011-08-24
+_SHORTCODE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+_X_STATUS = re.compile(r"/status(?:es)?/(\d{15,20})(?!\d)")
+_LINKEDIN_URN = re.compile(r"urn(?::|%3A)li(?::|%3A)(?:(?:activity|share|ugcPost)(?::|%3A)|groupPost(?::|%3A)\d+-)"
+                           r"(\d{16,20})(?!\d)|-activity-(\d{16,20})-", re.IGNORECASE)
+_INSTAGRAM_CODE = re.compile(r"/(?:p|reel|reels|tv)/([A-Za-z0-9_-]{10,12})(?![A-Za-z0-9_-])")
+EARLIEST_POST = dt.datetime(2006, 3, 21, tzinfo=dt.UTC)  # the first tweet: nothing is older
+
+
+def from_post_id(platform: str, values: list[str], now: dt.datetime) -> dt.datetime | None:
+    """The creation time an X, LinkedIn or Instagram post id or permalink carries, if any
+    of *values* holds one; None for other platforms and for a time outside 2006..now."""
+    ms: int | None = None
+    for value in values:
+        if platform == "x" and (m := _X_STATUS.search(value)):
+            ms = (int(m.group(1)) >> 22) + X_EPOCH_MS
+        elif platform == "linkedin" and (m := _LINKEDIN_URN.search(value)):
+            ms = int(m.group(1) or m.group(2)) >> 22
+        elif platform == "instagram" and (m := _INSTAGRAM_CODE.search(value)):
+            number = 0
+            for char in m.group(1):
+                number = number * 64 + _SHORTCODE_ALPHABET.index(char)
+            ms = (number >> 23) + INSTAGRAM_EPOCH_MS
+        if ms is not None:
+            break
+    if ms is None:
+        return None
+    created = dt.datetime.fromtimestamp(ms / 1000, tz=dt.UTC)
+    return created if EARLIEST_POST <= created <= now + dt.timedelta(days=1) else None
+
+
 def parse_text(raw: str | None, now: dt.datetime, zone: str) -> dt.datetime | None:
     """Date text in Swedish or English, absolute or relative to ``now`` (aware)."""
     if not raw:
         return None
     text = " ".join(raw.split())
+    text = next((part for part in _SEPARATORS.split(text) if part), "")
     if _NOW.match(text):
         return now.astimezone(dt.UTC).replace(microsecond=0)
     weekday = _WEEKDAY.match(text)
@@ -89,7 +132,7 @@ def parse_text(raw: str | None, now: dt.datetime, zone: str) -> dt.datetime | No
         return None  # a count ("12", "1.234"), not a date
     if _COUNT.match(text):
         return None  # "2M" views, "1,2 tn" followers
-    cleaned = " ".join(_NOISE.sub(" ", text).split()).strip(" ·,")
+    cleaned = " ".join(_NOISE.sub(" ", text).split()).strip(" ,")
     age = _SHORT_AGE.match(cleaned)
     if age:
         cleaned = f"{age.group(1)} {_AGE_UNITS[age.group(2).lower()]} ago"

@@ -114,7 +114,8 @@ class _Capture:
         self.steps = StepRunner(self.log, request.step_timeout, request.progress)
         now = request.now or dt.datetime.now(dt.UTC)
         zone = request.timezone
-        self.collector = ItemCollector(lambda raw: dates.resolve(raw, now, zone))
+        self.collector = ItemCollector(lambda raw: dates.resolve(raw, now, zone),
+                                       lambda ids: dates.from_post_id(request.profile.name, ids, now))
         self.generic = load_profile(GENERIC) if request.profile.name != GENERIC else None
         allowed = request.allowed_hosts or (host_of(request.url),)
         self.guard = NavigationGuard(tuple(allowed) + request.profile.hosts)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import asdict, replace
 from typing import Any
 
+from archiver.capture.dates import parse_machine
 from archiver.capture.model import SeenItem
 from archiver.capture.site import ItemSpec, SiteProfile
 
@@ -65,17 +66,25 @@ class ItemCollector:
     loaded image), but never erases what an earlier sighting knew.
     """
 
-    def __init__(self, resolve: Callable[[str | None], dt.datetime | None] | None = None) -> None:
+    def __init__(self, resolve: Callable[[str | None], dt.datetime | None] | None = None,
+                 by_id: Callable[[list[str]], dt.datetime | None] | None = None) -> None:
         self._items: dict[str, SeenItem] = {}
         self._resolve = resolve or parse_time
+        self._by_id = by_id
 
-    def _created(self, raw: Any) -> dt.datetime | None:
-        """The first of a reader's date candidates (one string or a list) that parses."""
-        for value in raw if isinstance(raw, list) else [raw]:
-            parsed = self._resolve(str(value)) if value else None
-            if parsed is not None:
-                return parsed
-        return None
+    def _created(self, raw: dict[str, Any]) -> dt.datetime | None:
+        """The item's time: a machine value among the reader's date candidates, else the
+        time its id or permalink carries (``by_id``: `dates.from_post_id`), else the first
+        candidate whose text parses.
+
+        Exact before approximate: "2mo" is a month wide, and a reader's first date-like
+        text may be a date the post mentions."""
+        found = raw.get("created")
+        candidates = [str(v) for v in (found if isinstance(found, list) else [found]) if v]
+        exact = next((t for v in candidates if (t := parse_machine(v)) is not None), None)
+        if exact is None and self._by_id is not None:
+            exact = self._by_id([str(raw.get("id") or ""), str(raw.get("url") or "")])
+        return exact or next((t for v in candidates if (t := self._resolve(v)) is not None), None)
 
     def __len__(self) -> int:
         return len(self._items)
@@ -94,7 +103,7 @@ class ItemCollector:
                 parent_id=raw.get("parent") or None,
                 author_handle=_clean(raw.get("author_handle"), handle=True),
                 author_name=_clean(raw.get("author_name")),
-                created=self._created(raw.get("created")),
+                created=self._created(raw),
                 text=raw.get("text") or "",
                 url=raw.get("url") or None,
                 media=tuple(raw.get("media") or ()),

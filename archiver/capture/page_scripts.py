@@ -33,13 +33,28 @@ async def evaluate_json(target: Page | Frame, script: str, arg: Any = None) -> A
 
 
 # A visible element: rendered, not visibility:hidden, not fully transparent.
+# checkVisibility's opacity test only catches opacity 0 on the element or an ancestor.
+# Feeds park elements they have not measured yet at a near-zero opacity (X's timeline
+# cells at 0.01): drawn, but no one sees them, and their raster is flat. Opacities
+# multiply down the tree, so the element's is the product of its ancestors', each
+# looked up once per script call.
 _VISIBLE = """
+const opacityOf = new Map();
+const opacity = (el) => {
+  if (!el || el.nodeType !== 1) return 1;
+  let value = opacityOf.get(el);
+  if (value === undefined) {
+    value = parseFloat(getComputedStyle(el).opacity) * opacity(el.parentElement);
+    opacityOf.set(el, value);
+  }
+  return value;
+};
 const visible = (el) => {
   if (!el || !el.isConnected) return false;
   if (el.checkVisibility && !el.checkVisibility({opacityProperty: true, visibilityProperty: true}))
     return false;
   const r = el.getBoundingClientRect();
-  return r.width > 0 && r.height > 0;
+  return r.width > 0 && r.height > 0 && opacity(el) >= 0.05;
 };
 const norm = (s) => (s || '').replace(/\\s+/g, ' ').trim();
 """
