@@ -56,6 +56,15 @@ DATED = """<!doctype html><html lang="sv"><head><meta charset="utf-8"><title>Kom
 <div class="card"><span>12 dec. 2025</span><p>Julmarknaden på torget var välbesökt.</p></div>
 </div></body></html>"""
 
+# What Facebook shows a visitor who is not logged in (saved m.facebook.com pages): a
+# banner over the page's first posts, and no more of them.
+FB_GUEST = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Torsby kommun | Facebook</title>
+</head><body><div class="banner"><h2>Torsby kommun is on Facebook.</h2>
+<p>To connect with Torsby kommun, log in or create an account.</p><a href="/login">Log In</a></div>
+<article><span>4 June at 17:33</span><p>Badplatsen vid sjön öppnar i helgen, välkomna!</p></article>
+<article><span>2 June at 09:10</span><p>Vägarbete på Storgatan hela veckan, följ skyltningen.</p></article>
+</body></html>"""
+
 # Text drawn white on white: the DOM says text is there, the raster is flat, as when
 # Chromium silently fails to paint a region.
 WHITE_TEXT = """<!doctype html><html><head><meta charset="utf-8"><title>Vit</title></head>
@@ -113,7 +122,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         pages = {"/feed": FEED % {"total": 40}, "/endless": FEED % {"total": 100000},
                  "/gap": GAP, "/white-text": WHITE_TEXT, "/hidden-text": HIDDEN_TEXT,
-                 "/hidden-then-drawn": HIDDEN_THEN_DRAWN, "/dated": DATED,
+                 "/hidden-then-drawn": HIDDEN_THEN_DRAWN, "/dated": DATED, "/fb-guest": FB_GUEST,
                  "/wander": WANDER % {"away": f"http://localhost:{port}/secret", "ms": 50},
                  "/wander-late": WANDER % {"away": f"http://localhost:{port}/secret", "ms": 900}}
         body = pages.get(self.path.split("?")[0])
@@ -308,6 +317,13 @@ def test_naive_period_start_is_read_in_the_request_zone(tmp_path: Path) -> None:
     assert auckland == dt.datetime(2025, 12, 31, 11, 0, tzinfo=dt.UTC)
     aware = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     assert _validate(req("http://example.se/", tmp_path, period_start=aware, timezone="Pacific/Auckland")) == aware
+
+
+def test_a_guest_banner_over_a_few_posts_is_login_required(site: str, tmp_path: Path) -> None:
+    result = run(CaptureRequest(url=f"{site}/fb-guest", profile=load_profile("facebook"), workdir=tmp_path,
+                                now=dt.datetime(2026, 7, 1, 8, tzinfo=dt.UTC), step_timeout=10,
+                                period_start=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)))
+    assert result.reason == "login required: 2 posts visible (the page asks to log in to see more)"
 
 
 def test_the_generic_reader_reads_repeated_blocks_and_every_date_form(site: str, tmp_path: Path) -> None:
