@@ -65,6 +65,14 @@ FB_GUEST = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>
 <article><span>2 June at 09:10</span><p>Vägarbete på Storgatan hela veckan, följ skyltningen.</p></article>
 </body></html>"""
 
+# An X profile whose scripts never drew the timeline (a saved page): the side menu, and
+# a progress indicator where the posts should be.
+APP_LOADING = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Torsby kommun / X</title>
+</head><body><nav><a href="/home">Home</a> <a href="/explore">Explore</a> <a href="/notifications">Notifications</a>
+<a href="/messages">Messages</a> <a href="/profile">Profile</a></nav><main><h2>Torsby kommun</h2>
+<div role="progressbar" aria-label="Loading posts by @torsbykommun" style="width:40px;height:40px;
+border:4px solid #1d9bf0;border-radius:50%"></div></main></body></html>"""
+
 # Text drawn white on white: the DOM says text is there, the raster is flat, as when
 # Chromium silently fails to paint a region.
 WHITE_TEXT = """<!doctype html><html><head><meta charset="utf-8"><title>Vit</title></head>
@@ -123,6 +131,7 @@ class _Handler(BaseHTTPRequestHandler):
         pages = {"/feed": FEED % {"total": 40}, "/endless": FEED % {"total": 100000},
                  "/gap": GAP, "/white-text": WHITE_TEXT, "/hidden-text": HIDDEN_TEXT,
                  "/hidden-then-drawn": HIDDEN_THEN_DRAWN, "/dated": DATED, "/fb-guest": FB_GUEST,
+                 "/app-loading": APP_LOADING,
                  "/wander": WANDER % {"away": f"http://localhost:{port}/secret", "ms": 50},
                  "/wander-late": WANDER % {"away": f"http://localhost:{port}/secret", "ms": 900}}
         body = pages.get(self.path.split("?")[0])
@@ -229,7 +238,8 @@ def test_hanging_page_fails_within_the_step_timeout(site: str, tmp_path: Path) -
     # 1.5 s on a machine others loaded (the capture then failed in step open).
     started = time.monotonic()
     result = run(req(f"{site}/hang", tmp_path, step_timeout=4))
-    assert not result.ok and result.reason == "timed out in step goto after 4 s"
+    assert not result.ok and result.reason == ("timed out in step goto after 4 s: the page was still waiting for "
+                                                   "1 request, to 127.0.0.1")
     assert time.monotonic() - started < 12
     assert result.log.steps[-1].name == "goto" and not result.log.steps[-1].ok
 
@@ -324,6 +334,15 @@ def test_a_guest_banner_over_a_few_posts_is_login_required(site: str, tmp_path: 
                                 now=dt.datetime(2026, 7, 1, 8, tzinfo=dt.UTC), step_timeout=10,
                                 period_start=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)))
     assert result.reason == "login required: 2 posts visible (the page asks to log in to see more)"
+
+
+def test_a_feed_that_is_still_loading_is_not_blamed_on_the_profile(site: str, tmp_path: Path) -> None:
+    result = run(CaptureRequest(url=f"{site}/app-loading", profile=load_profile("x"), workdir=tmp_path,
+                                now=dt.datetime(2026, 7, 1, 8, tzinfo=dt.UTC), step_timeout=5,
+                                period_start=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)))
+    assert result.reason == ("javascript required: the page still shows 'Loading posts by @torsbykommun' "
+                             "where the account's posts should be (its scripts did not finish drawing "
+                             "the account)")
 
 
 def test_the_generic_reader_reads_repeated_blocks_and_every_date_form(site: str, tmp_path: Path) -> None:

@@ -154,7 +154,8 @@ def test_hanging_account_fails_within_the_step_timeout(fp, tmp_path: Path) -> No
     result = run(CaptureRequest(url=fp.account_url("instagram", "hangs"),
                                 profile=load_profile("instagram"), workdir=tmp_path,
                                 step_timeout=4))  # opening the context must fit too
-    assert result.reason == "timed out in step goto after 4 s"
+    assert result.reason == ("timed out in step goto after 4 s: the page was still waiting for "
+                                                   "1 request, to 127.0.0.1")
     assert time.monotonic() - started < 12
 
 

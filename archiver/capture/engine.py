@@ -27,7 +27,13 @@ from archiver.capture.items import ItemCollector, parse_count, specs_for_page
 from archiver.capture.media import fetch_media
 from archiver.capture.model import CaptureLog, CaptureResult
 from archiver.capture.network import WEB_SCHEMES, NavigationGuard, NetworkWatch, host_of, refusal
-from archiver.capture.overlays import LOGIN_REQUIRED, PageVerdict, dismiss_consent, judge_page
+from archiver.capture.overlays import (
+    JAVASCRIPT_REQUIRED,
+    LOGIN_REQUIRED,
+    PageVerdict,
+    dismiss_consent,
+    judge_page,
+)
 from archiver.capture.site import GENERIC, SiteProfile, load_profile
 from archiver.capture.steps import NAVIGATED_AWAY, CaptureFailed, StepRunner, seconds
 from archiver.errors import BadInputError
@@ -157,7 +163,15 @@ class _Capture:
     async def _run(self) -> None:
         page = await self.steps.run("open", self._open)
         network = NetworkWatch(page)
-        await self.steps.run("goto", lambda: self._goto(page, network))
+        try:
+            await self.steps.run("goto", lambda: self._goto(page, network))
+        except CaptureFailed as e:
+            waiting = network.pending_hosts()
+            if not str(e).startswith("timed out") or not waiting:
+                raise
+            # A page that does not load names what it waits for: scripts from hosts that
+            # never answer hold a document's parsing up, which a person sees as a blank page.
+            raise CaptureFailed(f"{e}: the page was still waiting for {waiting}") from e
         # From here on the page is loaded: a main-frame navigation is the page's own doing
         # (a reload or a redirect), and a step it stalls is failed as such, not as a hang.
         def started(request: Request) -> None:
@@ -361,6 +375,11 @@ class _Capture:
             return f"incomplete: feed did not reach its end ({why})"
         # The local date: runs passes the boundary as a UTC instant (23:00 the day before).
         target = self.period_start.astimezone(ZoneInfo(self.req.timezone)).date().isoformat()
+        if posts == 0 and verdict.loading:
+            return (
+                f"{JAVASCRIPT_REQUIRED}: the page still shows {verdict.loading!r} where the account's "
+                "posts should be (its scripts did not finish drawing the account)"
+            )
         if posts == 0:
             return (
                 f"no posts found: the page shows content, but neither the {profile.name} "

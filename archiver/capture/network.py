@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections import Counter
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -152,6 +153,17 @@ class NetworkWatch:
         self._ended(request)
         if request.resource_type == "image" and self.images.get(request.url) != "ok":
             self.images[request.url] = f"failed: {request.failure or 'no response'}"
+
+    def pending_hosts(self, most: int = 3) -> str:
+        """The requests in flight, for a reason: "1 request, to a.se", "12 requests, to a.se
+        (9), b.net (3)"; "" when none is."""
+        hosts = Counter(host_of(request.url) or "?" for request in self._inflight)
+        total = sum(hosts.values())
+        if not total:
+            return ""
+        named = ", ".join(host if count == 1 else f"{host} ({count})" for host, count in hosts.most_common(most))
+        more = f" and {len(hosts) - most} more hosts" if len(hosts) > most else ""
+        return f"{total} request{'s' if total != 1 else ''}, to {named}{more}"
 
     def feed_pending(self, since: float) -> int:
         """Fetch/XHR requests started at or after ``since`` (monotonic) still in flight."""

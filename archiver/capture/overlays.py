@@ -46,6 +46,9 @@ class PageVerdict:
     reason: str | None = None
     detail: str = ""
     login_prompt: str | None = None
+    loading: str | None = None
+    """A visible progress indicator's label: where no post was found, the page had not
+    finished drawing the account (its scripts still, or never done, fetching it)."""
 
 
 def _merged(profile: SiteProfile, generic: SiteProfile | None, name: str) -> list[str]:
@@ -87,7 +90,7 @@ async def judge_page(page: Page, profile: SiteProfile, generic: SiteProfile | No
         covering = not login["overlay"] or (login["coverage"] or 0) >= COVERING
         if login["overlay"] and not covering:
             detail = f"login prompt {login['marker']!r} ignored: it covers {login['coverage']:.0%} of the view"
-            return PageVerdict(None, detail)
+            return PageVerdict(None, detail, loading=state.get("loading"))
         if posts_visible and not login["overlay"]:
             return PageVerdict(None, f"login prompt {login['marker']!r} beside {posts_visible} posts",
                                login_prompt=str(login["marker"]))
@@ -97,7 +100,7 @@ async def judge_page(page: Page, profile: SiteProfile, generic: SiteProfile | No
             f"{JAVASCRIPT_REQUIRED}: the page draws nothing "
             "(an empty app shell: its scripts did not render the account)",
             f"{state['textLength']} visible characters, no pictures")
-    return PageVerdict(None, "")
+    return PageVerdict(None, "", loading=state.get("loading"))
 
 
 async def dismiss_consent(

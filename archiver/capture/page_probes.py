@@ -233,10 +233,18 @@ JUDGE_PAGE = (
     const r = el.getBoundingClientRect();
     if (r.width >= 100 && r.height >= 100 && seen(el)) media++;
   }
+  // A visible progress indicator (X: role=progressbar "Loading posts by @…"): content the
+  // page's scripts are still, or were never done, fetching.
+  let loading = null;
+  for (const el of document.querySelectorAll('[role="progressbar"], [aria-busy="true"]')) {
+    if (!seen(el)) continue;
+    loading = norm(el.getAttribute('aria-label') || el.innerText || '') || 'a loading indicator';
+    break;
+  }
   return {loggedOut: describe(find(m.loggedOutSelectors, m.loggedOutTexts)),
           blocked: describe(find(m.blockedSelectors, m.blockedTexts)),
           interstitials: kinds, browserLinks: vendors.size,
-          textLength: text.length, text: text.slice(0, 200), media};
+          textLength: text.length, text: text.slice(0, 200), media, loading};
 }"""
 )
 
