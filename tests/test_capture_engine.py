@@ -73,6 +73,32 @@ APP_LOADING = """<!doctype html><html lang="en"><head><meta charset="utf-8"><tit
 <div role="progressbar" aria-label="Loading posts by @torsbykommun" style="width:40px;height:40px;
 border:4px solid #1d9bf0;border-radius:50%"></div></main></body></html>"""
 
+# An Instagram profile grid as Instagram draws it: rows of three picture tiles, each a
+# permalink to /p/<shortcode>/ around an image whose alt text is the caption; no dates.
+# A shortcode is a media id in base 64 whose bits above 23 are ms since 2011-08-24.
+GRID_TIMES = [dt.datetime(2026, 6, 20, 9, tzinfo=dt.UTC) - dt.timedelta(days=27 * n) for n in range(9)]
+
+
+def _shortcode(moment: dt.datetime, shard: int = 1234) -> str:
+    number = ((int(moment.timestamp() * 1000) - 1_314_220_021_721) << 23) | (shard << 10)
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    code = ""
+    while number:
+        number, digit = divmod(number, 64)
+        code = alphabet[digit] + code
+    return code
+
+
+_TILE = ('<div class="tile"><a href="/torsbykommun/p/%s/"><div style="padding-bottom:100%%;position:relative">'
+         '<img alt="Bild %d från kommunen" width="300" height="300" style="position:absolute;width:100%%" '
+         'src="data:image/gif;base64,R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw=="></div></a></div>')
+GRID = ('<!doctype html><html><head><meta charset="utf-8"><title>Torsby kommun • Instagram</title>'
+        '<style>.row{display:flex;gap:4px;margin:4px}.tile{flex:1}</style></head><body><main>'
+        '<header><h2>torsbykommun</h2><p>85 inlägg</p></header>'
+        + "".join('<div class="row">' + "".join(_TILE % (_shortcode(GRID_TIMES[r * 3 + c]), r * 3 + c)
+                                                for c in range(3)) + "</div>" for r in range(3))
+        + "</main></body></html>")
+
 # Text drawn white on white: the DOM says text is there, the raster is flat, as when
 # Chromium silently fails to paint a region.
 WHITE_TEXT = """<!doctype html><html><head><meta charset="utf-8"><title>Vit</title></head>
@@ -131,7 +157,7 @@ class _Handler(BaseHTTPRequestHandler):
         pages = {"/feed": FEED % {"total": 40}, "/endless": FEED % {"total": 100000},
                  "/gap": GAP, "/white-text": WHITE_TEXT, "/hidden-text": HIDDEN_TEXT,
                  "/hidden-then-drawn": HIDDEN_THEN_DRAWN, "/dated": DATED, "/fb-guest": FB_GUEST,
-                 "/app-loading": APP_LOADING,
+                 "/app-loading": APP_LOADING, "/grid": GRID,
                  "/wander": WANDER % {"away": f"http://localhost:{port}/secret", "ms": 50},
                  "/wander-late": WANDER % {"away": f"http://localhost:{port}/secret", "ms": 900}}
         body = pages.get(self.path.split("?")[0])
@@ -343,6 +369,17 @@ def test_a_feed_that_is_still_loading_is_not_blamed_on_the_profile(site: str, tm
     assert result.reason == ("javascript required: the page still shows 'Loading posts by @torsbykommun' "
                              "where the account's posts should be (its scripts did not finish drawing "
                              "the account)")
+
+
+def test_a_picture_grid_is_read_tile_by_tile_and_dated_by_its_shortcodes(site: str, tmp_path: Path) -> None:
+    result = run(CaptureRequest(url=f"{site}/grid", profile=load_profile("instagram"), workdir=tmp_path,
+                                now=dt.datetime(2026, 7, 1, 8, tzinfo=dt.UTC), step_timeout=10,
+                                period_start=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)))
+    assert result.ok, result.reason
+    posts = [item for item in result.items if item.kind == "post"]
+    assert [(p.text, p.created) for p in posts] == [
+        (f"Bild {n} från kommunen", moment) for n, moment in enumerate(GRID_TIMES)]
+    assert result.log.reached_period_start
 
 
 def test_the_generic_reader_reads_repeated_blocks_and_every_date_form(site: str, tmp_path: Path) -> None:

@@ -99,6 +99,22 @@ GENERIC_POSTS = (
   }
   const PERMALINK = new RegExp('(/posts?/|/status/|/p/|/watch[?]|/video/|/reel/|story_fbid|' +
                                'permalink|/feed/update/|/shorts/)', 'i');
+  // A grid of picture tiles (an Instagram profile) repeats rows, not posts: rows whose
+  // children are each one post's picture, one permalink and no text of their own, are
+  // read tile by tile.
+  const tiles = (row) => {
+    const kids = Array.from(row.children).filter(visible);
+    const one = (kid) => {
+      const hrefs = new Set(Array.from(kid.querySelectorAll('a[href]'), (l) => l.getAttribute('href'))
+        .filter((h) => PERMALINK.test(h)));
+      return hrefs.size === 1 && kid.querySelector('img') && norm(kid.innerText).length < 15;
+    };
+    return kids.length >= 2 && kids.every(one) ? kids : null;
+  };
+  if (how === 'repeated' && posts.length) {
+    const split = posts.map(tiles);
+    if (split.every((kids) => kids)) { posts = split.flat(); how = 'tiles'; }
+  }
   const DATE_ATTR = /^data-(.*(time|date|stamp|created|published).*)$/i;
   const MACHINE = /^(\\d{9,13}(\\.\\d+)?|\\d{4}-\\d{2}-\\d{2}([T ][\\d:.]+)?(Z|[+-]\\d{2}:?\\d{2})?)$/;
   const MONTH = /\\b(jan|feb|mar|apr|maj|may|jun|jul|aug|sep|okt|oct|nov|dec)[a-zé]*\\.?/i;
@@ -160,7 +176,9 @@ GENERIC_POSTS = (
     const url = perma ? perma.href : (timeLink ? timeLink.href : null);
     const idAttr = ['data-post-id', 'data-id', 'data-item-id', 'data-urn', 'data-video-id',
                     'data-ft-id', 'id'].map((n) => el.getAttribute(n)).find((v) => v && v.length < 200);
-    const text = norm(el.innerText || el.textContent);
+    let text = norm(el.innerText || el.textContent);
+    if (how === 'tiles')  // a picture tile's caption is its image's alt text
+      text = norm(text + ' ' + Array.from(el.querySelectorAll('img[alt]'), (i) => i.alt).join(' '));
     const id = idAttr || (url ? 'u-' + hash(url) : 't-' + hash(text.slice(0, 300)));
     const media = [];
     for (const img of el.querySelectorAll('img')) {
