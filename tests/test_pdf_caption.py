@@ -117,21 +117,22 @@ def test_cached_font_subsets_give_the_same_caption(tmp_path: Path) -> None:
     assert {p: p.stat().st_mtime_ns for p in sorted(cache.iterdir())} == written  # made once, reused
 
 
+def captioned(tmp_path: Path, **changes: str) -> Path:
+    """A valid visual record whose caption has *changes*, with the home's font cache."""
+    out = tmp_path / "visual.pdf"
+    build_visual_pdfa([make_segment(tmp_path, "a.png")], out,
+                      dataclasses.replace(CAPTIONED, font_cache=tmp_path / "fonts", **changes))
+    assert validate_pdfa(out) == []
+    return out
+
+
 def test_a_caption_the_subsets_cannot_write_uses_the_full_fonts(tmp_path: Path) -> None:
     # → and Ω are in DejaVu Sans but not in the cached Latin subsets.
-    meta = dataclasses.replace(CAPTIONED, title="Pilen → och Ω", font_cache=tmp_path / "fonts")
-    out = tmp_path / "visual.pdf"
-    build_visual_pdfa([make_segment(tmp_path, "a.png")], out, meta)
-    assert validate_pdfa(out) == []
-    assert "Pilen → och Ω" in first_page_text(out)
+    assert "Pilen → och Ω" in first_page_text(captioned(tmp_path, title="Pilen → och Ω"))
 
 
 def test_a_character_no_font_has_is_shown_as_a_replacement_mark(tmp_path: Path) -> None:
-    meta = dataclasses.replace(CAPTIONED, title="Torsby kommun \U0001F333 i skogen",
-                               account="3 Torsby \U0001F333", font_cache=tmp_path / "fonts")
-    out = tmp_path / "visual.pdf"
-    build_visual_pdfa([make_segment(tmp_path, "a.png")], out, meta)
-    assert validate_pdfa(out) == []
+    out = captioned(tmp_path, title="Torsby kommun \U0001F333 i skogen", account="3 Torsby \U0001F333")
     text = first_page_text(out)
     assert "Torsby kommun \ufffd i skogen" in text and "3 Torsby \ufffd" in text
     with pikepdf.open(out) as pdf:  # the record's own metadata keeps the exact title
@@ -141,11 +142,7 @@ def test_a_character_no_font_has_is_shown_as_a_replacement_mark(tmp_path: Path) 
 def test_an_arabic_title_is_joined_and_right_to_left(tmp_path: Path) -> None:
     # "Malmö stad" in Arabic, as a municipality's Arabic-language page is titled. Unshaped,
     # fpdf2 draws the letters apart and in reverse: pdftotext then reads "وملام ةيدلب".
-    meta = dataclasses.replace(CAPTIONED, title="بلدية مالمو", font_cache=tmp_path / "fonts")
-    out = tmp_path / "visual.pdf"
-    build_visual_pdfa([make_segment(tmp_path, "a.png")], out, meta)
-    assert validate_pdfa(out) == []
-    assert "بلدية مالمو" in first_page_text(out)
+    assert "بلدية مالمو" in first_page_text(captioned(tmp_path, title="بلدية مالمو"))
 
 
 def test_a_cache_that_cannot_be_written_leaves_the_caption_to_the_full_fonts(tmp_path: Path) -> None:
