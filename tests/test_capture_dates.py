@@ -62,6 +62,9 @@ def utc(*args: int) -> dt.datetime:
     ("7mo • Edited • Visible to anyone", utc(2025, 12, 1, 8, 0)),
     ("2 mån • Redigerat •", utc(2026, 5, 1, 8, 0)),
     ("3 tim · 🌍", utc(2026, 7, 1, 5, 0)),
+    ("Publicerad • 4 juni", utc(2026, 6, 3, 22, 0)),    # a label before the bullet
+    ("Uppdaterad · igår", utc(2026, 6, 30, 8, 0)),
+    ("Edited • 2mo", utc(2026, 5, 1, 8, 0)),
 ])
 def test_date_text_in_swedish_and_english(text: str, expected: dt.datetime) -> None:
     assert parse_text(text, NOW, ZONE) == expected

@@ -36,7 +36,7 @@ MAX_TEXT = 60
 # dateparser then drops.
 _NOISE = re.compile(
     r"\b(kl|klockan|at|um|streamed|premiered|publicerad|publicerades|uppdaterad|"
-    r"posted|updated|sändes|visades)\b\.?",
+    r"posted|updated|sändes|visades|edited|redigerad|redigerat)\b\.?",
     re.IGNORECASE,
 )
 # Short ages dateparser does not know: LinkedIn's "1w" (week; "3 v" is known), Facebook's
@@ -119,7 +119,8 @@ def parse_text(raw: str | None, now: dt.datetime, zone: str) -> dt.datetime | No
     if not raw:
         return None
     text = " ".join(raw.split())
-    text = next((part for part in _SEPARATORS.split(text) if part), "")
+    # Labels first ("Publicerad • 4 juni", "Edited • 2mo"), then the part before a bullet.
+    text = next((part.strip() for part in _SEPARATORS.split(_NOISE.sub(" ", text)) if part.strip()), "")
     if _NOW.match(text):
         return now.astimezone(dt.UTC).replace(microsecond=0)
     weekday = _WEEKDAY.match(text)
