@@ -133,7 +133,7 @@ def parse_text(raw: str | None, now: dt.datetime, zone: str) -> dt.datetime | No
         return None  # a count ("12", "1.234"), not a date
     if _COUNT.match(text):
         return None  # "2M" views, "1,2 tn" followers
-    cleaned = " ".join(_NOISE.sub(" ", text).split()).strip(" ,")
+    cleaned = " ".join(text.split()).strip(" ,")  # the labels went above
     age = _SHORT_AGE.match(cleaned)
     if age:
         cleaned = f"{age.group(1)} {_AGE_UNITS[age.group(2).lower()]} ago"
