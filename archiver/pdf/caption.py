@@ -115,7 +115,8 @@ def caption_pages(meta: SnapshotMetadata, records: tuple[str, ...]) -> bytes:
     pages are copied out, never changed.
     """
     system = tuple(system_font(name) for name in FONT_FILES)
-    codes = _code_points(meta)
+    texts = _texts(meta)
+    codes = {ord(c) for text in texts.values() for c in text}
     if meta.font_cache is not None and codes <= SUBSET_CHARS:
         doc = _caption_doc(meta, records, tuple(_subset(f, meta.font_cache) for f in system))
         if not _missing(doc):
@@ -126,16 +127,14 @@ def caption_pages(meta: SnapshotMetadata, records: tuple[str, ...]) -> bytes:
         # drawn as .notdef, which PDF/A forbids: the caption shows U+FFFD there instead,
         # so a reader sees that something is not drawn. The XMP holds the exact text.
         table = dict.fromkeys(lacking, REPLACEMENT)
-        drawable: dict[str, Any] = {
-            f.name: value.translate(table) for f in dataclasses.fields(meta)
-            if isinstance(value := getattr(meta, f.name), str)}
+        drawable: dict[str, Any] = {name: text.translate(table) for name, text in texts.items()}
         meta = dataclasses.replace(meta, **drawable)
     return bytes(_caption_doc(meta, records, system, shaped=not codes <= SUBSET_CHARS).output())
 
 
-def _code_points(meta: SnapshotMetadata) -> set[int]:
-    """The code points of every text field of *meta*."""
-    return {ord(c) for f in dataclasses.fields(meta) if isinstance(v := getattr(meta, f.name), str) for c in v}
+def _texts(meta: SnapshotMetadata) -> dict[str, str]:
+    """Every text field of *meta*, by name: what the caption may draw."""
+    return {f.name: v for f in dataclasses.fields(meta) if isinstance(v := getattr(meta, f.name), str)}
 
 
 def _covered(font: Path) -> frozenset[int]:
@@ -194,7 +193,7 @@ def _subset(font: Path, cache: Path) -> Path:
     options = subset.Options()
     options.notdef_outline = True  # fpdf2 draws a missing character as .notdef's box
     options.recommended_glyphs = True
-    options.layout_features = []  # fpdf2 neither shapes nor kerns the caption
+    options.layout_features = []  # captions in the subsets' Latin are laid out unshaped
     options.drop_tables += ["FFTM", "GPOS", "GSUB", "GDEF"]
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=SUBSET_CHARS)
