@@ -370,9 +370,7 @@ def archive_work(base: str, posts: int, root: Path) -> dict[str, float]:
     * ``blank_check``: every segment decoded and checked for blank bands (the main
       process, while Chromium shoots the next one).
     """
-    from PIL import Image
-
-    from archiver.capture.segments import find_blank
+    from archiver.capture.artifacts import inspect_segment
     from archiver.pdf.caption import RECORDS, caption_pages
     from archiver.pdf.model import SnapshotMetadata
     from archiver.pdf.pdfa import build_visual_pdfa, make_print_pdfa, validate_pdfa
@@ -404,9 +402,7 @@ def archive_work(base: str, posts: int, root: Path) -> dict[str, float]:
 
     def blank_check() -> None:
         for segment in result.segments:
-            with Image.open(segment.path) as image:
-                image.load()
-                find_blank(image, segment.text_boxes)
+            inspect_segment(segment.path, segment.text_boxes)
 
     records()  # imports and first-use caches, as a build worker has them after its first build
     return {"records": round(_cpu_median(records), 3),

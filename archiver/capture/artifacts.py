@@ -99,7 +99,7 @@ async def shoot_segments(
             record=False,
         )
         text_boxes = boxes_for_segment(boxes, plan.top, plan.height)
-        task = asyncio.ensure_future(asyncio.to_thread(_inspect, path, text_boxes))
+        task = asyncio.ensure_future(asyncio.to_thread(inspect_segment, path, text_boxes))
         if pending is not None:
             segments.append(await _verified(page, steps, clip_of(pending[1], width), *pending,
                                             len(plans), viewport_height))
@@ -149,7 +149,7 @@ async def _verified(
     await steps.run("screenshot", lambda: page.screenshot(
         path=path, full_page=True, clip=clip, animations="disabled", caret="hide",  # type: ignore[arg-type]
         timeout=steps.step_timeout * 1000), label=f"re-shoot {plan.index + 1}", record=False)
-    size, blank = await asyncio.to_thread(_inspect, path, text_boxes)
+    size, blank = await asyncio.to_thread(inspect_segment, path, text_boxes)
     if blank is not None:
         raise CaptureFailed(
             f"blank segment {plan.index + 1} at y={plan.top + blank[0]}: the page draws "
@@ -157,7 +157,7 @@ async def _verified(
     return Segment(path, plan.top, size[0], size[1], text_boxes)
 
 
-def _inspect(path: Path, boxes: tuple[TextBox, ...]) -> tuple[tuple[int, int], tuple[int, int] | None]:
+def inspect_segment(path: Path, boxes: tuple[TextBox, ...]) -> tuple[tuple[int, int], tuple[int, int] | None]:
     """Decode a segment and look for blank regions (in a thread: it is CPU work)."""
     with Image.open(path) as image:
         image.load()
