@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -106,6 +108,36 @@ def test_alpha_png_is_flattened(tmp_path: Path) -> None:
     out = tmp_path / "alpha.pdf"
     build_visual_pdfa([seg], out, META)
     assert validate_pdfa(out) == []
+
+
+def test_no_garbage_collection_runs_inside_the_validator(tmp_path: Path) -> None:
+    """pikepdf's validator takes any warning raised while it parses content for a finding; a
+    collection there that finalises a file left open elsewhere fails a valid record with
+    "unclosed file" (seen in a culling run). Collections are watched from gc's own hook."""
+    seg = make_segment(tmp_path, "g.png")
+    out = tmp_path / "g.pdf"
+    build_visual_pdfa([seg], out, META)
+    inside: list[bool] = []
+
+    def watch(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            frame, names = sys._getframe(1), []
+            while frame is not None:
+                names.append(frame.f_code.co_filename)
+                frame = frame.f_back
+            inside.append(any("pikepdf/pdfa" in name for name in names))
+
+    threshold = gc.get_threshold()
+    gc.set_threshold(20)  # a collection every few allocations, as a busy process has them
+    gc.callbacks.append(watch)
+    try:
+        findings = validate_pdfa(out)
+        gc.collect()
+    finally:
+        gc.callbacks.remove(watch)
+        gc.set_threshold(*threshold)
+    assert findings == []
+    assert inside and not any(inside)
 
 
 def test_broken_pdf_gives_all_findings_and_no_output(tmp_path: Path) -> None:
