@@ -4,8 +4,9 @@ Prints JSON with, in one run:
 - ``single``: our capture of a 200-post fixture account (engine only: load, consent,
   scroll, expand, segments, print, media) vs bare Playwright doing the same navigation,
   scrolling, opening of the comments, one full-page screenshot and page.pdf. Goal: ratio <= 1.3.
-- ``due``: `capture --due` over N fixture accounts (default 50) with
-  capture.parallel = 3 (--parallel) vs 1, whole pipeline incl. PDF/A and catalogue. Goal: <= 0.6.
+- ``due``: `archive capture --due` over N fixture accounts (default 50) with
+  capture.parallel = 3 (--parallel) vs 1, whole pipeline incl. PDF/A and catalogue: the
+  installed command in a process of its own, its start and imports counted. Goal: <= 0.6.
   Beside it: the cores the sequential run kept busy (the ratio cannot go below that
   share of the machine) and bare Playwright doing the same accounts both ways.
 - CPU: CPU-seconds per captured account for ours and for bare Chromium on the same
@@ -60,12 +61,11 @@ from pathlib import Path
 from typing import Any
 
 from archiver.accounts import register
-from archiver.capture import runs
 from archiver.capture.engine import CaptureRequest, capture
 from archiver.capture.site import profile_for
 from archiver.chromium import LAUNCH_ARGS, find_chromium, launch_browser
 from archiver.home.archive import init_archive
-from archiver.home.config import Home
+from archiver.home.config import Home, write_config
 
 NOW = dt.datetime(2026, 7, 1, 8, tzinfo=dt.UTC)
 HEARTBEAT_S = 30.0
@@ -412,25 +412,41 @@ def archive_work(base: str, posts: int, root: Path) -> dict[str, float]:
             "segments": len(result.segments)}
 
 
-def due_run(base: str, n: int, posts: int, parallel: int, root: Path) -> float:
+def due_home(base: str, n: int, posts: int, parallel: int, root: Path) -> Path:
+    """A home with *n* fixture accounts due at NOW and capture.parallel = *parallel*."""
     archive = init_archive(Home(root), org_name="Bench", org_id="212000-1769",
                            timezone="Europe/Stockholm", now=NOW, actor="bench",
                            simulated_clock=True)
     archive.settings = dataclasses.replace(archive.settings, capture_parallel=parallel)
+    write_config(archive.home, archive.settings)
     with archive.transaction() as s:
         for i in range(n):
             register.add_account(archive, s, register.AccountFields(
                 name=f"Konto {i}", platform="x", url=f"{base}/x/konto{i}?posts={posts}",
                 unit="U", purpose="P", opened=dt.date(2020, 1, 1)))
-    with archive.transaction() as s:
-        jobs = runs.due_jobs(s, archive.now, archive.settings.tz)
-    t0 = time.perf_counter()
-    outcomes = runs.run(archive, jobs)
-    took = time.perf_counter() - t0
-    failed = [o.reason for o in outcomes if o.status != "ok"]
-    if failed:
-        raise SystemExit(f"captures failed: {failed[:3]}")
     archive.close()
+    return root
+
+
+def due_run(home: Path) -> float:
+    """`archive capture --due` on *home*, as cron runs it: the installed script in a process
+    of its own, so its start, its imports and the PDF/A workers' fork server count, as they
+    do on a real run (a run inside this script would give the fork server this script to
+    import instead of the ``archive`` script)."""
+    script = Path(sys.executable).with_name("archive")
+    if not script.is_file():
+        raise SystemExit(f"no {script}: install the project in this venv (pip install -e .)")
+    t0 = time.perf_counter()
+    done = subprocess.run([str(script), "--home", str(home), "-q", "capture", "--due",
+                           "--now", NOW.isoformat(), "--json"], capture_output=True, text=True)
+    took = time.perf_counter() - t0
+    try:
+        outcomes = json.loads(done.stdout)
+    except json.JSONDecodeError:
+        raise SystemExit(f"capture --due exited {done.returncode}: {done.stderr.strip()}") from None
+    failed = [o["reason"] for o in outcomes if o["status"] != "ok"]
+    if done.returncode != 0 or failed or not outcomes:
+        raise SystemExit(f"capture --due exited {done.returncode}; failed: {failed[:3]}")
     return took
 
 
@@ -501,18 +517,21 @@ def main() -> None:
                                  "cpu_ratio": round(cpu_ours / statistics.median(closed_cpu), 2)}}
         if args.only in (None, "due"):
             cores = os.cpu_count() or 1
+            homes = {name: due_home(base, args.accounts, args.due_posts, parallel, Path(tmp) / name)
+                     for name, parallel in (("par", args.parallel), ("par-memory", args.parallel),
+                                            ("seq", 1))}
             with step(f"due: ours, {args.accounts} accounts, parallel {args.parallel}"), \
                     cpu(platform_pid) as par_cpu:
                 machine_before = busy_cpu_s()
-                par = due_run(base, args.accounts, args.due_posts, args.parallel, Path(tmp) / "par")
+                par = due_run(homes["par"])
                 machine = busy_cpu_s() - machine_before
             with step(f"due: ours, {args.accounts} accounts, parallel {args.parallel}, peak memory"), \
                     peak_memory(platform_pid) as par_peak:
-                due_run(base, args.accounts, args.due_posts, args.parallel, Path(tmp) / "par-memory")
+                due_run(homes["par-memory"])
             with step(f"due: ours, {args.accounts} accounts, sequential"), \
                     peak_memory(platform_pid) as seq_peak:
                 busy = busy_cpu_s()
-                seq = due_run(base, args.accounts, args.due_posts, 1, Path(tmp) / "seq")
+                seq = due_run(homes["seq"])
                 seq_cores = (busy_cpu_s() - busy) / seq
             expanders = profile_for("x").expand_selectors
             with step("due: bare Chromium, sequential"), cpu(platform_pid) as bare_cpu_due:

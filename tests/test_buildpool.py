@@ -64,3 +64,22 @@ def test_a_script_without_main_guard_is_told_what_to_do(tmp_path: Path) -> None:
     assert ("archiver.errors.ArchiverError: the PDF/A builder processes could not start; a script "
             "that calls archiver.capture.runs.run must guard its entry point with "
             'if __name__ == "__main__":') in done.stderr.splitlines()
+
+
+def test_the_workers_load_the_pdf_stage_and_not_the_catalogue_or_the_browser(tmp_path: Path) -> None:
+    """The fork server imports the calling script and the build's modules for every worker;
+    run as the ``archive`` script runs, it must not pull in SQLAlchemy, Alembic or Playwright
+    (1 CPU-s a run that no build uses)."""
+    script = tmp_path / "like_archive.py"
+    script.write_text(
+        "import asyncio, sys\n"
+        "from archiver.__main__ import main  # what the archive script imports\n"
+        "from archiver.capture.buildpool import BuildPool\n\n"
+        "def loaded():\n"
+        "    names = {m.split('.')[0] for m in sys.modules}\n"
+        "    return sorted(names & {'sqlalchemy', 'alembic', 'playwright', 'pikepdf', 'fpdf'})\n\n"
+        "async def go():\n    async with BuildPool(1) as pool:\n        print(await pool.run(loaded))\n\n"
+        "if __name__ == '__main__':\n    asyncio.run(go())\n")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parent.parent)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "['fpdf', 'pikepdf']\n", "")

@@ -44,7 +44,7 @@ def test_parse_hocr_joins_words_per_line() -> None:
 
 
 def test_only_a_drawn_segment_without_dom_text_is_ocred(tmp_path: Path) -> None:
-    from archiver.capture.runs import _with_ocr
+    from archiver.capture.records import with_ocr as _with_ocr
     from archiver.pdf.model import Segment, TextBox
 
     asked: list[Path] = []

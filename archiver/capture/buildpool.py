@@ -26,10 +26,12 @@ from archiver.errors import ArchiverError
 
 T = TypeVar("T")
 
-PRELOAD = ["__main__", "archiver.capture.runs", "archiver.pdf.pdfa", "archiver.pdf.ocr",
+PRELOAD = ["__main__", "archiver.capture.records", "archiver.pdf.pdfa", "archiver.pdf.ocr",
            "fpdf", "pikepdf.pdfa"]
-"""What the fork server imports once for all workers: the build's modules and the two that
-they import only when building (fpdf2 for the caption, pikepdf's validator)."""
+"""What the fork server imports once for all workers: the calling script (the ``archive``
+script imports no more than `archiver.__main__`), the build's modules, and the two they
+import only when building (fpdf2 for the caption, pikepdf's validator). None of them loads
+SQLAlchemy or Playwright (tests/test_buildpool.py)."""
 START_TIMEOUT = 60.0
 """Seconds a worker may take to start and import what a build needs."""
 
@@ -51,8 +53,7 @@ class BuildPool:
     def _new(self, workers: int | None = None) -> ProcessPoolExecutor:
         context = multiprocessing.get_context("forkserver")
         # The fork server imports the caller's main module and the build's modules once;
-        # each worker forks from it with them loaded instead of importing them itself
-        # (some 1 CPU-s a worker: the `archive` script alone pulls in the whole CLI).
+        # each worker forks from it with them loaded instead of importing them itself.
         # Ignored once the fork server runs.
         context.set_forkserver_preload(PRELOAD)
         return ProcessPoolExecutor(max_workers=workers or self.workers, mp_context=context)

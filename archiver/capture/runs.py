@@ -29,10 +29,10 @@ from sqlalchemy.orm import Session
 from archiver import __version__, schedule
 from archiver.accounts import loginstate
 from archiver.accounts.publish import PLATFORM_NAMES
-from archiver.capture import itemboxes
 from archiver.capture.buildpool import BuildPool
 from archiver.capture.locks import account_locks
 from archiver.capture.model import CaptureResult, FetchedMedia, SeenItem
+from archiver.capture.records import build_files, log_dict
 from archiver.capture.site import load_profile, profile_for
 from archiver.catalogue.models import Account, CaptureFailure, Snapshot, SnapshotFile
 from archiver.errors import ArchiverError, BadInputError, NotFoundError
@@ -41,7 +41,7 @@ from archiver.home.files import scratch_dir
 from archiver.home.store import record
 from archiver.items.imports.model import ImportedItem, MediaRef
 from archiver.items.ingest import Ingest, mark_removed_from_platform
-from archiver.pdf.model import Segment, SnapshotMetadata
+from archiver.pdf.model import SnapshotMetadata
 from retention.screen import Screen
 
 log = logging.getLogger(__name__)
@@ -237,19 +237,15 @@ async def _capture_account(archive: Archive, browser: Any, slots: asyncio.Semaph
             except ArchiverError as e:
                 return _fail(archive, job, str(e), {})
         if not result.ok:
-            return _fail(archive, job, result.reason or "capture failed", _log_dict(result))
+            return _fail(archive, job, result.reason or "capture failed", log_dict(result))
         progress(f"{label}: building PDF/A")
         try:  # a pool that could not start fails every build with its reason
-            files = await builders.run(_build_files, archive.now, job, result, workdir,
-                                   archive.clock_label, caption_settings(archive))
+            files = await builders.run(build_files, snapshot_metadata(archive, job, result), result,
+                                       workdir)
         except ArchiverError as e:
-            return _fail(archive, job, str(e), _log_dict(result))
+            return _fail(archive, job, str(e), log_dict(result))
         progress(f"{label}: storing")
         return _store(archive, job, result, files, screen)
-
-
-def _log_dict(result: CaptureResult) -> dict[str, Any]:
-    return json.loads(json.dumps(dataclasses.asdict(result.log), default=str))
 
 
 class CaptionSettings(TypedDict):
@@ -267,58 +263,16 @@ def caption_settings(archive: Archive) -> CaptionSettings:
             "font_cache": archive.home.cache_dir / "fonts"}
 
 
-def _build_files(now: dt.datetime, job: Job, result: CaptureResult, workdir: Path,
-                 clock: str = "real clock", caption: CaptionSettings | None = None,
-                 ) -> list[tuple[str, Path]]:
-    """The snapshot's files: both PDF/A records, HTML, MHTML, items and log."""
-    # pikepdf and fontTools load in the build workers that run this, not in the main process.
-    from archiver.pdf.ocr import ocr_segment
-    from archiver.pdf.pdfa import build_visual_pdfa, make_print_pdfa
-
-    assert result.html is not None and result.print_pdf is not None
-    html_sha = hashlib.sha256(result.html.read_bytes()).hexdigest()
-    meta = SnapshotMetadata(
+def snapshot_metadata(archive: Archive, job: Job, result: CaptureResult) -> SnapshotMetadata:
+    """What both records' XMP and caption page say about this capture."""
+    assert result.html is not None
+    return SnapshotMetadata(
         account=f"{job.account_id} {job.name}", platform=job.platform, url=job.url,
-        captured_at=now, boundary=job.boundary, period_start=job.period_start,
-        period_end=job.period_end, reason=job.reason, engine_version=ENGINE, html_sha256=html_sha,
-        title=result.log.title or job.name, clock=clock,
-        platform_name=PLATFORM_NAMES.get(job.platform, job.platform))
-    if caption is not None:
-        meta = dataclasses.replace(meta, **caption)
-    segments = [_with_ocr(s, workdir, ocr_segment) for s in result.segments]
-    visual = workdir / "snapshot-visual.pdf"
-    printed = workdir / "snapshot-print.pdf"
-    build_visual_pdfa(segments, visual, meta)
-    make_print_pdfa(result.print_pdf, printed, meta)
-    items = workdir / "items.json"
-    boxes = itemboxes.read(workdir)
-    items.write_text(json.dumps([{**_seen_dict(i), "boxes": boxes.get(i.platform_id, [])}
-                                 for i in result.items], ensure_ascii=False, indent=1),
-                     encoding="utf-8")
-    capture_log = workdir / "capture-log.json"
-    capture_log.write_text(json.dumps(_log_dict(result), ensure_ascii=False, indent=1), encoding="utf-8")
-    files = [("visual-pdf", visual), ("print-pdf", printed), ("html", result.html),
-             ("items", items), ("log", capture_log)]
-    if result.mhtml is not None:
-        files.append(("mhtml", result.mhtml))
-    return files
-
-
-def _with_ocr(segment: Segment, workdir: Path, ocr: Callable[[Path, Path], list[Any]]) -> Segment:
-    """Raster-only segments (no DOM text, e.g. a canvas) get their text layer from OCR.
-
-    A segment of one colour has no text to find: Tesseract spends 0.6 CPU-s on a blank
-    8,000 px segment, and a saved page can end in several."""
-    if segment.text_boxes or segment.flat:
-        return segment
-    boxes = ocr(segment.path, workdir / "ocr")
-    return dataclasses.replace(segment, text_boxes=tuple(boxes))
-
-
-def _seen_dict(i: SeenItem) -> dict[str, Any]:
-    d = dataclasses.asdict(i)
-    d["created"] = i.created.isoformat() if i.created else None
-    return d
+        captured_at=archive.now, boundary=job.boundary, period_start=job.period_start,
+        period_end=job.period_end, reason=job.reason, engine_version=ENGINE,
+        html_sha256=hashlib.sha256(result.html.read_bytes()).hexdigest(),
+        title=result.log.title or job.name, clock=archive.clock_label,
+        platform_name=PLATFORM_NAMES.get(job.platform, job.platform), **caption_settings(archive))
 
 
 def account_handle(url: str) -> str:
