@@ -15,8 +15,10 @@ Prints JSON with, in one run:
   this process plus every process below it, counted exactly from rusage and /proc
   before and after each run (see ``cpu()``), so Chromium, its renderers, the Playwright
   driver and the PDF/A workers count; the fixture platform runs in a process of its
-  own and does not. On a machine others load, wall times and so the
-  wall/floor ratio are not this code's alone; the CPU figures are.
+  own and does not. Ours in parallel and bare Chromium one account at a time are run
+  alternately --due-repeat times (default 3) and their medians compared, so a change in
+  the machine's load hits both alike. On a machine others load, wall times and so the
+  wall/floor ratio are not this code's alone, and CPU-seconds rise with the contention.
 - Bare Chromium opens the same comments ours archives (the profile's expanders, clicked
   by one script until none is left), so both shoot the same page and the ratios measure
   what our engine adds to Chromium's own work. The same bare run with the comments left
@@ -35,7 +37,7 @@ Every goal carries its own ``met`` flag, ``goals`` lists them all, and the top-l
 machine's load average before and after (others' work slows wall times, not CPU-seconds).
 Progress goes to stderr as plain lines, one per step and one every 30 s while a step runs.
 Run: .venv/bin/python scripts/bench_capture.py [--accounts 50] [--posts 200] [--parallel 3]
-     [--api-delay 0.3] [--latency 0.05] [--repeat 3] [--only single|due]
+     [--api-delay 0.3] [--latency 0.05] [--repeat 3] [--due-repeat 3] [--only single|due]
 """
 
 from __future__ import annotations
@@ -461,6 +463,9 @@ def main() -> None:
     ap.add_argument("--latency", type=float, default=0.0,
                     help="seconds added to every request: a real platform is not on loopback")
     ap.add_argument("--repeat", type=int, default=3, help="single: runs of each, medians compared")
+    ap.add_argument("--due-repeat", type=int, default=3,
+                    help="due: runs of ours (parallel) and bare Chromium (sequential), alternated; "
+                         "medians compared")
     ap.add_argument("--only", choices=("single", "due"), help="run one part only")
     args = ap.parse_args()
     reap_orphans_here()
@@ -517,14 +522,28 @@ def main() -> None:
                                  "cpu_ratio": round(cpu_ours / statistics.median(closed_cpu), 2)}}
         if args.only in (None, "due"):
             cores = os.cpu_count() or 1
+            expanders = profile_for("x").expand_selectors
             homes = {name: due_home(base, args.accounts, args.due_posts, parallel, Path(tmp) / name)
-                     for name, parallel in (("par", args.parallel), ("par-memory", args.parallel),
-                                            ("seq", 1))}
-            with step(f"due: ours, {args.accounts} accounts, parallel {args.parallel}"), \
-                    cpu(platform_pid) as par_cpu:
-                machine_before = busy_cpu_s()
-                par = due_run(homes["par"])
-                machine = busy_cpu_s() - machine_before
+                     for name, parallel in (("par-memory", args.parallel), ("seq", 1))}
+            ours_cpu, bare_cpu, walls, bare_walls, floors, machine_floors, others = ([] for _ in range(7))
+            for n in range(args.due_repeat):  # alternated, so drift in load hits both alike
+                home = due_home(base, args.accounts, args.due_posts, args.parallel, Path(tmp) / f"par{n}")
+                with step(f"due {n + 1}/{args.due_repeat}: ours, {args.accounts} accounts, "
+                          f"parallel {args.parallel}"), cpu(platform_pid) as spent:
+                    machine_before = busy_cpu_s()
+                    walls.append(due_run(home))
+                    machine = busy_cpu_s() - machine_before
+                ours_cpu.append(spent[0])
+                floors.append(walls[-1] / (spent[0] / cores))
+                machine_floors.append(walls[-1] / (max(machine, spent[0]) / cores))
+                others.append(max(0.0, machine - spent[0]))
+                with step(f"due {n + 1}/{args.due_repeat}: bare Chromium, sequential"), \
+                        cpu(platform_pid) as spent:
+                    bare_walls.append(asyncio.run(bare_due(base, args.accounts, args.due_posts, 1,
+                                                           Path(tmp) / f"bs{n}", expanders)))
+                bare_cpu.append(spent[0])
+            par, bare_seq = statistics.median(walls), statistics.median(bare_walls)
+            par_cpu, bare_cpu_due = statistics.median(ours_cpu), statistics.median(bare_cpu)
             with step(f"due: ours, {args.accounts} accounts, parallel {args.parallel}, peak memory"), \
                     peak_memory(platform_pid) as par_peak:
                 due_run(homes["par-memory"])
@@ -533,10 +552,6 @@ def main() -> None:
                 busy = busy_cpu_s()
                 seq = due_run(homes["seq"])
                 seq_cores = (busy_cpu_s() - busy) / seq
-            expanders = profile_for("x").expand_selectors
-            with step("due: bare Chromium, sequential"), cpu(platform_pid) as bare_cpu_due:
-                bare_seq = asyncio.run(bare_due(base, args.accounts, args.due_posts, 1, Path(tmp) / "bs",
-                                                expanders))
             with step("due: bare Chromium, sequential, comments closed"), \
                     cpu(platform_pid) as closed_cpu_due:
                 asyncio.run(bare_due(base, args.accounts, args.due_posts, 1, Path(tmp) / "bc", ()))
@@ -547,8 +562,8 @@ def main() -> None:
             with step("due: the archive's own work on one account, part by part"):
                 work = archive_work(base, args.due_posts, Path(tmp) / "work")
             goals["due_ratio"] = goal(par / seq, 0.6)
-            goals["due_cpu_per_account_ratio"] = goal(par_cpu[0] / bare_cpu_due[0], 1.5)
-            goals["parallel_wall_vs_floor"] = goal(par / (par_cpu[0] / cores), 1.1)
+            goals["due_cpu_per_account_ratio"] = goal(par_cpu / bare_cpu_due, 1.5)
+            goals["parallel_wall_vs_floor"] = goal(statistics.median(floors), 1.1)
             out["due"] = {"accounts": args.accounts, "posts_each": args.due_posts,
                           "parallel": args.parallel, "parallel_s": round(par, 1),
                           "sequential_s": round(seq, 1), "ratio": goals["due_ratio"],
@@ -560,28 +575,30 @@ def main() -> None:
                           "ratio_floor": round(seq_cores / cores, 2),
                           # CPU per captured account, whole pipeline (ours) vs Chromium alone.
                           "cpu_per_account_s": {
-                              "ours": round(par_cpu[0] / args.accounts, 2),
-                              "bare": round(bare_cpu_due[0] / args.accounts, 2),
+                              "ours": round(par_cpu / args.accounts, 2),
+                              "bare": round(bare_cpu_due / args.accounts, 2),
+                              "ours_runs": [round(c / args.accounts, 2) for c in ours_cpu],
+                              "bare_runs": [round(c / args.accounts, 2) for c in bare_cpu],
                               "ratio": goals["due_cpu_per_account_ratio"],
                               # Bare Chromium as many at a time as ours: two cores that
                               # are both busy spend more CPU-s on the same work.
                               "bare_parallel": round(bare_par_cpu[0] / args.accounts, 2),
-                              "ratio_to_bare_parallel": round(par_cpu[0] / bare_par_cpu[0], 2),
+                              "ratio_to_bare_parallel": round(par_cpu / bare_par_cpu[0], 2),
                               # The feed shot with its comments closed (earlier baseline).
                               "bare_comments_closed": round(closed_cpu_due[0] / args.accounts, 2),
-                              "ratio_to_comments_closed": round(par_cpu[0] / closed_cpu_due[0], 2)},
+                              "ratio_to_comments_closed": round(par_cpu / closed_cpu_due[0], 2)},
                           # What ours does that bare Chromium does not, in CPU-s of one
                           # account done alone (not under the parallel run's contention).
                           "archive_work_cpu_s": work,
                           # The parallel run cannot end before its CPU spread over all cores.
-                          "parallel_cpu_s": round(par_cpu[0], 1),
-                          "parallel_cpu_floor_s": round(par_cpu[0] / cores, 1),
+                          "parallel_cpu_s": round(par_cpu, 1),
+                          "parallel_cpu_floor_s": round(par_cpu / cores, 1),
                           "parallel_wall_vs_floor": goals["parallel_wall_vs_floor"],
                           # What the rest of the machine (the fixture platform, other
                           # people's work) ran on the same cores meanwhile, and the wall
                           # against the floor of both: near 1 means the cores were full.
-                          "parallel_others_cpu_s": round(max(0.0, machine - par_cpu[0]), 1),
-                          "parallel_wall_vs_machine_floor": round(par / (max(machine, par_cpu[0]) / cores), 2),
+                          "parallel_others_cpu_s": round(statistics.median(others), 1),
+                          "parallel_wall_vs_machine_floor": round(statistics.median(machine_floors), 2),
                           "bare_chromium": {"parallel_s": round(bare_par, 1),
                                             "sequential_s": round(bare_seq, 1),
                                             "ratio": round(bare_par / bare_seq, 2)}}
