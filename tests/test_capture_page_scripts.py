@@ -26,10 +26,10 @@ PAGE = """<!doctype html><html><head><meta charset="utf-8"></head><body><main id
 <div class="post"><p class="text">Ett inlägg utan id än</p></div>
 </main></body></html>"""
 
-SPECS = [asdict(ItemSpec(kind="post", container=".post", id=FieldSpec(attr="data-id"),
-                         text=FieldSpec(selector=".text"), media=FieldSpec(selector="img", attr="src"))),
-         asdict(ItemSpec(kind="comment", container=".comment", id=FieldSpec(attr="data-id"),
-                         text=FieldSpec(selector=".text")))]
+SPECS = [asdict(ItemSpec(kind="post", container=".post", id=(FieldSpec(attr="data-id"),),
+                         text=(FieldSpec(selector=".text"),), media=(FieldSpec(selector="img", attr="src"),))),
+         asdict(ItemSpec(kind="comment", container=".comment", id=(FieldSpec(attr="data-id"),),
+                         text=(FieldSpec(selector=".text"),)))]
 
 # Each step changes the page one way, then the items read after it are listed.
 STEPS: list[tuple[str, str, list[str]]] = [

@@ -54,9 +54,13 @@ def test_linkedin_and_youtube_profiles_read_posts() -> None:
         profile = load_profile(name)
         assert {spec.kind for spec in profile.items} == {"post"}
         post = profile.items[0]
-        assert post.created is not None and post.text is not None and post.media is not None
-    video_id = load_profile("youtube").items[0].id
+        assert post.created and post.text and post.media
+    (video_id,) = load_profile("youtube").items[0].id
     assert video_id.attr == "href" and video_id.pattern == "[?&]v=([^&]+)"
+    # A field may list places, tried in order: X's post id is the fixture's attribute,
+    # then the status link of X's own markup.
+    assert [(f.attr, f.pattern) for f in load_profile("x").items[0].id] == [
+        ("data-post-id", None), ("href", r"/status/(\d+)")]
 
 
 def test_profile_for_uses_aliases_and_falls_back_to_generic() -> None:
@@ -82,6 +86,11 @@ def test_profile_for_uses_aliases_and_falls_back_to_generic() -> None:
          "items.post.id.pattern is not a regular expression"),
         ('[items.post]\ncontainer = "a"\nid = { attr = "href", pattern = 3 }\n',
          "items.post.id.selector, .attr and .pattern must be strings"),
+        ('[items.post]\ncontainer = "a"\nid = [{ attr = "x" }, "b"]\n',
+         "items.post.id[1] must be a table like"),
+        ('[items.post]\ncontainer = "a"\nid = [{ attr = "x" }, { attr = "y", selctor = "a" }]\n',
+         "unknown key items.post.id[1].'selctor'"),
+        ('[items.post]\ncontainer = "a"\nid = []\n', "items.post.id must be a table like"),
         ("name = \n", "not valid TOML"),
     ],
 )

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from archiver.capture.page_scripts import evaluate_json
+from archiver.capture.page_scripts import READ_FIELDS, evaluate_json
 
 if TYPE_CHECKING:  # runs.py reads the boxes without loading Playwright
     from playwright.async_api import Page
@@ -22,16 +22,16 @@ if TYPE_CHECKING:  # runs.py reads the boxes without loading Playwright
 
 FILE_NAME = "item-boxes.json"
 
-ITEM_BOXES = """(specs) => {
+ITEM_BOXES = (
+    """(specs) => {"""
+    + READ_FIELDS
+    + """
   const out = [];
   for (const s of specs) {
     let nodes;
     try { nodes = document.querySelectorAll(s.container); } catch (e) { continue; }
     for (const item of nodes) {
-      let el = item;
-      if (s.id.selector) el = item.querySelector(s.id.selector);
-      if (!el) continue;
-      const id = s.id.attr ? el.getAttribute(s.id.attr) : (el.textContent || '').trim();
+      const id = read(item, s.id);  // as EXTRACT_ITEMS reads it, pattern and all
       if (!id) continue;
       const r = item.getBoundingClientRect();
       if (r.width <= 0 || r.height <= 0) continue;
@@ -40,6 +40,7 @@ ITEM_BOXES = """(specs) => {
   }
   return out;
 }"""
+)
 
 
 async def measure(page: Page, steps: StepRunner, specs: list[dict[str, Any]], workdir: Path) -> None:

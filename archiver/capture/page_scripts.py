@@ -212,10 +212,11 @@ CLICK_EXPANDERS = (
 # Reads every post/comment/reply in the DOM that is new or changed since the last call.
 # A field is looked up inside the item but never inside a nested item, so a post's text
 # is not its comments' text.
-EXTRACT_ITEMS = (
-    """(specs) => {"""
-    + _CHANGES
-    + """
+# Reading an item's fields (site.Field): a place is an element inside the item, not inside
+# an item nested in it, and its attribute or text, cut by a pattern; a field's places are
+# tried in order. Needs ``specs``; used by EXTRACT_ITEMS and itemboxes.ITEM_BOXES, so an
+# item's id is read alike everywhere.
+READ_FIELDS = """
   const all = specs.map((s) => s.container).join(', ');
   const ownedBy = (el, item) => {
     if (el === item) return true;
@@ -246,7 +247,17 @@ EXTRACT_ITEMS = (
     }
     return (el.innerText || el.textContent || '').trim();
   };
-  const read = (item, f) => (f ? value(find(item, f), f) : null);
+  const read = (item, places) => {  // the first place that gives a value
+    for (const f of places) { const v = value(find(item, f), f); if (v) return v; }
+    return null;
+  };
+"""
+
+EXTRACT_ITEMS = (
+    """(specs) => {"""
+    + _CHANGES
+    + READ_FIELDS
+    + """
   // Reading innerText lays the page out, and a long feed holds hundreds of items:
   // an item whose text and images have not changed since the last read is skipped.
   // Comparing every item's text costs as much as the feed is long, every round, so
@@ -275,10 +286,10 @@ EXTRACT_ITEMS = (
         }
       }
       const media = [];
-      if (s.media) {
-        for (const el of item.querySelectorAll(s.media.selector || '*')) {
+      for (const f of s.media) {  // every place's pictures, each once
+        for (const el of item.querySelectorAll(f.selector || '*')) {
           if (!ownedBy(el, item)) continue;
-          const v = value(el, s.media);
+          const v = value(el, f);
           if (v && !v.startsWith('data:') && !media.includes(v)) media.push(v);
         }
       }

@@ -28,11 +28,13 @@ import email
 import email.policy
 import hashlib
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 from lxml import etree, html
 from sqlalchemy import select
@@ -103,7 +105,7 @@ def _redact_snapshot(archive: Archive, session: Session, snap: Snapshot, item: I
         out["items"] = _write(work / files["items"].name, json.dumps(
             [i for i in items if i.get("platform_id") != pid], ensure_ascii=False, indent=1))
         page_html = remove_item_html(_read(archive, files["html"]).decode("utf-8"), specs, pid, urls,
-                                     notice) if "html" in files else None
+                                     notice, snap.url) if "html" in files else None
         if page_html is not None:
             out["html"] = _write(work / files["html"].name, page_html)
         resources: dict[str, tuple[str, bytes]] = {}
@@ -175,14 +177,17 @@ def redactions_of(session: Session, snapshot_id: int) -> list[dict[str, Any]]:
 # ------------------------------------------------------------------ the files
 
 
-def remove_item_html(text: str, specs: list[ItemSpec], pid: str, urls: set[str], notice: str) -> str:
-    """The page without the item's element (a notice in its place) or any of its media."""
+def remove_item_html(text: str, specs: list[ItemSpec], pid: str, urls: set[str], notice: str,
+                     url: str) -> str:
+    """The page (at *url*) without the item's element (a notice in its place) or any of its media."""
     root = html.document_fromstring(text)
     doctype = root.getroottree().docinfo.doctype
+    base_tag = root.find(".//base[@href]")
+    base = urljoin(url, base_tag.get("href")) if base_tag is not None else url
     found = []
     for spec in specs:
         for el in root.cssselect(spec.container):
-            if _item_id(el, spec) == pid:
+            if _item_id(el, spec, base) == pid:
                 found.append(el)
     for el in found:
         parent = el.getparent()
@@ -201,15 +206,26 @@ def remove_item_html(text: str, specs: list[ItemSpec], pid: str, urls: set[str],
     return (doctype + "\n" if doctype else "") + body
 
 
-def _item_id(el: Any, spec: ItemSpec) -> str | None:
-    target = el
-    if spec.id.selector:
-        hits = el.cssselect(spec.id.selector)
-        if not hits:
-            return None
-        target = hits[0]
-    value = target.get(spec.id.attr) if spec.id.attr else target.text_content().strip()
-    return value or None
+def _item_id(el: Any, spec: ItemSpec, base: str) -> str | None:
+    """The item's id as the capture read it (page_scripts.READ_FIELDS): the first of its
+    places that gives a value, links made absolute as the browser gives them, then cut by
+    the place's pattern."""
+    for place in spec.id:
+        target = el
+        if place.selector:
+            hits = el.cssselect(place.selector)
+            if not hits:
+                continue
+            target = hits[0]
+        value = target.get(place.attr) if place.attr else target.text_content().strip()
+        if value and place.attr in ("href", "src"):
+            value = urljoin(base, value)
+        if value and place.pattern:
+            match = re.search(place.pattern, value)
+            value = (match.group(1) if match.re.groups else match.group(0)) if match else None
+        if value:
+            return value
+    return None
 
 
 def remove_item_mhtml(data: bytes, specs: list[ItemSpec], pid: str, urls: set[str], notice: str,
@@ -226,7 +242,7 @@ def remove_item_mhtml(data: bytes, specs: list[ItemSpec], pid: str, urls: set[st
             continue
         if i == 0 and part.get_content_type() == "text/html":
             page_url = location or fallback_url
-            redacted = remove_item_html(part.get_content(), specs, pid, urls, notice)
+            redacted = remove_item_html(part.get_content(), specs, pid, urls, notice, page_url)
             new = EmailMessage(policy=email.policy.default)
             new.set_content(redacted, subtype="html", cte="quoted-printable")
             if location:

@@ -34,20 +34,26 @@ class FieldSpec:
     pattern: str | None = None
 
 
+Field = tuple[FieldSpec, ...]
+"""Where a value may live, tried in order: the first place that gives one is used (for
+media, every place's values). A profile lists more than one for markup that differs, as
+the fixture platform's does from a platform's own."""
+
+
 @dataclass(frozen=True)
 class ItemSpec:
     """How to recognise one kind of item (post, comment, reply) and read its fields."""
 
     kind: str
     container: str
-    id: FieldSpec
-    parent_id: FieldSpec | None = None
-    author_handle: FieldSpec | None = None
-    author_name: FieldSpec | None = None
-    created: FieldSpec | None = None
-    text: FieldSpec | None = None
-    url: FieldSpec | None = None
-    media: FieldSpec | None = None
+    id: Field
+    parent_id: Field = ()
+    author_handle: Field = ()
+    author_name: Field = ()
+    created: Field = ()
+    text: Field = ()
+    url: Field = ()
+    media: Field = ()
 
 
 @dataclass(frozen=True)
@@ -244,11 +250,19 @@ def _parse_items(path: Path, table: Any) -> tuple[ItemSpec, ...]:
     return tuple(specs)
 
 
-def _field(path: Path, where: str, value: Any) -> FieldSpec:
-    """Parse ``{ selector = "...", attr = "...", pattern = "..." }`` (all optional)."""
+def _field(path: Path, where: str, value: Any) -> Field:
+    """Parse ``{ selector = "...", attr = "...", pattern = "..." }`` (all optional), or an
+    array of such tables, tried in order."""
+    if isinstance(value, list) and value:
+        return tuple(_place(path, f"{where}[{n}]", v) for n, v in enumerate(value))
+    return (_place(path, where, value),)
+
+
+def _place(path: Path, where: str, value: Any) -> FieldSpec:
     if not isinstance(value, dict):
         raise ConfigError(
-            f'site profile {path}: {where} must be a table like {{ selector = "…", attr = "…" }}'
+            f'site profile {path}: {where} must be a table like {{ selector = "…", attr = "…" }} '
+            "or an array of them"
         )
     unknown = set(value) - {"selector", "attr", "pattern"}
     if unknown:
