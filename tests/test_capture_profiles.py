@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw
 from archiver import chromium
 from archiver.capture import dates
 from archiver.capture.engine import CaptureRequest, capture
-from archiver.capture.items import ItemCollector, parse_count, parse_time
+from archiver.capture.items import ItemCollector, account_handle, parse_count, parse_time
 from archiver.capture.model import SEGMENT_MAX_PX
 from archiver.capture.network import host_allowed
 from archiver.capture.segments import boxes_for_segment, find_blank, plan_segments
@@ -147,6 +147,25 @@ def test_the_feed_is_as_far_as_its_last_dated_post_not_its_oldest() -> None:
     collector.add_raw([post("pinned", "2018-04-03T10:00:00Z"), post("dec", "2025-12-30T10:00:00Z")])
     last = collector.last_dated_post()  # seen again, the pinned post keeps its first place
     assert last is not None and last.platform_id == "dec"
+
+
+def test_a_repost_of_an_old_post_does_not_end_the_feed() -> None:
+    """X shows a repost with its author's time: a 2019 post reposted in May sits below June
+    but says nothing of how far the account's own posts have loaded. Only when the account's
+    own posts are recognisable (its handle among the authors) are others' set aside."""
+    def post(pid: str, created: str, author: str | None) -> dict[str, object]:
+        return {"kind": "post", "id": pid, "parent": None, "created": created, "text": pid,
+                "author_handle": author, "media": []}
+
+    feed = [post("june", "2026-06-02T10:00:00Z", "TorsbyKommun"),
+            post("no-author", "2026-05-20T10:00:00Z", None),
+            post("repost", "2019-03-01T10:00:00Z", "@varmlandstrafik")]
+    collector = ItemCollector()
+    collector.add_raw(feed)
+    assert [collector.last_dated_post(a).platform_id for a in ("torsbykommun", "", "videos")] == [
+        "no-author", "repost", "repost"]
+    assert account_handle("https://x.com/@TorsbyKommun") == "torsbykommun"
+    assert account_handle("https://www.youtube.com/@torsby/videos") == "videos"  # no author is "videos"
 
 
 def test_an_item_is_dated_exactly_before_approximately() -> None:

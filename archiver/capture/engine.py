@@ -23,7 +23,7 @@ from playwright.async_api import Browser, BrowserContext, Dialog, Page, Request
 from archiver.capture import artifacts, dates, images
 from archiver.capture import page_scripts as js
 from archiver.capture.feed import FeedReader, ScrollOutcome
-from archiver.capture.items import ItemCollector, parse_count, specs_for_page
+from archiver.capture.items import ItemCollector, account_handle, parse_count, specs_for_page
 from archiver.capture.media import fetch_media
 from archiver.capture.model import CaptureLog, CaptureResult
 from archiver.capture.network import WEB_SCHEMES, NavigationGuard, NetworkWatch, host_of, refusal
@@ -190,7 +190,8 @@ class _Capture:
         profile, generic = self.req.profile, self.generic
         end_texts = tuple(dict.fromkeys(
             profile.end_texts + (generic.end_texts if generic is not None else ())))
-        reader = FeedReader(page, profile, self.steps, self.collector, network, end_texts)
+        reader = FeedReader(page, profile, self.steps, self.collector, network, end_texts,
+                            account_handle(self.req.url))
         await self._check_state(page, reader, "detect")
         await self.steps.run(
             "consent", lambda: dismiss_consent(page, profile, generic, self.log, network),

@@ -64,8 +64,11 @@ class FeedReader:
         collector: ItemCollector,
         network: NetworkWatch,
         end_texts: tuple[str, ...] = (),
+        account: str = "",
     ) -> None:
         self.page = page
+        self.account = account
+        """The account's handle (items.account_handle): whose posts mark how far the feed is."""
         self.end_texts = list(end_texts)
         self._mouse_placed = False
         self._tallest = 0  # the tallest the page has been at the bottom of a round
@@ -135,7 +138,7 @@ class FeedReader:
                 label=f"scroll {round_no}",
                 record=False,
             )
-            last = self.collector.last_dated_post()
+            last = self.collector.last_dated_post(self.account)
             if period_start is not None and last is not None and last.created is not None \
                     and last.created < period_start:
                 outcome.reached_period_start = True

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import asdict, replace
 from typing import Any
+from urllib.parse import urlsplit
 
 from archiver.capture.dates import parse_machine
 from archiver.capture.model import SeenItem
@@ -117,13 +118,20 @@ class ItemCollector:
                 self._items[item.platform_id] = _merge(old, item)
         return new
 
-    def last_dated_post(self) -> SeenItem | None:
+    def last_dated_post(self, account: str = "") -> SeenItem | None:
         """The dated post furthest down the feed (first seen last): once it is older than
         the period start, the feed has reached it.
 
         Not the oldest post seen: platforms pin a post, often years old, above the newest
-        ones, and that post says nothing about how far the feed below it has loaded."""
-        return next((i for i in reversed(self._items.values()) if i.kind == "post" and i.created), None)
+        ones, and that post says nothing about how far the feed below it has loaded. Nor
+        another author's post when the *account*'s own are recognisable among them (its
+        handle, `account_handle`): a repost sits where it was reposted but shows when its
+        author posted it, years earlier perhaps."""
+        posts = [i for i in self._items.values() if i.kind == "post" and i.created]
+        authors = {(i.author_handle or "").lower() for i in posts}
+        if account and account in authors:
+            posts = [i for i in posts if (i.author_handle or account).lower() == account]
+        return posts[-1] if posts else None
 
     def posts(self, reader: str | None = None) -> list[SeenItem]:
         """Posts seen so far, optionally only those one reader found."""
@@ -136,6 +144,12 @@ class ItemCollector:
             mine = tuple(f"{url}: {problems[url]}" for url in item.media if url in problems)
             if mine:
                 self._items[key] = replace(item, media_problems=mine)
+
+
+def account_handle(url: str) -> str:
+    """The account's handle as its URL's last path part ("https://x.com/@Torsby" → "torsby")."""
+    parts = [p for p in urlsplit(url).path.split("/") if p]
+    return parts[-1].lstrip("@").lower() if parts else ""
 
 
 def _clean(value: Any, *, handle: bool = False) -> str | None:

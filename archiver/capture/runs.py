@@ -20,7 +20,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypedDict
-from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError as DBIntegrityError
@@ -30,6 +29,7 @@ from archiver import __version__, schedule
 from archiver.accounts import loginstate
 from archiver.accounts.publish import PLATFORM_NAMES
 from archiver.capture.buildpool import BuildPool
+from archiver.capture.items import account_handle
 from archiver.capture.locks import account_locks
 from archiver.capture.model import CaptureResult, FetchedMedia, SeenItem
 from archiver.capture.records import build_files, log_dict
@@ -273,11 +273,6 @@ def snapshot_metadata(archive: Archive, job: Job, result: CaptureResult) -> Snap
         html_sha256=hashlib.sha256(result.html.read_bytes()).hexdigest(),
         title=result.log.title or job.name, clock=archive.clock_label,
         platform_name=PLATFORM_NAMES.get(job.platform, job.platform), **caption_settings(archive))
-
-
-def account_handle(url: str) -> str:
-    parts = [p for p in urlsplit(url).path.split("/") if p]
-    return parts[-1].lstrip("@").lower() if parts else ""
 
 
 def as_imported(i: SeenItem, handle: str, media: dict[str, FetchedMedia]) -> ImportedItem:
