@@ -15,9 +15,9 @@ Prints JSON with, in one run:
   this process plus every process below it, counted exactly from rusage and /proc
   before and after each run (see ``cpu()``), so Chromium, its renderers, the Playwright
   driver and the PDF/A workers count; the fixture platform runs in a process of its
-  own and does not. Ours in parallel and bare Chromium one account at a time are run
-  alternately --due-repeat times (default 3) and their medians compared, so a change in
-  the machine's load hits both alike. On a machine others load, wall times and so the
+  own and does not. Ours in parallel, bare Chromium one account at a time and bare
+  Chromium in parallel are run in turn --due-repeat times (default 3) and their medians
+  compared, so a change in the machine's load hits them alike. On a machine others load, wall times and so the
   wall/floor ratio are not this code's alone, and CPU-seconds rise with the contention.
 - Bare Chromium opens the same comments ours archives (the profile's expanders, clicked
   by one script until none is left), so both shoot the same page and the ratios measure
@@ -464,8 +464,8 @@ def main() -> None:
                     help="seconds added to every request: a real platform is not on loopback")
     ap.add_argument("--repeat", type=int, default=3, help="single: runs of each, medians compared")
     ap.add_argument("--due-repeat", type=int, default=3,
-                    help="due: runs of ours (parallel) and bare Chromium (sequential), alternated; "
-                         "medians compared")
+                    help="due: runs of ours (parallel) and of bare Chromium (sequential and parallel), "
+                         "in turn; medians compared")
     ap.add_argument("--only", choices=("single", "due"), help="run one part only")
     args = ap.parse_args()
     reap_orphans_here()
@@ -525,9 +525,15 @@ def main() -> None:
             expanders = profile_for("x").expand_selectors
             homes = {name: due_home(base, args.accounts, args.due_posts, parallel, Path(tmp) / name)
                      for name, parallel in (("par-memory", args.parallel), ("seq", 1))}
-            ours_cpu, bare_cpu, walls, bare_walls, floors, machine_floors, others = ([] for _ in range(7))
-            bare_par_walls: list[float] = []
+            ours_cpu: list[float] = []
+            walls: list[float] = []
+            floors: list[float] = []
+            machine_floors: list[float] = []
+            others: list[float] = []
+            bare_cpu: list[float] = []
+            bare_walls: list[float] = []
             bare_par_cpus: list[float] = []
+            bare_par_walls: list[float] = []
             for n in range(args.due_repeat):  # alternated, so drift in load hits both alike
                 home = due_home(base, args.accounts, args.due_posts, args.parallel, Path(tmp) / f"par{n}")
                 with step(f"due {n + 1}/{args.due_repeat}: ours, {args.accounts} accounts, "
@@ -539,17 +545,14 @@ def main() -> None:
                 floors.append(walls[-1] / (spent[0] / cores))
                 machine_floors.append(walls[-1] / (max(machine, spent[0]) / cores))
                 others.append(max(0.0, machine - spent[0]))
-                with step(f"due {n + 1}/{args.due_repeat}: bare Chromium, sequential"), \
-                        cpu(platform_pid) as spent:
-                    bare_walls.append(asyncio.run(bare_due(base, args.accounts, args.due_posts, 1,
-                                                           Path(tmp) / f"bs{n}", expanders)))
-                bare_cpu.append(spent[0])
-                with step(f"due {n + 1}/{args.due_repeat}: bare Chromium, parallel {args.parallel}"), \
-                        cpu(platform_pid) as spent:
-                    bare_par_walls.append(asyncio.run(bare_due(base, args.accounts, args.due_posts,
-                                                               args.parallel, Path(tmp) / f"bp{n}",
-                                                               expanders)))
-                bare_par_cpus.append(spent[0])
+                for parallel, walls_of, cpus_of, name in ((1, bare_walls, bare_cpu, "sequential"),
+                                                          (args.parallel, bare_par_walls, bare_par_cpus,
+                                                           f"parallel {args.parallel}")):
+                    with step(f"due {n + 1}/{args.due_repeat}: bare Chromium, {name}"), \
+                            cpu(platform_pid) as spent:
+                        walls_of.append(asyncio.run(bare_due(base, args.accounts, args.due_posts, parallel,
+                                                             Path(tmp) / f"bare-{parallel}-{n}", expanders)))
+                    cpus_of.append(spent[0])
             bare_par, bare_par_cpu = statistics.median(bare_par_walls), statistics.median(bare_par_cpus)
             par, bare_seq = statistics.median(walls), statistics.median(bare_walls)
             par_cpu, bare_cpu_due = statistics.median(ours_cpu), statistics.median(bare_cpu)
