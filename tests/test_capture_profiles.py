@@ -7,6 +7,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 
 from archiver import chromium
@@ -15,7 +17,7 @@ from archiver.capture.engine import CaptureRequest, capture
 from archiver.capture.items import ItemCollector, account_handle, parse_count, parse_time
 from archiver.capture.model import SEGMENT_MAX_PX
 from archiver.capture.network import host_allowed
-from archiver.capture.segments import boxes_for_segment, find_blank, plan_segments
+from archiver.capture.segments import FLAT_TOLERANCE, boxes_for_segment, find_blank, plan_segments
 from archiver.capture.site import (
     PROFILE_DIR,
     load_profile,
@@ -231,6 +233,40 @@ def test_a_blank_first_band_is_that_band_not_the_slice() -> None:
     image = Image.new("RGB", (200, 2700), "white")
     ImageDraw.Draw(image).rectangle((10, 100, 100, 120), fill="black")
     assert find_blank(image, (TextBox(10, 2010, 150, 20, "Rad 3", 16),)) == (2000, 2700)
+
+
+@settings(max_examples=200, deadline=None)
+@given(base=st.integers(0, 255),
+       marks=st.lists(st.tuples(st.integers(0, 39), st.integers(0, 2499), st.integers(0, 2),
+                                st.integers(-6, 6)), max_size=4),
+       lines=st.lists(st.integers(0, 2499), max_size=5))
+def test_blank_detection_reads_every_pixel_a_drawn_mark_could_be_in(
+        base: int, marks: list[tuple[int, int, int, int]], lines: list[int]) -> None:
+    # Single pixels of a slightly or clearly other shade anywhere, between the rows read
+    # first: the answer is what reading every pixel of each region gives.
+    image = Image.new("RGB", (40, 2500), (base,) * 3)
+    for x, y, channel, delta in marks:
+        colour = [base] * 3
+        colour[channel] = min(255, max(0, base + delta))
+        image.putpixel((x, y), tuple(colour))
+    boxes = tuple(TextBox(0, y, 40, 20, "rad", 16) for y in lines)
+
+    def flat(top: int, bottom: int) -> bool:
+        extrema = image.crop((0, top, 40, bottom)).getextrema()
+        return all(hi - lo <= FLAT_TOLERANCE for lo, hi in extrema)
+
+    expected = None
+    if flat(0, 2500):
+        expected = (0, 2500)
+    else:
+        for top in (0, 1000, 2000):
+            bottom = min(2500, top + 1000)
+            area = sum(40 * (min(b.y + b.h, bottom) - max(b.y, top)) for b in boxes
+                       if min(b.y + b.h, bottom) > max(b.y, top))
+            if area >= 400 and flat(top, bottom):
+                expected = (top, bottom)
+                break
+    assert find_blank(image, boxes) == expected
 
 
 def test_blank_detection_counts_only_the_text_on_the_page() -> None:

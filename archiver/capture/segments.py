@@ -68,12 +68,38 @@ def boxes_for_segment(
     return tuple(picked)
 
 
-def _flat(image: Image.Image) -> bool:
-    """Whether every channel of the image stays within FLAT_TOLERANCE."""
+PROBE_STEP_PX = 50
+"""Distance between the single rows read before a region's full check (see _flat)."""
+
+
+def _flat(image: Image.Image, top: int = 0, bottom: int | None = None,
+          rows: Iterable[int] = ()) -> bool:
+    """Whether every channel of the image's rows top..bottom stays within FLAT_TOLERANCE.
+
+    A few single rows (every PROBE_STEP_PX and *rows*, the text boxes' middles) are read
+    first: a drawn region shows its range there, so only a region that looks flat in
+    them, blank or nearly so, pays for reading all its pixels. The answer is the full
+    check's: a range found in some rows is a range of the region.
+    """
+    bottom = image.height if bottom is None else bottom
+    probes = sorted({*range(top, bottom, PROBE_STEP_PX), *(y for y in rows if top <= y < bottom)})
+    low: list[float] = []
+    high: list[float] = []
+    for y in probes:
+        for band, (lo, hi) in enumerate(_extrema(image.crop((0, y, image.width, y + 1)))):
+            if band == len(low):
+                low.append(lo)
+                high.append(hi)
+            low[band], high[band] = min(low[band], lo), max(high[band], hi)
+            if high[band] - low[band] > FLAT_TOLERANCE:
+                return False
+    region = image if (top, bottom) == (0, image.height) else image.crop((0, top, image.width, bottom))
+    return all(hi - lo <= FLAT_TOLERANCE for lo, hi in _extrema(region))
+
+
+def _extrema(image: Image.Image) -> tuple[tuple[float, float], ...]:
     extrema: Any = image.getextrema()
-    if isinstance(extrema[0], (int, float)):
-        extrema = (extrema,)  # single-band image
-    return all(hi - lo <= FLAT_TOLERANCE for lo, hi in extrema)
+    return (extrema,) if isinstance(extrema[0], (int, float)) else tuple(extrema)
 
 
 def find_blank(image: Image.Image, boxes: Sequence[TextBox]) -> tuple[int, int] | None:
@@ -86,7 +112,8 @@ def find_blank(image: Image.Image, boxes: Sequence[TextBox]) -> tuple[int, int] 
     no evidence about it.
     """
     rgb = image if image.mode in ("RGB", "RGBA", "L") else image.convert("RGB")
-    if _flat(rgb):
+    middles = [round(box.y + box.h / 2) for box in boxes]
+    if _flat(rgb, rows=middles):
         return 0, rgb.height
     for band_top in range(0, rgb.height, BAND_PX):
         band_bottom = min(rgb.height, band_top + BAND_PX)
@@ -96,6 +123,6 @@ def find_blank(image: Image.Image, boxes: Sequence[TextBox]) -> tuple[int, int] 
             across = min(box.x + box.w, rgb.width) - max(box.x, 0)  # the part on the page
             if overlap > 0 and across > 0:
                 area += overlap * across
-        if area >= MIN_TEXT_AREA and _flat(rgb.crop((0, band_top, rgb.width, band_bottom))):
+        if area >= MIN_TEXT_AREA and _flat(rgb, band_top, band_bottom, middles):
             return band_top, band_bottom
     return None
