@@ -192,7 +192,8 @@ class _Capture:
             profile.end_texts + (generic.end_texts if generic is not None else ())))
         reader = FeedReader(page, profile, self.steps, self.collector, network, end_texts,
                             account_handle(self.req.url))
-        await self._check_state(page, reader, "detect")
+        # Judged once consent is given: the page under a banner is what a person sees
+        # after clicking it, and a wall or interstitial has no consent button to click.
         await self.steps.run(
             "consent", lambda: dismiss_consent(page, profile, generic, self.log, network),
         )
