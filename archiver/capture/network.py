@@ -112,7 +112,6 @@ class NetworkWatch:
         self._last_change = time.monotonic()
         self.feed_last_start = 0.0
         """When the last fetch/XHR request started (monotonic)."""
-        self._tasks: set[asyncio.Task[None]] = set()
         self.images: dict[str, str] = {}
         """Image URL → "requested" | "ok" | "HTTP <status>" | "failed: <error>"."""
         page.on("request", self._started)
@@ -137,13 +136,9 @@ class NetworkWatch:
     def _finished(self, request: Request) -> None:
         self._ended(request)
         if request.resource_type == "image":
-            task = asyncio.ensure_future(self._image_status(request))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-
-    async def _image_status(self, request: Request) -> None:
-        with contextlib.suppress(Exception):
-            response = await request.response()
+            # The response came with the request's "finished" event: reading it here costs
+            # no round trip to the driver, as request.response() would, once per image.
+            response = request.existing_response
             status = response.status if response is not None else 0
             outcome = "ok" if 200 <= status < 400 else f"HTTP {status}"
             if self.images.get(request.url) != "ok":
