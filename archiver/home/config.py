@@ -269,10 +269,10 @@ url = {db_url}
 
 [capture]
 # Browser contexts run at once by `archive capture --due` and `--all`.
-parallel = 3
+parallel = {parallel}
 # Hard time limits, in seconds, for one step (page load, scrolling, print) and one capture.
-step_timeout = 45
-total_timeout = 300
+step_timeout = {step_timeout}
+total_timeout = {total_timeout}
 
 [package]
 # Delivery packages (archive package): the SIP's agents and identifiers.
@@ -281,13 +281,13 @@ total_timeout = 300
 # schema_dir: a folder with the official METS, E-ARK CSIP/SIP and CITS ERMS schemas
 # (mets.xsd, xlink.xsd, DILCISExtensionMETS.xsd, DILCISExtensionSIPMETS.xsd, ERMS.xsd);
 # Bevara never fetches them.
-submitter = ""
-submitter_id = ""
-archive = ""
-archive_id = ""
-submission_agreement = ""
-reference_code = ""
-schema_dir = ""
+submitter = {submitter}
+submitter_id = {submitter_id}
+archive = {archive}
+archive_id = {archive_id}
+submission_agreement = {submission_agreement}
+reference_code = {reference_code}
+schema_dir = {schema_dir}
 [clock]
 # true only for demo and test homes (archive init --simulated-clock): commands may then
 # take --now as the time of what they record, and every record says "simulated clock".
@@ -355,15 +355,28 @@ def create_home(home: Home, *, org_name: str, org_id: str, timezone: str,
 
 
 def write_config(home: Home, settings: Settings) -> None:
-    """Write archive.toml last, so a home without it is never mistaken for a finished one."""
+    """Write archive.toml last, so a home without it is never mistaken for a finished one.
+
+    Every setting is written as *settings* holds it, so loading the file gives *settings*
+    back: a caller that changes one (the capture benchmark runs a home at ``parallel = 1``)
+    gets what it asked for."""
     text = CONFIG_TEMPLATE.format(
         name=toml_string(settings.org_name),
         org_id=toml_string(settings.org_id),
         tz=toml_string(settings.timezone),
         db_url=toml_string(settings.database_url or ""),
         simulated="true" if settings.simulated_clock else "false",
+        parallel=settings.capture_parallel,
+        step_timeout=_seconds(settings.capture_step_timeout),
+        total_timeout=_seconds(settings.capture_total_timeout),
+        **{key: toml_string(getattr(settings.package, key)) for key in PackageSettings.__dataclass_fields__},
     )
     atomic_write_text(home.config_path, text)
+
+
+def _seconds(value: float) -> str:
+    """A TOML number as a person writes it: 45, not 45.0."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
 def toml_string(value: str) -> str:
