@@ -17,7 +17,10 @@ Prints JSON with, in one run:
   driver and the PDF/A workers count; the fixture platform runs in a process of its
   own and does not. Ours in parallel, bare Chromium one account at a time and bare
   Chromium in parallel are run in turn --due-repeat times (default 3) and their medians
-  compared, so a change in the machine's load hits them alike. On a machine others load, wall times and so the
+  compared, so a change in the machine's load hits them alike. Beside them, ours one
+  account at a time against bare one at a time (``ours_sequential``, ``ratio_sequential``):
+  the same concurrency on both sides, read in the sequential run whose memory is sampled
+  (the sampler's own CPU taken out). On a machine others load, wall times and so the
   wall/floor ratio are not this code's alone, and CPU-seconds rise with the contention.
 - Bare Chromium opens the same comments ours archives (the profile's expanders, clicked
   by one script until none is left), so both shoot the same page and the ratios measure
@@ -560,7 +563,7 @@ def main() -> None:
                     peak_memory(platform_pid) as par_peak:
                 due_run(homes["par-memory"])
             with step(f"due: ours, {args.accounts} accounts, sequential"), \
-                    peak_memory(platform_pid) as seq_peak:
+                    peak_memory(platform_pid) as seq_peak, cpu(platform_pid) as seq_cpu:
                 busy = busy_cpu_s()
                 seq = due_run(homes["seq"])
                 seq_cores = (busy_cpu_s() - busy) / seq
@@ -593,6 +596,9 @@ def main() -> None:
                               "bare_parallel": round(bare_par_cpu / args.accounts, 2),
                               "bare_parallel_runs": [round(c / args.accounts, 2) for c in bare_par_cpus],
                               "ratio_to_bare_parallel": round(par_cpu / bare_par_cpu, 2),
+                              # Both one account at a time: the same contention on each side.
+                              "ours_sequential": round(seq_cpu[0] / args.accounts, 2),
+                              "ratio_sequential": round(seq_cpu[0] / bare_cpu_due, 2),
                               # The feed shot with its comments closed (earlier baseline).
                               "bare_comments_closed": round(closed_cpu_due[0] / args.accounts, 2),
                               "ratio_to_comments_closed": round(par_cpu / closed_cpu_due[0], 2)},
