@@ -65,6 +65,27 @@ FB_GUEST = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>
 <article><span>2 June at 09:10</span><p>Vägarbete på Storgatan hela veckan, följ skyltningen.</p></article>
 </body></html>"""
 
+# m.facebook.com's markup for a page's posts (as in scrapers' recorded responses): each
+# <article> carries its story as JSON in data-store, with the post's id and its publish
+# time; the visible date is in the viewer's zone and has no year. Element ids are new on
+# every load. The publish times are 2021's, so the period start (2026) is reached.
+FB_MOBILE_STORY = (
+    '<article class="_55wo" id="u_0_{n}_Qx" data-store="{{&quot;linkdata&quot;:&quot;'
+    'mf_story_key.{id}:top_level_post_id.{id}:page_id.1190:page_insights.{{\\&quot;1190\\&quot;:'
+    '{{\\&quot;post_context\\&quot;:{{\\&quot;publish_time\\&quot;:{epoch},\\&quot;story_fbid\\&quot;:'
+    '[{id}]}}}}}}&quot;}}"><header><a href="/torsby/">Torsby kommun</a> <abbr>{shown}</abbr>'
+    '</header><p>{text}</p></article>')
+FB_MOBILE = ("""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Torsby kommun - Posts | Facebook</title></head><body><div id="root">"""
+             + "".join(FB_MOBILE_STORY.format(**story) for story in (
+    {"n": 7, "id": 4194934713924283, "epoch": 1622853212, "shown": "4 June at 17:33",
+     "text": "Badplatsen vid sjön öppnar i helgen, välkomna!"},
+    {"n": 3, "id": 4193752747375813, "epoch": 1622819482, "shown": "4 June at 08:11",
+     "text": "Vägarbete på Storgatan hela veckan, följ skyltningen."},
+    {"n": 9, "id": 4190011122233344, "epoch": 1622700000, "shown": "3 June at 06:00",
+     "text": "Simhallen stänger för renovering i sommar."},
+)) + "</div></body></html>")
+
 # An X profile whose scripts never drew the timeline (a saved page): the side menu, and
 # a progress indicator where the posts should be.
 APP_LOADING = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Torsby kommun / X</title>
@@ -157,6 +178,7 @@ class _Handler(BaseHTTPRequestHandler):
         pages = {"/feed": FEED % {"total": 40}, "/endless": FEED % {"total": 100000},
                  "/gap": GAP, "/white-text": WHITE_TEXT, "/hidden-text": HIDDEN_TEXT,
                  "/hidden-then-drawn": HIDDEN_THEN_DRAWN, "/dated": DATED, "/fb-guest": FB_GUEST,
+                 "/fb-mobile": FB_MOBILE,
                  "/app-loading": APP_LOADING, "/grid": GRID,
                  "/wander": WANDER % {"away": f"http://localhost:{port}/secret", "ms": 50},
                  "/wander-late": WANDER % {"away": f"http://localhost:{port}/secret", "ms": 900}}
@@ -360,6 +382,21 @@ def test_a_guest_banner_over_a_few_posts_is_login_required(site: str, tmp_path: 
                                 now=dt.datetime(2026, 7, 1, 8, tzinfo=dt.UTC), step_timeout=10,
                                 period_start=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)))
     assert result.reason == "login required: 2 posts visible (the page asks to log in to see more)"
+
+
+def test_posts_are_dated_and_named_by_the_json_their_markup_carries(site: str, tmp_path: Path) -> None:
+    """The visible "4 June at 17:33" would be read as this year's in the home's zone; the
+    story's publish_time says 2021. The element ids change each load; the post ids do not."""
+    result = run(CaptureRequest(url=f"{site}/fb-mobile", profile=load_profile("facebook"), workdir=tmp_path,
+                                now=dt.datetime(2026, 7, 1, 8, tzinfo=dt.UTC), step_timeout=10,
+                                period_start=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)))
+    assert result.ok, result.reason
+    assert [(i.platform_id, i.created) for i in result.items if i.kind == "post"] == [
+        ("generic:4194934713924283", dt.datetime(2021, 6, 5, 0, 33, 32, tzinfo=dt.UTC)),
+        ("generic:4193752747375813", dt.datetime(2021, 6, 4, 15, 11, 22, tzinfo=dt.UTC)),
+        ("generic:4190011122233344", dt.datetime(2021, 6, 3, 6, 0, tzinfo=dt.UTC)),
+    ]
+    assert result.log.reader == "generic" and result.log.reached_period_start
 
 
 def test_a_feed_that_is_still_loading_is_not_blamed_on_the_profile(site: str, tmp_path: Path) -> None:

@@ -133,8 +133,27 @@ GENERIC_POSTS = (
     /\\d|går|dag|yesterday|today/i.test(t) &&
     (RELATIVE.test(t) || (MONTH.test(t) && /\\d/.test(t)) || /\\d{4}-\\d{2}-\\d{2}/.test(t) ||
      /^\\d{1,2}[./]\\d{1,2}[./]\\d{2,4}$/.test(t)));
+  // Facebook's data-store and data-ft carry the post's own JSON: its publish time (the
+  // date text beside it is in the viewer's zone, often without a year) and its id. An id
+  // followed by "_" is one half of a page_post pair (the page's own id), never the post's.
+  const QUOTE = String.raw`\\\\?["']?`;  // a quote, escaped or not, or none
+  const EMBEDDED_TIME = new RegExp(
+    '(publish_time|created_time|creation_time|date_published|datePublished)' + QUOTE +
+    String.raw`\\s*:\\s*` + QUOTE + String.raw`(\\d{9,13}|\\d{4}-\\d{2}-\\d{2}T[\\d:.]+(?:Z|[+-]\\d{2}:?\\d{2})?)`);
+  const EMBEDDED_ID = new RegExp('(top_level_post_id|story_fbid|post_id|tweet_id)' + QUOTE +
+                                 String.raw`[.:=]\\s*\\[?` + QUOTE + String.raw`(\\d{5,25})(?![\\d_])`);
+  const embedded = (el, pattern) => {
+    for (const at of el.attributes) {
+      if (!at.name.startsWith('data-') || at.value.length > 50000) continue;
+      const m = pattern.exec(at.value);
+      if (m) return m[2];
+    }
+    return null;
+  };
   const dates = (el) => {
     const out = [];
+    const own = embedded(el, EMBEDDED_TIME);
+    if (own) out.push(own);
     for (const t of el.querySelectorAll('time[datetime]')) out.push(t.getAttribute('datetime'));
     for (const t of el.querySelectorAll('abbr[data-utime]')) out.push(t.getAttribute('data-utime'));
     for (const node of [el, ...el.querySelectorAll('*')].slice(0, 400)) {
@@ -174,8 +193,10 @@ GENERIC_POSTS = (
     const perma = links.find((l) => PERMALINK.test(l.getAttribute('href') || ''));
     const timeLink = el.querySelector('time') ? el.querySelector('time').closest('a[href]') : null;
     const url = perma ? perma.href : (timeLink ? timeLink.href : null);
-    const idAttr = ['data-post-id', 'data-id', 'data-item-id', 'data-urn', 'data-video-id',
-                    'data-ft-id', 'id'].map((n) => el.getAttribute(n)).find((v) => v && v.length < 200);
+    const named = (names) => names.map((n) => el.getAttribute(n)).find((v) => v && v.length < 200);
+    // An id the platform gave the post before an element id, which may be a new one each load.
+    const idAttr = named(['data-post-id', 'data-id', 'data-item-id', 'data-urn', 'data-video-id',
+                          'data-ft-id']) || embedded(el, EMBEDDED_ID) || named(['id']);
     let text = norm(el.innerText || el.textContent);
     if (how === 'tiles')  // a picture tile's caption is its image's alt text
       text = norm(text + ' ' + Array.from(el.querySelectorAll('img[alt]'), (i) => i.alt).join(' '));
