@@ -86,6 +86,13 @@ FB_MOBILE = ("""<!doctype html><html lang="en"><head><meta charset="utf-8">
      "text": "Simhallen stänger för renovering i sommar."},
 )) + "</div></body></html>")
 
+# LinkedIn's answer, as a guest, for a profile that does not exist (a saved page): the
+# platform's header and search, and one sentence.
+NOT_FOUND = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Profile Not Found | LinkedIn</title>
+</head><body><header><a href="/">LinkedIn</a> <a href="/login">Sign in</a> <a href="/signup">Join now</a></header>
+<main><h1>An exact match for <strong>torsbykommun</strong> could not be found.</h1>
+<p>Search for people, jobs and companies.</p></main></body></html>"""
+
 # An X profile whose scripts never drew the timeline (a saved page): the side menu, and
 # a progress indicator where the posts should be.
 APP_LOADING = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Torsby kommun / X</title>
@@ -178,7 +185,7 @@ class _Handler(BaseHTTPRequestHandler):
         pages = {"/feed": FEED % {"total": 40}, "/endless": FEED % {"total": 100000},
                  "/gap": GAP, "/white-text": WHITE_TEXT, "/hidden-text": HIDDEN_TEXT,
                  "/hidden-then-drawn": HIDDEN_THEN_DRAWN, "/dated": DATED, "/fb-guest": FB_GUEST,
-                 "/fb-mobile": FB_MOBILE,
+                 "/fb-mobile": FB_MOBILE, "/not-found": NOT_FOUND,
                  "/app-loading": APP_LOADING, "/grid": GRID,
                  "/wander": WANDER % {"away": f"http://localhost:{port}/secret", "ms": 50},
                  "/wander-late": WANDER % {"away": f"http://localhost:{port}/secret", "ms": 900}}
@@ -397,6 +404,15 @@ def test_posts_are_dated_and_named_by_the_json_their_markup_carries(site: str, t
         ("generic:4190011122233344", dt.datetime(2021, 6, 3, 6, 0, tzinfo=dt.UTC)),
     ]
     assert result.log.reader == "generic" and result.log.reached_period_start
+
+
+def test_an_account_that_does_not_exist_fails_quoting_the_page(site: str, tmp_path: Path) -> None:
+    result = run(CaptureRequest(url=f"{site}/not-found", profile=load_profile("linkedin"), workdir=tmp_path,
+                                now=dt.datetime(2026, 7, 1, 8, tzinfo=dt.UTC), step_timeout=10,
+                                period_start=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)))
+    assert result.reason == ("account not found: the platform's page says 'An exact match for torsbykommun "
+                             "could not be found.' (the account may be closed, renamed or private; check its "
+                             "URL in the register)")
 
 
 def test_a_feed_that_is_still_loading_is_not_blamed_on_the_profile(site: str, tmp_path: Path) -> None:

@@ -24,6 +24,7 @@ LOGIN_REQUIRED = "login required"
 BLOCKED = "blocked by platform"
 UNSUPPORTED_BROWSER = "unsupported browser"
 JAVASCRIPT_REQUIRED = "javascript required"
+ACCOUNT_NOT_FOUND = "account not found"
 MAX_CONSENT_CLICKS = 4
 """Layered banners (cookie wall, then a "manage" step) need a few clicks; a loop does not."""
 
@@ -71,6 +72,7 @@ async def judge_page(page: Page, profile: SiteProfile, generic: SiteProfile | No
     markers["interstitials"] = {  # type: ignore[assignment]
         UNSUPPORTED_BROWSER: _merged(profile, generic, "unsupported_browser_texts"),
         JAVASCRIPT_REQUIRED: _merged(profile, generic, "javascript_required_texts"),
+        ACCOUNT_NOT_FOUND: _merged(profile, generic, "not_found_texts"),
     }
     state = await js.evaluate_json(page, probes.JUDGE_PAGE, markers)
     if state.get("blocked"):
@@ -85,6 +87,11 @@ async def judge_page(page: Page, profile: SiteProfile, generic: SiteProfile | No
         return PageVerdict(
             f"{JAVASCRIPT_REQUIRED}: the platform served a page saying {kinds[JAVASCRIPT_REQUIRED]!r} "
             "instead of the account", f"matched {kinds[JAVASCRIPT_REQUIRED]!r}")
+    if ACCOUNT_NOT_FOUND in kinds and not posts_visible:
+        said = (state.get("interstitialTexts") or {}).get(ACCOUNT_NOT_FOUND) or kinds[ACCOUNT_NOT_FOUND]
+        return PageVerdict(
+            f"{ACCOUNT_NOT_FOUND}: the platform's page says {said!r} (the account may be closed, "
+            "renamed or private; check its URL in the register)", f"matched {kinds[ACCOUNT_NOT_FOUND]!r}")
     login = state.get("loggedOut")
     if login:
         covering = not login["overlay"] or (login["coverage"] or 0) >= COVERING

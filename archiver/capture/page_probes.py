@@ -254,9 +254,10 @@ JUDGE_PAGE = (
     return {marker: hit[0], overlay: !!overlay, coverage: overlay ? covers(overlay) : null};
   };
   const kinds = {};
+  const said = {};  // the sentence each interstitial marker was found in
   for (const [kind, texts] of Object.entries(m.interstitials)) {
     const hit = find([], texts);
-    if (hit) kinds[kind] = hit[0];
+    if (hit) { kinds[kind] = hit[0]; said[kind] = norm(hit[1].innerText || '').slice(0, 160); }
   }
   const vendors = new Set();
   for (const a of document.querySelectorAll('a[href]')) {
@@ -282,7 +283,7 @@ JUDGE_PAGE = (
   }
   return {loggedOut: describe(find(m.loggedOutSelectors, m.loggedOutTexts)),
           blocked: describe(find(m.blockedSelectors, m.blockedTexts)),
-          interstitials: kinds, browserLinks: vendors.size,
+          interstitials: kinds, interstitialTexts: said, browserLinks: vendors.size,
           textLength: text.length, text: text.slice(0, 200), media, loading};
 }"""
 )

@@ -79,6 +79,7 @@ class SiteProfile:
     end_texts: tuple[str, ...] = ()
     unsupported_browser_texts: tuple[str, ...] = ()
     javascript_required_texts: tuple[str, ...] = ()
+    not_found_texts: tuple[str, ...] = ()
     stable_rounds: int = 3
     settle_ms: int = 600
     followers_selector: str = ""
@@ -120,6 +121,7 @@ _SECTIONS: dict[str, dict[str, tuple[str, type]]] = {
     "interstitial": {
         "unsupported_browser": ("unsupported_browser_texts", list),
         "javascript_required": ("javascript_required_texts", list),
+        "not_found": ("not_found_texts", list),
     },
     "followers": {"selector": ("followers_selector", str), "attr": ("followers_attr", str)},
 }
