@@ -93,6 +93,14 @@ NOT_FOUND = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title
 <main><h1>An exact match for <strong>torsbykommun</strong> could not be found.</h1>
 <p>Search for people, jobs and companies.</p></main></body></html>"""
 
+# LinkedIn's sign-in page, where a guest asking for a company page may land (a saved
+# page): a sign-in box beside tiles of courses, no post and no date.
+SIGN_IN = ("""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>LinkedIn: Log In or Sign Up</title>
+</head><body><main><h1>Welcome to your professional community</h1><a href="/login">Sign in with email</a>
+<p>New to LinkedIn? <a href="/signup">Join now</a></p><section><h2>Find the right course for you</h2><ul>"""
+           + "".join(f'<li><a href="/learning/{n}">Course area {n}</a> {n * 90}+ courses</li>' for n in range(1, 9))
+           + "</ul></section></main></body></html>")
+
 # An X profile whose scripts never drew the timeline (a saved page): the side menu, and
 # a progress indicator where the posts should be.
 APP_LOADING = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Torsby kommun / X</title>
@@ -185,7 +193,7 @@ class _Handler(BaseHTTPRequestHandler):
         pages = {"/feed": FEED % {"total": 40}, "/endless": FEED % {"total": 100000},
                  "/gap": GAP, "/white-text": WHITE_TEXT, "/hidden-text": HIDDEN_TEXT,
                  "/hidden-then-drawn": HIDDEN_THEN_DRAWN, "/dated": DATED, "/fb-guest": FB_GUEST,
-                 "/fb-mobile": FB_MOBILE, "/not-found": NOT_FOUND,
+                 "/fb-mobile": FB_MOBILE, "/not-found": NOT_FOUND, "/sign-in": SIGN_IN,
                  "/app-loading": APP_LOADING, "/grid": GRID,
                  "/wander": WANDER % {"away": f"http://localhost:{port}/secret", "ms": 50},
                  "/wander-late": WANDER % {"away": f"http://localhost:{port}/secret", "ms": 900}}
@@ -413,6 +421,15 @@ def test_an_account_that_does_not_exist_fails_quoting_the_page(site: str, tmp_pa
     assert result.reason == ("account not found: the platform's page says 'An exact match for torsbykommun "
                              "could not be found.' (the account may be closed, renamed or private; check its "
                              "URL in the register)")
+
+
+def test_a_sign_in_page_is_login_required_not_a_feed_of_undated_posts(site: str, tmp_path: Path) -> None:
+    result = run(CaptureRequest(url=f"{site}/sign-in", profile=load_profile("linkedin"), workdir=tmp_path,
+                                now=dt.datetime(2026, 7, 1, 8, tzinfo=dt.UTC), step_timeout=10,
+                                period_start=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)))
+    assert result.reason == (f"login required: the page asks to log in ('Sign in with email') and shows no "
+                             f"dated post ({result.log.posts_found} undated blocks read)")
+    assert result.log.posts_found > 0 and result.log.posts_dated == 0
 
 
 def test_a_feed_that_is_still_loading_is_not_blamed_on_the_profile(site: str, tmp_path: Path) -> None:

@@ -365,6 +365,9 @@ class _Capture:
         if outcome.reached_period_start or outcome.end_marker_seen or outcome.end_text:
             return None
         if verdict.login_prompt is not None:
+            if posts and not self.log.posts_dated:  # a sign-in page's tiles, not a feed's posts
+                return (f"{LOGIN_REQUIRED}: the page asks to log in ({verdict.login_prompt!r}) and shows "
+                        f"no dated post ({posts} undated blocks read)")
             return f"{LOGIN_REQUIRED}: {posts} posts visible (the page asks to log in to see more)"
         # A platform profile must prove the period is covered; without one (the generic
         # profile), only posts that carry dates can be held to it.
