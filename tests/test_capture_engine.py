@@ -240,6 +240,13 @@ def req(url: str, tmp_path: Path, **kw: object) -> CaptureRequest:
     return CaptureRequest(url=url, profile=load_profile("generic"), workdir=tmp_path, **kw)  # type: ignore[arg-type]
 
 
+def midyear(url: str, profile: str, tmp_path: Path, step_timeout: float = 10) -> CaptureRequest:
+    """The 1 July capture of *url* with the named site profile: the period starts 1 January."""
+    return CaptureRequest(url=url, profile=load_profile(profile), workdir=tmp_path, step_timeout=step_timeout,
+                          now=dt.datetime(2026, 7, 1, 8, tzinfo=dt.UTC),
+                          period_start=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+
+
 def test_generic_capture_of_an_infinite_page(site: str, tmp_path: Path) -> None:
     steps: list[str] = []
     result = run(req(f"{site}/feed", tmp_path, step_timeout=10, progress=steps.append))
@@ -393,18 +400,14 @@ def test_naive_period_start_is_read_in_the_request_zone(tmp_path: Path) -> None:
 
 
 def test_a_guest_banner_over_a_few_posts_is_login_required(site: str, tmp_path: Path) -> None:
-    result = run(CaptureRequest(url=f"{site}/fb-guest", profile=load_profile("facebook"), workdir=tmp_path,
-                                now=dt.datetime(2026, 7, 1, 8, tzinfo=dt.UTC), step_timeout=10,
-                                period_start=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)))
+    result = run(midyear(f"{site}/fb-guest", "facebook", tmp_path))
     assert result.reason == "login required: 2 posts visible (the page asks to log in to see more)"
 
 
 def test_posts_are_dated_and_named_by_the_json_their_markup_carries(site: str, tmp_path: Path) -> None:
     """The visible "4 June at 17:33" would be read as this year's in the home's zone; the
     story's publish_time says 2021. The element ids change each load; the post ids do not."""
-    result = run(CaptureRequest(url=f"{site}/fb-mobile", profile=load_profile("facebook"), workdir=tmp_path,
-                                now=dt.datetime(2026, 7, 1, 8, tzinfo=dt.UTC), step_timeout=10,
-                                period_start=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)))
+    result = run(midyear(f"{site}/fb-mobile", "facebook", tmp_path))
     assert result.ok, result.reason
     assert [(i.platform_id, i.created) for i in result.items if i.kind == "post"] == [
         ("generic:4194934713924283", dt.datetime(2021, 6, 5, 0, 33, 32, tzinfo=dt.UTC)),
@@ -415,36 +418,28 @@ def test_posts_are_dated_and_named_by_the_json_their_markup_carries(site: str, t
 
 
 def test_an_account_that_does_not_exist_fails_quoting_the_page(site: str, tmp_path: Path) -> None:
-    result = run(CaptureRequest(url=f"{site}/not-found", profile=load_profile("linkedin"), workdir=tmp_path,
-                                now=dt.datetime(2026, 7, 1, 8, tzinfo=dt.UTC), step_timeout=10,
-                                period_start=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)))
+    result = run(midyear(f"{site}/not-found", "linkedin", tmp_path))
     assert result.reason == ("account not found: the platform's page says 'An exact match for torsbykommun "
                              "could not be found.' (the account may be closed, renamed or private; check its "
                              "URL in the register)")
 
 
 def test_a_sign_in_page_is_login_required_not_a_feed_of_undated_posts(site: str, tmp_path: Path) -> None:
-    result = run(CaptureRequest(url=f"{site}/sign-in", profile=load_profile("linkedin"), workdir=tmp_path,
-                                now=dt.datetime(2026, 7, 1, 8, tzinfo=dt.UTC), step_timeout=10,
-                                period_start=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)))
+    result = run(midyear(f"{site}/sign-in", "linkedin", tmp_path))
     assert result.reason == (f"login required: the page asks to log in ('Sign in with email') and shows no "
                              f"dated post ({result.log.posts_found} undated blocks read)")
     assert result.log.posts_found > 0 and result.log.posts_dated == 0
 
 
 def test_a_feed_that_is_still_loading_is_not_blamed_on_the_profile(site: str, tmp_path: Path) -> None:
-    result = run(CaptureRequest(url=f"{site}/app-loading", profile=load_profile("x"), workdir=tmp_path,
-                                now=dt.datetime(2026, 7, 1, 8, tzinfo=dt.UTC), step_timeout=5,
-                                period_start=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)))
+    result = run(midyear(f"{site}/app-loading", "x", tmp_path, step_timeout=5))
     assert result.reason == ("javascript required: the page still shows 'Loading posts by @torsbykommun' "
                              "where the account's posts should be (its scripts did not finish drawing "
                              "the account)")
 
 
 def test_a_picture_grid_is_read_tile_by_tile_and_dated_by_its_shortcodes(site: str, tmp_path: Path) -> None:
-    result = run(CaptureRequest(url=f"{site}/grid", profile=load_profile("instagram"), workdir=tmp_path,
-                                now=dt.datetime(2026, 7, 1, 8, tzinfo=dt.UTC), step_timeout=10,
-                                period_start=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)))
+    result = run(midyear(f"{site}/grid", "instagram", tmp_path))
     assert result.ok, result.reason
     posts = [item for item in result.items if item.kind == "post"]
     assert [(p.text, p.created) for p in posts] == [
