@@ -27,11 +27,11 @@ from archiver.errors import ArchiverError
 T = TypeVar("T")
 
 PRELOAD = ["__main__", "archiver.capture.records", "archiver.pdf.pdfa", "archiver.pdf.ocr",
-           "fpdf", "pikepdf.pdfa"]
+           "fpdf", "pikepdf.pdfa", "jsonschema_rs"]
 """What the fork server imports once for all workers: the calling script (the ``archive``
-script imports no more than `archiver.__main__`), the build's modules, and the two they
-import only when building (fpdf2 for the caption, pikepdf's validator). None of them loads
-SQLAlchemy or Playwright (tests/test_buildpool.py)."""
+script imports no more than `archiver.__main__`), the build's modules, and what they
+import only when building (fpdf2 for the caption, pikepdf's validator, jsonschema-rs that
+speeds it up). None of them loads SQLAlchemy or Playwright (tests/test_buildpool.py)."""
 START_TIMEOUT = 60.0
 """Seconds a worker may take to start and import what a build needs."""
 

@@ -24,7 +24,8 @@ declared properties) and nothing else, after checking that the extension schema
 declares every ``bevara`` property used. pikepdf records every problem as a
 finding of its own (one per namespace, one per unknown property), so tolerating
 ours cannot hide another; a test adds a foreign namespace and sees it refused.
-Every other finding fails the record.
+Every other finding fails the record. pikepdf's per-object schema checks are answered
+by a compiled validator when an object passes (`archiver.pdf.schema_fastpath`).
 
 Writes are staged in the destination directory: pikepdf.pdfa.prepare repairs the
 document, we add the bevara block, write once, validate the final bytes, fsync and
@@ -47,6 +48,7 @@ import pikepdf
 
 from archiver.errors import PdfaError
 from archiver.home.files import fsync_dir
+from archiver.pdf import schema_fastpath
 from archiver.pdf.caption import prepend_caption
 from archiver.pdf.model import DocumentMetadata, Segment, SnapshotMetadata
 from archiver.pdf.textlayer import GlyphlessFont, add_text_layer
@@ -321,6 +323,7 @@ def validate_pdfa(path: Path, part: str = "2b", *, snapshot: bool = True) -> lis
     """
     import pikepdf.pdfa as pdfa
 
+    schema_fastpath.install()
     findings: list[str] = []
     with _no_garbage_collection():
         report = pdfa.validate_written(Path(path), part)
