@@ -17,6 +17,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypedDict
@@ -184,44 +185,61 @@ def run(archive: Archive, jobs: Sequence[Job], *, progress: Callable[[str], None
         return asyncio.run(_run(archive, jobs, progress or (lambda _m: None), screen or Screen()))
 
 
+@dataclass
+class _Shared:
+    """What the captures of one run share: the browser and its slots, the PDF/A builders, and
+    the one thread that writes the catalogue."""
+
+    browser: Any
+    slots: asyncio.Semaphore
+    builders: BuildPool
+    writer: ThreadPoolExecutor
+
+    async def write(self, fn: Callable[..., Outcome], *args: Any) -> Outcome:
+        """Store a snapshot or a failure off the event loop: a store's hashing and fsyncs took
+        75 ms of an account, during which no browser context got a command. One thread does
+        every write of the run, in the order the captures end, as the loop did before."""
+        return await asyncio.get_running_loop().run_in_executor(self.writer, fn, *args)
+
+
 async def _run(archive: Archive, jobs: Sequence[Job], progress: Callable[[str], None],
                screen: Screen) -> list[Outcome]:
     from archiver.chromium import launch_browser  # Playwright: loaded only for a real run
 
     parallel = archive.settings.capture_parallel
-    slots = asyncio.Semaphore(parallel)  # one browser context per slot
     # The builders start while Chromium launches and the first pages load (BuildPool).
     async with BuildPool(parallel) as builders, launch_browser() as browser:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bevara-catalogue") as writer:
+            shared = _Shared(browser, asyncio.Semaphore(parallel), builders, writer)  # a slot is a context
 
-        async def one(job: Job) -> Outcome:
-            return await _capture_one(archive, browser, slots, builders, job, progress, screen)
-        return list(await asyncio.gather(*(one(j) for j in jobs)))
+            async def one(job: Job) -> Outcome:
+                return await _capture_one(archive, shared, job, progress, screen)
+            return list(await asyncio.gather(*(one(j) for j in jobs)))
 
 
-async def _capture_one(archive: Archive, browser: Any, slots: asyncio.Semaphore, builders: BuildPool,
-                       job: Job, progress: Callable[[str], None], screen: Screen) -> Outcome:
+async def _capture_one(archive: Archive, shared: _Shared, job: Job, progress: Callable[[str], None],
+                       screen: Screen) -> Outcome:
     """One account, whatever happens: a bug met on one page must not cost the others their
     snapshots, so it becomes that account's failure, traceback in the debug log."""
     try:
-        outcome = await _capture_account(archive, browser, slots, builders, job, progress, screen)
+        outcome = await _capture_account(archive, shared, job, progress, screen)
     except Exception as e:  # noqa: BLE001 - see docstring; ArchiverErrors are handled inside
         log.debug("account %s (%s): internal error", job.account_id, job.name, exc_info=True)
-        outcome = _fail(archive, job, f"internal error: {type(e).__name__}: {e} (set ARCHIVE_DEBUG=1 "
-                                      "for a traceback and report it)", {})
+        outcome = await shared.write(_fail, archive, job, f"internal error: {type(e).__name__}: {e} "
+                                     "(set ARCHIVE_DEBUG=1 for a traceback and report it)", {})
     progress(f"account {job.account_id} ({job.name}): {FINISHED}"
              + (f"snapshot {outcome.snapshot}" if outcome.status == "ok" else "capture failed"))
     return outcome
 
 
-async def _capture_account(archive: Archive, browser: Any, slots: asyncio.Semaphore,
-                           builders: BuildPool, job: Job, progress: Callable[[str], None],
+async def _capture_account(archive: Archive, shared: _Shared, job: Job, progress: Callable[[str], None],
                            screen: Screen) -> Outcome:
     """Capture in a browser slot, then build the records outside it so the next capture starts."""
     from archiver.capture.engine import CaptureRequest, capture  # Playwright, as above
 
     label = f"account {job.account_id} ({job.name})"
     with scratch_dir(archive.home.tmp_dir, "capture-") as workdir:  # killed runs' folders go first
-        async with slots:
+        async with shared.slots:
             progress(f"{label}: start {job.url}")
             period_start = (schedule.boundary_instant(job.period_start, archive.settings.tz)
                             if job.period_start else None)
@@ -233,19 +251,19 @@ async def _capture_account(archive: Archive, browser: Any, slots: asyncio.Semaph
                     step_timeout=archive.settings.capture_step_timeout,
                     total_timeout=archive.settings.capture_total_timeout,
                     progress=lambda step: progress(f"{label}: {step}"))
-                result = await capture(browser, request)
+                result = await capture(shared.browser, request)
             except ArchiverError as e:
-                return _fail(archive, job, str(e), {})
+                return await shared.write(_fail, archive, job, str(e), {})
         if not result.ok:
-            return _fail(archive, job, result.reason or "capture failed", log_dict(result))
+            return await shared.write(_fail, archive, job, result.reason or "capture failed", log_dict(result))
         progress(f"{label}: building PDF/A")
         try:  # a pool that could not start fails every build with its reason
-            files = await builders.run(build_files, snapshot_metadata(archive, job, result), result,
+            files = await shared.builders.run(build_files, snapshot_metadata(archive, job, result), result,
                                        workdir)
         except ArchiverError as e:
-            return _fail(archive, job, str(e), log_dict(result))
+            return await shared.write(_fail, archive, job, str(e), log_dict(result))
         progress(f"{label}: storing")
-        return _store(archive, job, result, files, screen)
+        return await shared.write(_store, archive, job, result, files, screen)
 
 
 class CaptionSettings(TypedDict):
