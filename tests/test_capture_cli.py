@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Callable
@@ -152,8 +153,10 @@ def test_a_bug_met_on_one_account_fails_that_account_only(arc: Cli, platform: Fi
     broken = register(arc, platform.account_url("facebook", "trasig", posts=5))
     ok_account = register(arc, platform.account_url("x", "hel", posts=5), "x")
     store = runs._store
+    writers: set[threading.Thread] = set()
 
     def store_unless_broken(archive: Any, job: runs.Job, *rest: Any) -> runs.Outcome:
+        writers.add(threading.current_thread())
         if job.account_id == broken:
             raise RuntimeError("boom")
         return store(archive, job, *rest)
@@ -167,6 +170,8 @@ def test_a_bug_met_on_one_account_fails_that_account_only(arc: Cli, platform: Fi
     assert outcomes[ok_account]["status"] == "ok"
     assert [s["account"] for s in arc.json("snapshots", "list")] == [ok_account]
     assert "Traceback" in result.stderr and 'raise RuntimeError("boom")' in result.stderr
+    # Both stores ran in the run's one catalogue writer, not on the event loop's thread.
+    assert len(writers) == 1 and threading.main_thread() not in writers
 
 
 @pytest.mark.browser
