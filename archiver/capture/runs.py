@@ -258,8 +258,8 @@ async def _capture_account(archive: Archive, shared: _Shared, job: Job, progress
             return await shared.write(_fail, archive, job, result.reason or "capture failed", log_dict(result))
         progress(f"{label}: building PDF/A")
         try:  # a pool that could not start fails every build with its reason
-            files = await shared.builders.run(build_files, snapshot_metadata(archive, job, result), result,
-                                       workdir)
+            files = await shared.builders.run(build_files, snapshot_metadata(archive, job, result),
+                                              result, workdir)
         except ArchiverError as e:
             return await shared.write(_fail, archive, job, str(e), log_dict(result))
         progress(f"{label}: storing")

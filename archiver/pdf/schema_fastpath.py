@@ -21,15 +21,13 @@ back to pikepdf's check.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import threading
 from typing import Any
 
 _EXPECTED_PARAMETERS = ["self", "role", "shallow", "ctx", "where"]
 _lock = threading.Lock()
-_installed: list[bool] = []
-_compiled: dict[tuple[str, str], Any] = {}
-_registries: dict[str, Any] = {}
 
 
 def install() -> bool:
@@ -37,12 +35,11 @@ def install() -> bool:
 
     Returns whether the fast path is in place (False: pikepdf's internals are not the
     ones this was written for, and its own checks run unchanged)."""
-    with _lock:
-        if not _installed:
-            _installed.append(_install())
-        return _installed[0]
+    with _lock:  # two threads' first validations must not wrap the method twice
+        return _install()
 
 
+@functools.cache
 def _install() -> bool:
     try:
         import jsonschema_rs  # noqa: F401 - only whether it is there matters here
@@ -71,20 +68,21 @@ def _install() -> bool:
     return True
 
 
+@functools.cache
 def compiled_validator(schema_set: Any, role: str) -> Any:
-    """The jsonschema-rs validator of *role* in pikepdf's *schema_set* (one flavour's schemas),
-    compiled once per process from pikepdf's own schema files."""
+    """The jsonschema-rs validator of *role* in pikepdf's *schema_set* (one flavour's schemas,
+    which pikepdf keeps one of per flavour), compiled once per process."""
+    import jsonschema_rs
+
+    return jsonschema_rs.Draft202012Validator({"$ref": schema_set._role_uri(role)},
+                                              registry=_registry(schema_set._flavour_file))
+
+
+@functools.cache
+def _registry(flavour_file: str) -> Any:
+    """pikepdf's own schema files, common and flavour, under the URIs its ``$ref``s name."""
     import jsonschema_rs
     from pikepdf.pdfa import _schemas
 
-    flavour_file = schema_set._flavour_file
-    found = _compiled.get((flavour_file, role))
-    if found is None:
-        registry = _registries.get(flavour_file)
-        if registry is None:
-            registry = _registries[flavour_file] = jsonschema_rs.Registry([
-                (_schemas.BASE_URI + name, _schemas._load_schema(name))
-                for name in (_schemas.COMMON, flavour_file)])
-        found = _compiled[(flavour_file, role)] = jsonschema_rs.Draft202012Validator(
-            {"$ref": schema_set._role_uri(role)}, registry=registry)
-    return found
+    return jsonschema_rs.Registry([(_schemas.BASE_URI + name, _schemas._load_schema(name))
+                                   for name in (_schemas.COMMON, flavour_file)])
