@@ -8,6 +8,8 @@ APT_PACKAGES=(
   chromium                 # the browser we drive (Debian's build, not Playwright's download)
   fonts-noto-color-emoji   # colour emoji in screenshots instead of empty boxes
   fonts-noto-core fonts-dejavu-core fonts-dejavu
+  fonts-noto-cjk           # Chinese, Japanese, Korean: without them a LinkedIn footer's 日本語 prints as
+                           # .notdef boxes, which PDF/A forbids, and the print record is refused
   tesseract-ocr tesseract-ocr-swe tesseract-ocr-eng   # OCR for raster-only content
   poppler-utils            # pdftotext/pdffonts, used by tests to read our PDFs back
   postgresql               # for the PostgreSQL test tier (the product runs on SQLite too)

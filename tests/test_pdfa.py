@@ -271,3 +271,48 @@ def test_print_record_from_chromium(tmp_path: Path, pdf_text: Callable[[Path], s
         packet = etree.fromstring(bytes(pdf.Root.Metadata.read_bytes()))
     (digest,) = [el.text for el in packet.iter("{https://bevara.se/ns/snapshot/1.0/}htmlSha256")]
     assert digest == "ab" * 32
+
+
+def chromium_print(html: str, raw: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(find_chromium()), args=list(LAUNCH_ARGS))
+        try:
+            page = browser.new_page()
+            page.set_content(html)
+            page.pdf(path=str(raw), tagged=True, print_background=True)
+        finally:
+            browser.close()
+
+
+@pytest.mark.browser
+def test_a_print_in_chinese_japanese_and_korean_is_valid_pdfa(tmp_path: Path, pdf_text: Callable[[Path], str]) -> None:
+    """A LinkedIn footer lists its languages in their own scripts: with the fonts setup installs,
+    Chromium draws them and the print record is PDF/A (saved LinkedIn pages failed without)."""
+    raw = tmp_path / "raw.pdf"
+    chromium_print('<!doctype html><meta charset="utf-8"><ul><li lang="ja_JP">日本語 (Japanese)</li>'
+                   '<li lang="ko_KR">한국어 (Korean)</li><li lang="zh_CN">简体中文 (Chinese (Simplified))</li>'
+                   '<li lang="ar_AE">العربية (Arabic)</li></ul>', raw)
+    out = tmp_path / "print.pdf"
+    make_print_pdfa(raw, out, META)
+    assert validate_pdfa(out) == []
+    text = pdf_text(out)
+    for word in ("日本語", "한국어", "简体中文"):
+        assert word in text
+
+
+@pytest.mark.browser
+def test_a_character_no_font_has_fails_the_print_naming_the_fix(tmp_path: Path) -> None:
+    raw = tmp_path / "raw.pdf"
+    chromium_print('<!doctype html><meta charset="utf-8"><p>Ikon \ue000 i texten</p>', raw)
+    out = tmp_path / "print.pdf"
+    with pytest.raises(PdfaError) as failed:
+        make_print_pdfa(raw, out, META)
+    first = str(failed.value).splitlines()[0]
+    assert first == (
+        "print.pdf is not valid PDF/A (1 finding(s)): the page has characters no font on this machine "
+        "can draw; install the fonts for their script (Chinese, Japanese, Korean: apt-get install "
+        "fonts-noto-cjk; others: fonts-noto-core, fonts-noto-extra) and capture again:")
+    assert ".notdef" in str(failed.value)
+    assert not out.exists()

@@ -265,9 +265,19 @@ def _write_validated(pdf: pikepdf.Pdf, out: Path, meta: SnapshotMetadata | Docum
         fsync_dir(out.parent)
 
 
+NOTDEF_FINDING = "select the .notdef glyph"
+"""pikepdf's words for text drawn with a font's .notdef glyph, which PDF/A forbids: in a print
+record, characters none of the machine's fonts has (a LinkedIn footer's 日本語 without a CJK
+font), which Chromium prints as empty boxes."""
+NOTDEF_FIX = ("the page has characters no font on this machine can draw; install the fonts for "
+              "their script (Chinese, Japanese, Korean: apt-get install fonts-noto-cjk; others: "
+              "fonts-noto-core, fonts-noto-extra) and capture again")
+
+
 def _findings_message(out: Path, findings: Sequence[str]) -> str:
     lines = "\n  ".join(findings)
-    return f"{out.name} is not valid PDF/A ({len(findings)} finding(s)):\n  {lines}"
+    fix = f": {NOTDEF_FIX}" if any(NOTDEF_FINDING in f for f in findings) else ""
+    return f"{out.name} is not valid PDF/A ({len(findings)} finding(s)){fix}:\n  {lines}"
 
 
 @contextlib.contextmanager
